@@ -1,0 +1,49 @@
+"""``diplokg build``: load every source, reason, validate, and write the built graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.build import BuildReport, build
+from kg.cli.common import get_project, note, project_option
+from kg.paths import Project
+
+
+def summary(project: Project, report: BuildReport) -> str:
+    """The short summary a build prints."""
+    lines = [
+        f"sources:    {len(report.sources)} ({', '.join(report.sources)})",
+        f"asserted:   {report.asserted:,} triples (ontology, gazetteer and sources)",
+        f"inferred:   {report.inferred:,} triples (OWL 2 RL closure, graph <https://w3id.org/diplokg/graph/inferred>)",
+        f"violations: {len(report.violations)}",
+        f"time:       {sum(report.seconds.values()):.1f} s ("
+        + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+        + ")",
+    ]
+    if report.written:
+        lines.append(f"written:    {project.built_graph}")
+    else:
+        lines.append("not written: fix the violations above; the previous build is kept")
+    return "\n".join(lines)
+
+
+@click.command("build")
+@project_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only violations and errors.")
+def command(project: Path | None, quiet: bool) -> None:
+    """Load the ontology and every source, reason (OWL 2 RL), validate (SHACL and the quality
+    checks) and write the built graph to build/diplokg.nq.
+
+    Exits 1 when the data has violations (each is printed with its file and line); the previous
+    build is then kept.
+    """
+    proj = get_project(project)
+    report = build(proj, progress=None if quiet else (lambda m: note(f"... {m}")))
+    for violation in report.violations:
+        click.echo(f"violation: {violation}", err=True)
+    if not quiet or report.violations:
+        click.echo(summary(proj, report))
+    if report.violations:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,139 @@
+"""``diplokg query``: run a SPARQL query over the built graph."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kg.build import build
+from kg.cli.common import get_project, note, project_option
+from kg.errors import QueryError, ValidationFailed
+from kg.formats import FORMATS, PREFIXES, render
+from kg.paths import Project
+from kg.query import ENGINES, BuiltGraph
+from kg.sparql import vet
+from kg.store import write_atomic
+
+
+def _inputs(project: Project) -> list[Path]:
+    files = [project.ontology, project.shapes, *project.checks.glob("*.rq")]
+    files += [p for p in project.sources.rglob("*") if p.is_file()]
+    return files
+
+
+def ensure_built(project: Project) -> BuiltGraph:
+    """The built graph, building it first when it is missing or older than its inputs.
+
+    Raises:
+        ValidationFailed: The build found violations (run ``diplokg build`` to see them).
+    """
+    target = project.built_graph
+    stale = not target.is_file()
+    if not stale:
+        built_at = target.stat().st_mtime
+        stale = any(p.stat().st_mtime > built_at for p in _inputs(project))
+    if stale:
+        note("... building first (the built graph is missing or older than its sources)")
+        report = build(project)
+        if not report.written:
+            raise ValidationFailed(
+                f"the data has {len(report.violations)} violation(s); run `diplokg build` to see them"
+            )
+    return BuiltGraph(target)
+
+
+def query_names(project: Project) -> list[str]:
+    """The names of the library's queries (``queries/NAME.rq``)."""
+    return sorted(p.stem for p in project.queries.glob("*.rq"))
+
+
+def resolve_query(project: Project, name_or_path: str) -> Path:
+    """Find a query by name in the library, or as a file path.
+
+    Raises:
+        QueryError: No such query; the message lists the names there are.
+    """
+    candidate = project.queries / f"{name_or_path}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_path) and candidate.is_file():
+        return candidate
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    names = ", ".join(query_names(project)) or "(none)"
+    raise QueryError(f"unknown query {name_or_path!r}; the library has: {names}")
+
+
+def parse_binding(text: str) -> tuple[str, Node]:
+    """Parse ``NAME=VALUE``: ``<iri>`` or ``prefix:local`` give an IRI, anything else a string.
+
+    Raises:
+        QueryError: The binding is not of that form.
+    """
+    name, sep, value = text.partition("=")
+    name = name.lstrip("?$")
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise QueryError(f"--bind {text!r}: expected NAME=VALUE")
+    if value.startswith("<") and value.endswith(">"):
+        return name, URIRef(value[1:-1])
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and re.fullmatch(r"[^\s<>\"{}|^`\\]*", local):
+        return name, URIRef(PREFIXES[prefix] + local)
+    if re.match(r"^https?://", value):
+        return name, URIRef(value)
+    return name, Literal(value)
+
+
+@click.command("query")
+@click.argument("query", required=False)
+@click.option("-e", "--expression", metavar="TEXT", help="Run this SPARQL text instead of a named query or file.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="Output format: a table for people, or a SPARQL 1.1 results format (CONSTRUCT/DESCRIBE print Turtle).",
+)
+@click.option("--asserted", is_flag=True, help="Query only what sources asserted (leave out the inferred graph).")
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+              help="The SPARQL engine.")
+@click.option("-b", "--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Give a variable a value, e.g. --bind entity=iso:PRK (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (atomically) instead of standard output.")
+@project_option
+def command(
+    query: str | None,
+    expression: str | None,
+    fmt: str,
+    asserted: bool,
+    engine: str,
+    binds: tuple[str, ...],
+    output: Path | None,
+    project: Path | None,
+) -> None:
+    """Run a SPARQL 1.1 query over the built graph (built first if needed).
+
+    QUERY is a name from the library (`closed-missions` runs queries/closed-missions.rq) or a
+    file; or give the text with -e. The default graph is the union of every graph, asserted and
+    inferred. SERVICE, updates (LOAD ...) and FROM with a graph that is not ours are refused.
+    """
+    proj = get_project(project)
+    if (query is None) == (expression is None):
+        names = ", ".join(query_names(proj))
+        raise QueryError(f"give a query name or file, or -e TEXT (not both); the library has: {names}")
+    if expression is not None:
+        text, origin = expression, "query"
+    else:
+        path = resolve_query(proj, query or "")
+        text, origin = path.read_text(encoding="utf-8"), str(path)
+    bindings = dict(parse_binding(b) for b in binds)
+    built = ensure_built(proj)
+    vetted = vet(text, built.graph_names(), origin=origin)
+    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
+    out = render(answer, fmt)  # type: ignore[arg-type]
+    if output is not None:
+        write_atomic(output, out.encode("utf-8"))
+        note(f"wrote {output}")
+    else:
+        click.echo(out, nl=False)

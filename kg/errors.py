@@ -1,0 +1,43 @@
+"""Our own error types. The CLI turns them into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DiplokgError(Exception):
+    """Base class of every error diplokg reports to a user.
+
+    Args:
+        message: What is wrong, in one line.
+        path: The file the problem is in, if any.
+        line: The 1-based line in that file, if known.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+        return f"{where}{self.message}"
+
+
+class InputError(DiplokgError):
+    """A source, ontology, shapes or query file cannot be read or parsed (exit 2)."""
+
+
+class QueryError(DiplokgError):
+    """A SPARQL query is malformed, unknown or refused for safety (exit 2)."""
+
+
+class ValidationFailed(DiplokgError):
+    """The data breaks a SHACL shape or a quality check (exit 1)."""
+
+    exit_code = 1

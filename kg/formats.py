@@ -1,0 +1,115 @@
+"""Writing answers: a readable table for people, and the SPARQL 1.1 results formats for programs."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from typing import Literal as TypingLiteral
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.query import Answer
+from kg.terms import to_oxigraph
+
+Format = TypingLiteral["table", "csv", "tsv", "json", "xml"]
+FORMATS: tuple[Format, ...] = ("table", "csv", "tsv", "json", "xml")
+
+#: Prefixes used to shorten IRIs in tables (and bound in Turtle output).
+PREFIXES: dict[str, str] = {
+    "diplo": "https://w3id.org/diplokg/ontology#",
+    "iso": "https://w3id.org/diplokg/id/iso3166/",
+    "region": "https://w3id.org/diplokg/id/region/",
+    "mission": "https://w3id.org/diplokg/id/mission/",
+    "person": "https://w3id.org/diplokg/id/person/",
+    "agent": "https://w3id.org/diplokg/id/agent/",
+    "commodity": "https://w3id.org/diplokg/id/commodity/",
+    "src": "https://w3id.org/diplokg/id/source/",
+    "graph": "https://w3id.org/diplokg/graph/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+}
+
+
+def short(term: Node | None) -> str:
+    """A term as a person reads it: a prefixed name, a literal's text, or empty when unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns):]}"
+        return f"<{text}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def table(variables: tuple[str, ...], rows: list[tuple[str, ...]], width: int | None = None) -> str:
+    """Lay out rows as a plain-text table, wrapping long cells to fit the terminal."""
+    if not variables:
+        return ""
+    total = width or shutil.get_terminal_size((120, 24)).columns
+    natural = [max([len(v)] + [len(line) for r in rows for line in r[i].splitlines() or [""]])
+               for i, v in enumerate(variables)]
+    budget = max(total - 3 * (len(variables) - 1), 10 * len(variables))
+    widths = list(natural)
+    while sum(widths) > budget and max(widths) > 12:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    out = [" | ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip(),
+           "-+-".join("-" * w for w in widths)]
+    for row in rows:
+        cells = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(row, widths)]
+        for line in range(max(len(c) for c in cells)):
+            out.append(" | ".join((c[line] if line < len(c) else "").ljust(w)
+                                  for c, w in zip(cells, widths)).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _tsv_term(term: Node | None) -> str:
+    if term is None:
+        return ""
+    return str(to_oxigraph(term))
+
+
+def render(answer: Answer, fmt: Format = "table", width: int | None = None) -> str:
+    """Write an answer in a format: CONSTRUCT and DESCRIBE always give Turtle.
+
+    Args:
+        answer: The answer.
+        fmt: table (for people), csv, tsv, json or xml (the SPARQL 1.1 results formats).
+        width: The table's width in characters (default: the terminal's).
+    """
+    if answer.graph is not None:
+        for prefix, ns in PREFIXES.items():
+            answer.graph.bind(prefix, ns)
+        return answer.graph.serialize(format="turtle")
+    if fmt == "table":
+        if answer.kind == "ASK":
+            return ("yes" if answer.boolean else "no") + "\n"
+        rows = [tuple(short(t) for t in row) for row in answer.rows]
+        footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+        return table(answer.variables, rows, width) + footer
+    if fmt == "tsv":
+        if answer.kind == "ASK":
+            return ("true" if answer.boolean else "false") + "\n"
+        lines = ["\t".join(f"?{v}" for v in answer.variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in answer.rows]
+        return "\n".join(lines) + "\n"
+    data = answer.to_result().serialize(format=fmt)
+    text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def literal_text(term: Node | None) -> str:
+    """The lexical text of a literal, or the short form of any other term."""
+    return str(term) if isinstance(term, Literal) else short(term)

@@ -1,0 +1,150 @@
+"""The reference gazetteer: every ISO 3166-1 entry as a polity, with its codes and UN M49 region.
+
+Nothing here is typed by hand. The data come from two well-kept libraries:
+
+- pycountry (ISO 3166-1 names and codes; ISO 3166-2 subdivisions), and
+- country_converter's data table (``country_data.tsv``: UN M49 region and sub-region, UN membership),
+  read as a file, without importing the package (its import needs pandas).
+
+Rules, each taken from those tables:
+
+- an entry is a ``diplo:State`` when the table gives a year of UN membership;
+- it is a ``diplo:Territory`` of state P when ISO 3166-2 lists it as a subdivision of P whose type marks
+  a dependent territory (special administrative region, outlying area, overseas collectivity or
+  territory, constituent country); this makes Hong Kong and Macao territories of China;
+- any other entry (Taiwan, Palestine, the Holy See, Western Sahara, ...) stays a plain ``diplo:Polity``:
+  the tables do not settle its status, and we assert nothing they do not say.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.metadata
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pycountry
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from kg.namespaces import DIPLO, ISO, REGION, SOURCE
+
+GAZETTEER_SOURCE = URIRef(f"{SOURCE}gazetteer/")
+
+#: ISO 3166-2 subdivision types that mark a dependent territory with its own ISO 3166-1 code.
+TERRITORY_TYPES = frozenset(
+    {
+        "Special administrative region",
+        "Outlying area",
+        "Overseas collectivity",
+        "Overseas collectivity with special status",
+        "Overseas territory",
+        "Country",
+    }
+)
+
+#: country_converter writes "America" where the UN M49 geoscheme says "Americas".
+_M49_REGION_NAMES = {"America": "Americas"}
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def region_iri(name: str) -> URIRef:
+    """The identifier of a UN M49 region or sub-region, by its English name."""
+    return REGION[_slug(name)]
+
+
+@lru_cache(maxsize=1)
+def _coco_rows() -> dict[str, dict[str, str]]:
+    path = importlib.metadata.distribution("country_converter").locate_file(
+        "country_converter/country_data.tsv"
+    )
+    with Path(str(path)).open(encoding="utf-8", newline="") as handle:
+        return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def _territory_parents() -> dict[str, str]:
+    """Map an alpha-2 code to the alpha-2 code of the state ISO 3166-2 lists it under."""
+    parents: dict[str, str] = {}
+    for sub in pycountry.subdivisions:
+        parent, _, suffix = sub.code.partition("-")
+        if sub.type in TERRITORY_TYPES and suffix != parent:
+            parents.setdefault(suffix, parent)
+    return parents
+
+
+def _versions() -> str:
+    pc = importlib.metadata.version("pycountry")
+    cc = importlib.metadata.version("country_converter")
+    return f"pycountry {pc}, country_converter {cc}"
+
+
+def gazetteer_graph() -> Graph:
+    """Build the gazetteer: polities, their codes, names, regions and territories, with provenance."""
+    g = Graph()
+    g.add((GAZETTEER_SOURCE, RDF.type, DIPLO.ReferenceTable))
+    g.add((GAZETTEER_SOURCE, DCTERMS.title, Literal("ISO 3166 codes and UN M49 regions")))
+    g.add((GAZETTEER_SOURCE, RDFS.label, Literal("ISO 3166 and UN M49 gazetteer", lang="en")))
+    g.add(
+        (
+            GAZETTEER_SOURCE,
+            DCTERMS.description,
+            Literal(
+                "ISO 3166-1 and ISO 3166-2 as packaged by pycountry; UN M49 regions and UN membership "
+                f"as tabulated by country_converter ({_versions()})."
+            ),
+        )
+    )
+    rows = _coco_rows()
+    parents = _territory_parents()
+    alpha2_to_3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    member_alpha2 = {c.alpha_2 for c in pycountry.countries if rows.get(c.alpha_3, {}).get("UNmember")}
+    regions: dict[str, str] = {}
+    for position, country in enumerate(sorted(pycountry.countries, key=lambda c: c.alpha_3), start=1):
+        node = ISO[country.alpha_3]
+        row = rows.get(country.alpha_3, {})
+        name = getattr(country, "common_name", None) or country.name
+        excerpt = URIRef(f"{GAZETTEER_SOURCE}{country.alpha_3}")
+        member = row.get("UNmember", "")
+        parent = parents.get(country.alpha_2) if not member else None
+        if parent is not None and parent not in member_alpha2:
+            parent = None
+        region = _M49_REGION_NAMES.get(row.get("continent", ""), row.get("continent", ""))
+        subregion = row.get("UNregion", "")
+        text = "\t".join(
+            [country.alpha_3, country.alpha_2, country.numeric, country.name, subregion, region,
+             f"UN member {member}" if member else "",
+             f"ISO 3166-2 {parent}-{country.alpha_2}" if parent else ""]
+        ).rstrip("\t")
+        g.add((excerpt, RDF.type, DIPLO.TableRow))
+        g.add((excerpt, DCTERMS.isPartOf, GAZETTEER_SOURCE))
+        g.add((excerpt, DIPLO.position, Literal(position)))
+        g.add((excerpt, DIPLO.text, Literal(text)))
+
+        kind = DIPLO.State if member else DIPLO.Territory if parent else DIPLO.Polity
+        g.add((node, RDF.type, kind))
+        g.add((node, RDFS.label, Literal(name, lang="en")))
+        if name != country.name:
+            g.add((node, SKOS.altLabel, Literal(country.name, lang="en")))
+        official = getattr(country, "official_name", None)
+        if official and official not in (name, country.name):
+            g.add((node, SKOS.altLabel, Literal(official, lang="en")))
+        g.add((node, DIPLO.iso3166Alpha2, Literal(country.alpha_2)))
+        g.add((node, DIPLO.iso3166Alpha3, Literal(country.alpha_3)))
+        g.add((node, DIPLO.iso3166Numeric, Literal(country.numeric)))
+        g.add((node, DIPLO.evidence, excerpt))
+        if parent is not None:
+            g.add((node, DIPLO.territoryOf, ISO[alpha2_to_3[parent]]))
+        if subregion and region and region != "Antarctica":
+            g.add((node, DIPLO.inRegion, region_iri(subregion)))
+            regions[subregion] = region
+    for subregion, region in sorted(regions.items()):
+        for name in (subregion, region):
+            g.add((region_iri(name), RDF.type, DIPLO.WorldRegion))
+            g.add((region_iri(name), RDFS.label, Literal(name, lang="en")))
+        if subregion != region:
+            g.add((region_iri(subregion), DIPLO.subRegionOf, region_iri(region)))
+    return g

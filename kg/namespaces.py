@@ -1,0 +1,195 @@
+"""Namespaces of diplokg: the ontology (a closed namespace), identifiers and named graphs."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/diplokg/"
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+
+ID = Namespace(BASE + "id/")
+ISO = Namespace(BASE + "id/iso3166/")
+REGION = Namespace(BASE + "id/region/")
+MISSION = Namespace(BASE + "id/mission/")
+SOURCE = Namespace(BASE + "id/source/")
+GRAPH = Namespace(BASE + "graph/")
+
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+GAZETTEER_GRAPH = GRAPH["gazetteer"]
+INFERRED_GRAPH = GRAPH["inferred"]
+
+
+def source_graph(source_id: str) -> URIRef:
+    """The named graph holding everything one source states."""
+    return GRAPH["source/" + source_id]
+
+
+def source_base(source_id: str) -> str:
+    """The base IRI that relative IRIs in a source folder's files resolve against."""
+    return f"{SOURCE}{source_id}/"
+
+
+class DIPLO(DefinedNamespace):
+    """The diplokg ontology, mirrored; a test checks it matches ontology/diplo.ttl both ways."""
+
+    _fail = True
+    _NS = Namespace(BASE + "ontology#")
+
+    # Provenance
+    Source: URIRef
+    NewsArticle: URIRef
+    ReferenceTable: URIRef
+    Excerpt: URIRef
+    Sentence: URIRef
+    TableRow: URIRef
+    Modality: URIRef
+    ModalityScheme: URIRef
+    Reported: URIRef
+    Claimed: URIRef
+    Predicted: URIRef
+    Estimated: URIRef
+    Fact: URIRef
+    evidence: URIRef
+    evidenceSource: URIRef
+    modality: URIRef
+    attributedTo: URIRef
+    text: URIRef
+    position: URIRef
+    sourceAddress: URIRef
+    # Time
+    date: URIRef
+    datePrecision: URIRef
+    unitDecade: URIRef
+    # Actors and places
+    Place: URIRef
+    Polity: URIRef
+    State: URIRef
+    Territory: URIRef
+    WorldRegion: URIRef
+    City: URIRef
+    InternationalOrganisation: URIRef
+    Person: URIRef
+    AgentGroup: URIRef
+    inRegion: URIRef
+    subRegionOf: URIRef
+    territoryOf: URIRef
+    hasTerritory: URIRef
+    cityIn: URIRef
+    leaderOf: URIRef
+    iso3166Alpha2: URIRef
+    iso3166Alpha3: URIRef
+    iso3166Numeric: URIRef
+    # Missions
+    DiplomaticMission: URIRef
+    Embassy: URIRef
+    ConsulateGeneral: URIRef
+    Consulate: URIRef
+    RepresentativeOffice: URIRef
+    sendingState: URIRef
+    hasMission: URIRef
+    host: URIRef
+    hostsMission: URIRef
+    city: URIRef
+    hasMissionIn: URIRef
+    hostRegion: URIRef
+    # Events
+    Event: URIRef
+    participant: URIRef
+    place: URIRef
+    MissionEvent: URIRef
+    mission: URIRef
+    lifecycleEvent: URIRef
+    MissionOpening: URIRef
+    ClosureAnnouncement: URIRef
+    MissionClosure: URIRef
+    FarewellVisit: URIRef
+    announcedBy: URIRef
+    visited: URIRef
+    coveredBy: URIRef
+    ClosureWave: URIRef
+    hasPart: URIRef
+    partOf: URIRef
+    actor: URIRef
+    actorIn: URIRef
+    largestSince: URIRef
+    Crisis: URIRef
+    Famine: URIRef
+    Pandemic: URIRef
+    Summit: URIRef
+    Collapse: URIRef
+    collapseOf: URIRef
+    Delay: URIRef
+    StrategyShift: URIRef
+    shiftFrom: URIRef
+    shiftTowards: URIRef
+    pivotsTowards: URIRef
+    indicates: URIRef
+    Exchange: URIRef
+    ArmsForTechnologyExchange: URIRef
+    supplier: URIRef
+    recipient: URIRef
+    supplies: URIRef
+    inReturnFor: URIRef
+    Commodity: URIRef
+    # Sanctions
+    SanctionsRegime: URIRef
+    SanctionsResolution: URIRef
+    imposedBy: URIRef
+    target: URIRef
+    reason: URIRef
+    disrupts: URIRef
+    resolutionOf: URIRef
+    hasResolution: URIRef
+    WeaponsProgramme: URIRef
+    RevenueStream: URIRef
+    earnedBy: URIRef
+    beneficiary: URIRef
+    earns: URIRef
+    throughActivity: URIRef
+    MissionGroup: URIRef
+    groupRegion: URIRef
+    groupSender: URIRef
+    # Conditions and causes
+    Condition: URIRef
+    EconomicCondition: URIRef
+    FactorKind: URIRef
+    EconomicFactor: URIRef
+    SanctionsFactor: URIRef
+    StrategicFactor: URIRef
+    PandemicFactor: URIRef
+    factorKind: URIRef
+    CausalLink: URIRef
+    cause: URIRef
+    effect: URIRef
+    trend: URIRef
+    Trend: URIRef
+    Increasing: URIRef
+    Decreasing: URIRef
+    RoleChange: URIRef
+    concerns: URIRef
+    # Partnerships and counts
+    Partnership: URIRef
+    party: URIRef
+    DiplomaticPriority: URIRef
+    priorityPartner: URIRef
+    MissionReduction: URIRef
+    criterion: URIRef
+    hasDiplomaticRelationsWith: URIRef
+    Count: URIRef
+    countOf: URIRef
+    CountKind: URIRef
+    StatesWithRelations: URIRef
+    Embassies: URIRef
+    OverseasMissions: URIRef
+    EmbassyClosures: URIRef
+    value: URIRef
+    valueQualifier: URIRef
+    ValueQualifier: URIRef
+    Exactly: URIRef
+    MoreThan: URIRef
+    About: URIRef
+    valueText: URIRef
+    outOf: URIRef
+    statedPercentage: URIRef
+    countTrend: URIRef

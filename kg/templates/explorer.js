@@ -1,0 +1,243 @@
+/* diplokg explorer page script.
+ * Builds the vis-network from the JSON block #dk-data (precomputed layout, physics off),
+ * wires filters, search, tooltip and details panel.  All data reaches the DOM through
+ * textContent / element properties only - never innerHTML - so hostile labels stay text.
+ * Exposes window.diplokg = {network, nodes, edges, ready, readyAt, describe, search, ...}.
+ */
+(function () {
+  "use strict";
+  var raw = JSON.parse(document.getElementById("dk-data").textContent);
+  var nodes = new vis.DataSet(raw.nodes);
+  var edges = new vis.DataSet(raw.edges);
+  var container = document.getElementById("dk-network");
+  var tooltip = document.getElementById("dk-tooltip");
+  var detailsPanel = document.getElementById("dk-details");
+  var detailsBody = document.getElementById("dk-details-body");
+  var searchBox = document.getElementById("dk-search");
+  var searchStatus = document.getElementById("dk-search-status");
+  var searchResults = document.getElementById("dk-search-results");
+  var api = { network: null, nodes: nodes, edges: edges, ready: false, readyAt: null, selected: null };
+  window.diplokg = api;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  function score(v) { return (v === null || v === undefined) ? "unknown" : Number(v).toFixed(2); }
+  function nodeLabel(id) { var n = nodes.get(id); return n ? String(n.label) : String(id); }
+
+  /* Build a card (detached element) describing node or edge `id`; text only. */
+  function describe(id, type, full) {
+    var item = type === "edge" ? edges.get(id) : nodes.get(id);
+    if (!item) { return null; }
+    var dk = item.dk || {};
+    var card = el("div", "dk-card");
+    card.dataset.type = type;
+    if (type === "edge") {
+      var kindLabel = raw.kindLabels[dk.kind] || dk.kind || "Relation";
+      card.appendChild(el("div", "dk-card-title", dk.label || kindLabel));
+      card.appendChild(el("div", "dk-card-meta", nodeLabel(item.from) + " \u2192 " + nodeLabel(item.to)));
+      card.appendChild(el("div", "dk-card-meta", kindLabel + " \u00b7 " +
+        (raw.modalityLabels[dk.modality] || dk.modality || "unspecified")));
+    } else {
+      card.appendChild(el("div", "dk-card-title", item.label));
+      card.appendChild(el("div", "dk-card-meta", (raw.nodeKindLabels[dk.kind] || dk.kind || "Node") +
+        " \u00b7 alignment " + score(dk.alignment) + " \u00b7 centrality " + score(dk.centrality) +
+        (dk.focus ? " \u00b7 focus" : "")));
+    }
+    var facts = dk.facts || [];
+    if (facts.length) {
+      var ul = el("ul", "dk-card-facts");
+      facts.slice(0, full ? facts.length : 6).forEach(function (f) { ul.appendChild(el("li", null, f)); });
+      card.appendChild(ul);
+      if (!full && facts.length > 6) { card.appendChild(el("div", "dk-more", "+" + (facts.length - 6) + " more facts")); }
+    }
+    var evidence = dk.evidence || [];
+    if (evidence.length) {
+      card.appendChild(el("div", "dk-card-sub", "Evidence"));
+      var ol = el("ol", "dk-card-evidence");
+      var limit = full ? evidence.length : 3;
+      evidence.slice(0, limit).forEach(function (ev) {
+        var li = el("li");
+        li.appendChild(el("div", "dk-sentence", "\u201c" + (ev.sentence || "") + "\u201d"));
+        var src = el("div", "dk-source", ev.source ? "Source: " + ev.source : "Source: not given");
+        if (ev.modality) { src.appendChild(el("span", "dk-badge", ev.modality)); }
+        li.appendChild(src);
+        ol.appendChild(li);
+      });
+      card.appendChild(ol);
+      if (evidence.length > limit) {
+        card.appendChild(el("div", "dk-more", "+" + (evidence.length - limit) + " more \u2013 click for all"));
+      }
+    }
+    if (!facts.length && !evidence.length) { card.appendChild(el("div", "dk-hint", "No facts recorded.")); }
+    return card;
+  }
+  api.describe = describe;
+
+  /* ---------- tooltip ---------- */
+  var pointer = { x: 0, y: 0 };
+  function placeTooltip() {
+    var w = tooltip.offsetWidth, h = tooltip.offsetHeight;
+    var x = pointer.x + 16, y = pointer.y + 16;
+    if (x + w > window.innerWidth - 8) { x = Math.max(8, pointer.x - w - 16); }
+    if (y + h > window.innerHeight - 8) { y = Math.max(8, window.innerHeight - h - 8); }
+    tooltip.style.left = x + "px";
+    tooltip.style.top = y + "px";
+  }
+  function showTooltip(id, type) {
+    var card = describe(id, type, false);
+    if (!card) { return; }
+    clear(tooltip);
+    tooltip.appendChild(card);
+    tooltip.hidden = false;
+    placeTooltip();
+  }
+  function hideTooltip() { tooltip.hidden = true; clear(tooltip); }
+  container.addEventListener("mousemove", function (ev) {
+    pointer.x = ev.clientX; pointer.y = ev.clientY;
+    if (!tooltip.hidden) { placeTooltip(); }
+  });
+  container.addEventListener("mouseleave", hideTooltip);
+  api.showTooltip = showTooltip;
+  api.hideTooltip = hideTooltip;
+
+  /* Pin the full card of a node/edge in the floating details panel (id null: close it). */
+  function showDetails(id, type) {
+    clear(detailsBody);
+    var card = id === null ? null : describe(id, type, true);
+    if (card) { detailsBody.appendChild(card); }
+    detailsPanel.hidden = !card;
+  }
+  api.showDetails = showDetails;
+  document.getElementById("dk-details-close").addEventListener("click", function () { showDetails(null, null); });
+
+  /* ---------- filters ---------- */
+  function checked(cls) {
+    var set = new Set();
+    document.querySelectorAll("input." + cls).forEach(function (i) { if (i.checked) { set.add(i.value); } });
+    return set;
+  }
+  function applyFilters() {
+    var kinds = checked("dk-kind"), modalities = checked("dk-modality"), changes = [], visible = 0;
+    edges.forEach(function (e) {
+      var hide = !(kinds.has(e.dk.kind) && modalities.has(e.dk.modality));
+      if (!hide) { visible += 1; }
+      if (Boolean(e.hidden) !== hide) { changes.push({ id: e.id, hidden: hide }); }
+    });
+    if (changes.length) { edges.update(changes); }
+    api.visibleEdgeCount = visible;
+    return visible;
+  }
+  api.applyFilters = applyFilters;
+  document.querySelectorAll("input.dk-kind, input.dk-modality").forEach(function (i) {
+    i.addEventListener("change", applyFilters);
+  });
+  document.querySelectorAll("button[data-toggle]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var boxes = document.querySelectorAll("input." + b.dataset.toggle);
+      var all = Array.prototype.every.call(boxes, function (i) { return i.checked; });
+      boxes.forEach(function (i) { i.checked = !all; });
+      applyFilters();
+    });
+  });
+
+  /* ---------- search ---------- */
+  var index = nodes.get().map(function (n) {
+    return { id: n.id, label: String(n.label), lower: String(n.label).toLowerCase(), state: n.dk.kind === "state" };
+  }).sort(function (a, b) { return a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0; });
+  (function fillNames() {
+    var list = document.getElementById("dk-names"), seen = new Set();
+    index.forEach(function (entry) {
+      if (seen.has(entry.label)) { return; }
+      seen.add(entry.label);
+      var option = document.createElement("option");
+      option.value = entry.label;
+      list.appendChild(option);
+    });
+  })();
+  function search(query) {
+    var q = String(query || "").trim().toLowerCase();
+    if (!q) { return []; }
+    var tiers = [[], [], []];
+    index.forEach(function (e) {
+      var t = e.lower === q ? 0 : e.lower.indexOf(q) === 0 ? 1 : e.lower.indexOf(q) > 0 ? 2 : -1;
+      if (t >= 0) { tiers[t].push(e); }
+    });
+    var ranked = [];
+    tiers.forEach(function (tier) {
+      tier.sort(function (a, b) { return (b.state - a.state); });
+      tier.forEach(function (e) { ranked.push(e.id); });
+    });
+    return ranked;
+  }
+  function selectNode(id) {
+    if (!api.network || nodes.get(id) === null) { return; }
+    api.network.selectNodes([id]);
+    api.network.focus(id, { scale: Math.max(1.0, api.network.getScale()),
+      animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    api.selected = id;
+    showDetails(id, "node");
+  }
+  function listResults(ids) {
+    clear(searchResults);
+    ids.slice(0, 8).forEach(function (id) {
+      var li = el("li"), b = el("button", null, nodeLabel(id));
+      b.type = "button";
+      b.addEventListener("click", function () { selectNode(id); });
+      li.appendChild(b);
+      searchResults.appendChild(li);
+    });
+  }
+  function runSearch(query) {
+    var ids = search(query);
+    searchStatus.className = "";
+    if (!String(query || "").trim()) { searchStatus.textContent = ""; listResults([]); return null; }
+    if (!ids.length) {
+      searchStatus.className = "dk-miss";
+      searchStatus.textContent = "No node matches \u201c" + String(query).trim() + "\u201d";
+      listResults([]);
+      return null;
+    }
+    selectNode(ids[0]);
+    searchStatus.textContent = "Selected " + nodeLabel(ids[0]) + (ids.length > 1 ? " (" + ids.length + " matches)" : "");
+    listResults(ids.length > 1 ? ids : []);
+    return ids[0];
+  }
+  api.search = search;
+  api.runSearch = runSearch;
+  api.selectNode = selectNode;
+  searchBox.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); runSearch(searchBox.value); }
+  });
+  searchBox.addEventListener("change", function () { runSearch(searchBox.value); });
+  searchBox.addEventListener("input", function () {
+    var q = searchBox.value.trim().toLowerCase();
+    var exact = index.filter(function (e) { return e.lower === q; });
+    if (exact.length) { runSearch(searchBox.value); } else { listResults(search(searchBox.value)); }
+  });
+
+  /* ---------- network ---------- */
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, raw.options);
+  api.network = network;
+  network.once("afterDrawing", function () {
+    api.ready = true;
+    api.readyAt = performance.now();
+    document.body.classList.add("dk-ready");
+  });
+  network.on("hoverNode", function (p) { showTooltip(p.node, "node"); });
+  network.on("hoverEdge", function (p) { showTooltip(p.edge, "edge"); });
+  network.on("blurNode", hideTooltip);
+  network.on("blurEdge", hideTooltip);
+  network.on("dragStart", hideTooltip);
+  network.on("zoom", hideTooltip);
+  network.on("click", function (p) {
+    if (p.nodes.length) { api.selected = p.nodes[0]; showDetails(p.nodes[0], "node"); }
+    else if (p.edges.length) { api.selected = null; showDetails(p.edges[0], "edge"); }
+    else { api.selected = null; showDetails(null, null); }
+  });
+  applyFilters();
+})();

@@ -1,0 +1,76 @@
+"""Fixtures for browser tests: one headless Debian chromium per session, offline pages.
+
+The tests drive ``/usr/bin/chromium`` through Playwright's sync API; they never
+download a browser (no ``playwright install``).  Every request whose URL does
+not start with ``file:`` is aborted and recorded, so a test can assert that a
+page works offline.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+CHROMIUM = pathlib.Path(os.environ.get("DIPLOKG_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@dataclass
+class PageProbe:
+    """A Playwright page plus what it did: outside requests, console errors, page errors."""
+
+    page: Any
+    outside_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: pathlib.Path, timeout_ms: float = 30_000) -> None:
+        """Navigate to *path* via file:// and wait until ``window.diplokg.ready``."""
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("() => window.diplokg && window.diplokg.ready === true", timeout=timeout_ms)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Session-wide headless chromium (skips the browser tests when it is missing)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("DIPLOKG_REQUIRE_BROWSER"):
+            pytest.fail(f"DIPLOKG_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
+        pytest.skip(f"browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright python package not installed")
+    with sync_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture()
+def probe(browser: Any) -> Iterator[PageProbe]:
+    """A fresh context/page that blocks and records every non-``file:`` request."""
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    page = context.new_page()
+    result = PageProbe(page=page)
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+        else:
+            result.outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page.on("console", lambda msg: result.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: result.page_errors.append(str(exc)))
+    try:
+        yield result
+    finally:
+        context.close()
