@@ -15,6 +15,7 @@ this source and ``<closure-UGA>`` a fact of this source. Adding a folder needs n
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterator
@@ -22,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import DIPLO, source_base
@@ -106,9 +108,19 @@ def parse_turtle(path: Path, base: str) -> Graph:
         raise InputError(f"invalid Turtle: {message}", path=path, line=exc.lineno) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", path=path) from None
+    # Blank nodes get labels from their file and order of appearance, so the same input gives the
+    # same labels (and the same built bytes) every time.
+    prefix = "b" + hashlib.sha256(f"{base}|{path.name}".encode()).hexdigest()[:10] + "x"
+    labels: dict[str, BNode] = {}
+
+    def stable(term: Node) -> Node:
+        if isinstance(term, BNode):
+            return labels.setdefault(str(term), BNode(f"{prefix}{len(labels)}"))
+        return term
+
     g = Graph()
-    for triple in triples_to_rdflib(triples):
-        g.add(triple)
+    for s, p, o in triples_to_rdflib(triples):
+        g.add((stable(s), p, stable(o)))
     return g
 
 

@@ -48,7 +48,8 @@ def note(message: str) -> None:
 def run_guarded(group: click.Group, argv: list[str]) -> int:
     """Run a click group; turn our errors into one-line messages and exit codes, never a traceback."""
     try:
-        group.main(args=argv, prog_name="diplokg", standalone_mode=False)
+        # Without standalone mode, click returns the code of click.exceptions.Exit instead of raising it.
+        returned = group.main(args=argv, prog_name="diplokg", standalone_mode=False)
     except DiplokgError as exc:
         click.echo(f"diplokg: error: {exc}", err=True)
         return exc.exit_code
@@ -72,7 +73,7 @@ def run_guarded(group: click.Group, argv: list[str]) -> int:
     except KeyboardInterrupt:
         click.echo("diplokg: interrupted", err=True)
         return 130
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 def _quiet_broken_pipe() -> None:

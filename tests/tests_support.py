@@ -1,0 +1,37 @@
+"""Helpers shared by test modules (not fixtures): a local HTTP listener that records requests."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+
+class Listener:
+    """An HTTP server on 127.0.0.1 that answers every request with a tiny Turtle file and records its path."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                listener.hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b"<http://x/a> <http://x/b> <http://x/leaked> .\n")
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        """Stop the server."""
+        self.server.shutdown()
+        self.server.server_close()
