@@ -65,13 +65,16 @@ def table(variables: tuple[str, ...], rows: list[tuple[str, ...]], width: int | 
     while sum(widths) > budget and max(widths) > 12:
         widest = widths.index(max(widths))
         widths[widest] -= 1
-    out = [" | ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip(),
-           "-+-".join("-" * w for w in widths)]
+    def lines_of(cells: tuple[str, ...]) -> list[str]:
+        wrapped = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(cells, widths)]
+        return [
+            " | ".join((c[n] if n < len(c) else "").ljust(w) for c, w in zip(wrapped, widths)).rstrip()
+            for n in range(max(len(c) for c in wrapped))
+        ]
+
+    out = [*lines_of(variables), "-+-".join("-" * w for w in widths)]
     for row in rows:
-        cells = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(row, widths)]
-        for line in range(max(len(c) for c in cells)):
-            out.append(" | ".join((c[line] if line < len(c) else "").ljust(w)
-                                  for c, w in zip(cells, widths)).rstrip())
+        out.extend(lines_of(row))
     return "\n".join(out) + "\n"
 
 

@@ -37,7 +37,7 @@ def test_build_then_query_closed_missions_as_csv(article_project: Project, cli: 
 
 def test_query_builds_first_when_nothing_is_built(article_project: Project, cli: Callable) -> None:
     assert not article_project.built_graph.exists()
-    code, out, err = cli("query", "closed-missions", "--project", str(article_project.root))
+    code, out, err = cli("query", "closed-missions", "--format", "csv", "--project", str(article_project.root))
     assert code == 0, err
     assert "building first" in err and article_project.built_graph.exists()
     assert "Embassy of the DPRK in Spain" in out
