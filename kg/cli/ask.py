@@ -1,0 +1,149 @@
+"""``diplokg ask NAME``: answer one question of the library, with the evidence under the answer."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+from rdflib import Literal
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg.cli.common import get_project, note, project_option
+from kg.cli.query import ensure_built, parse_binding
+from kg.errors import QueryError
+from kg.formats import FORMATS, literal_text, render, table
+from kg.query import ENGINES, Answer
+from kg.questions import EvidenceView, Question, evidence_view, find_question
+from kg.sparql import vet
+from kg.store import write_atomic
+
+
+def bindings_for(question: Question, binds: tuple[str, ...], as_of: str | None) -> dict[str, Node]:
+    """The bindings for a question from ``--bind`` and ``--as-of``, checked against its parameters.
+
+    Raises:
+        QueryError: ``--as-of`` for a question without ``asOf``, a malformed date, or a required
+            parameter missing.
+    """
+    bindings = dict(parse_binding(b) for b in binds)
+    if as_of is not None:
+        if question.parameter("asOf") is None:
+            raise QueryError(
+                f"question {question.name!r} takes no date: --as-of works only for questions "
+                "whose header declares '# Parameters: asOf'"
+            )
+        try:
+            datetime.date.fromisoformat(as_of)
+        except ValueError:
+            raise QueryError(f"--as-of {as_of!r}: expected a date as YYYY-MM-DD") from None
+        bindings["asOf"] = Literal(as_of, datatype=XSD.date)
+    missing = [p for p in question.parameters if p.required and p.name not in bindings]
+    if missing:
+        option = "--as-of YYYY-MM-DD" if missing[0].name == "asOf" else f"--bind {missing[0].name}=VALUE"
+        raise QueryError(f"question {question.name!r} needs {option}; its parameters: {missing[0].description}")
+    return bindings
+
+
+def cells(answer: Answer) -> list[tuple[str, ...]]:
+    """The answer's rows as text: literals by their lexical form, IRIs shortened, unbound empty."""
+    return [tuple(literal_text(t) for t in row) for row in answer.rows]
+
+
+def filled(view: EvidenceView) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The view's columns and rows without the columns empty in every row, plus the evidence references."""
+    keep = [i for i in range(len(view.columns)) if any(row[i] for row in view.rows)]
+    columns = tuple(view.columns[i] for i in keep) + (("evidence",) if view.evidence else ())
+    rows = [
+        tuple(row[i] for i in keep) + ((", ".join(f"[{n}]" for n in refs),) if view.evidence else ())
+        for row, refs in zip(view.rows, view.refs)
+    ]
+    return columns, rows
+
+
+def people_text(question: Question, answer: Answer, bindings: dict[str, Node], width: int | None = None) -> str:
+    """The answer for people: the question, the rows with evidence references, then the evidence."""
+    out = [question.question, ""]
+    for name, value in sorted(bindings.items()):
+        out.append(f"  {name} = {literal_text(value)}")
+    if bindings:
+        out.append("")
+    view = evidence_view(answer.variables, cells(answer), hidden=tuple(p.name for p in question.parameters))
+    if not view.rows:
+        out.append("No answer in the current sources.")
+        return "\n".join(out) + "\n"
+    columns, rows = filled(view)
+    out.append(table(columns, rows, width).rstrip("\n"))
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    if view.evidence:
+        out += ["", "Evidence"]
+        for number, item in enumerate(view.evidence, 1):
+            out.append(f"[{number}] “{item.sentence}”")
+            out.append(f"    {item.source} ({item.modality})")
+    return "\n".join(out) + "\n"
+
+
+@click.command("ask")
+@click.argument("name")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table: the answer for people, evidence listed under it; csv, tsv, json, xml: every column.",
+)
+@click.option(
+    "-b",
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Give a parameter a value, e.g. --bind entity=iso:PRK (repeatable).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Answer as of this day (only for questions with an asOf parameter).",
+)
+@click.option("--asserted", is_flag=True, help="Answer only from what sources asserted (no inferred triples).")
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True, help="The SPARQL engine.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (atomically) instead of standard output.",
+)
+@project_option
+def command(
+    name: str,
+    fmt: str,
+    binds: tuple[str, ...],
+    as_of: str | None,
+    asserted: bool,
+    engine: str,
+    output: Path | None,
+    project: Path | None,
+) -> None:
+    """Answer the question NAME (see `diplokg questions`), with the evidence behind each row.
+
+    The table names, under the answer, each source sentence the rows rest on, with its source and
+    its modality (reported, claimed, predicted, estimated).
+    """
+    proj = get_project(project)
+    question = find_question(proj.queries, name)
+    bindings = bindings_for(question, binds, as_of)
+    built = ensure_built(proj)
+    vetted = vet(question.text, built.graph_names(), origin=str(question.path))
+    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
+    text = people_text(question, answer, bindings) if fmt == "table" else render(answer, fmt)  # type: ignore[arg-type]
+    if output is not None:
+        write_atomic(output, text.encode("utf-8"))
+        note(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,192 @@
+"""The question library: every ``queries/NAME.rq``, read with its header.
+
+Each file starts with comment lines ``# Question:`` (the question in words), ``# Returns:`` (what each
+row holds) and, when the question takes values, ``# Parameters:`` naming each one, e.g.
+``entity (required) the entity's IRI`` or ``asOf (optional) an xsd:date``. A parameter is required
+unless the word ``optional`` follows its name in parentheses. Continuation lines start with ``#`` and
+more indentation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import QueryError
+
+#: The columns every question returns as its evidence.
+EVIDENCE_COLUMNS: tuple[str, ...] = ("source", "sentence", "modality")
+
+_FIELD = re.compile(r"^#\s*([A-Za-z]+):\s*(.*)$")
+_PARAMETER = re.compile(r"(?:^|;\s*|\)\s*)([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A value a question takes as a binding.
+
+    Attributes:
+        name: The SPARQL variable's name (without ``?``).
+        required: Whether the question needs it.
+        description: What it is, in words.
+    """
+
+    name: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the library.
+
+    Attributes:
+        name: The file's stem (``closed-missions``).
+        path: The ``.rq`` file.
+        question: The question in words.
+        returns: What each row holds, in words.
+        parameters: The values it takes as bindings.
+    """
+
+    name: str
+    path: Path
+    question: str
+    returns: str = ""
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    @property
+    def text(self) -> str:
+        """The SPARQL text."""
+        return self.path.read_text(encoding="utf-8")
+
+    def parameter(self, name: str) -> Parameter | None:
+        """The parameter of that name, if the question declares it."""
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+def read_header(text: str) -> dict[str, str]:
+    """The header fields of a query file (``Question``, ``Returns``, ``Parameters`` ...), joined into one line each."""
+    fields: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _FIELD.match(line)
+        if match and not line.startswith("#  "):
+            current = match.group(1)
+            fields[current] = [match.group(2).strip()]
+        elif current is not None:
+            fields[current].append(line.lstrip("#").strip())
+    return {key: " ".join(part for part in parts if part) for key, parts in fields.items()}
+
+
+def parse_parameters(text: str) -> tuple[Parameter, ...]:
+    """The parameters named in a ``# Parameters:`` field."""
+    found: list[Parameter] = []
+    for match in _PARAMETER.finditer(text):
+        name, note = match.group(1), match.group(2)
+        if any(p.name == name for p in found):
+            continue
+        found.append(Parameter(name, required="optional" not in note.lower(), description=text))
+    return tuple(found)
+
+
+def read_question(path: Path) -> Question:
+    """Read one question file.
+
+    Raises:
+        QueryError: The file has no ``# Question:`` header.
+    """
+    header = read_header(path.read_text(encoding="utf-8"))
+    if not header.get("Question"):
+        raise QueryError(f"{path}: a question file needs a '# Question:' header")
+    return Question(
+        name=path.stem,
+        path=path,
+        question=header["Question"],
+        returns=header.get("Returns", ""),
+        parameters=parse_parameters(header.get("Parameters", "")),
+    )
+
+
+def library(queries_dir: Path) -> list[Question]:
+    """Every question in ``queries/``, sorted by name (the checks folder is not part of it)."""
+    return [read_question(p) for p in sorted(queries_dir.glob("*.rq"))]
+
+
+def find_question(queries_dir: Path, name: str) -> Question:
+    """The question of that name.
+
+    Raises:
+        QueryError: No such question; the message lists the names there are.
+    """
+    path = queries_dir / f"{name}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name) and path.is_file():
+        return read_question(path)
+    names = ", ".join(q.name for q in library(queries_dir)) or "(none)"
+    raise QueryError(f"unknown question {name!r}; the library has: {names}")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One distinct piece of evidence: a sentence (or table row) of a source, with its modality."""
+
+    source: str
+    sentence: str
+    modality: str
+
+
+@dataclass
+class EvidenceView:
+    """An answer laid out for people: the answer columns, each row with references to numbered evidence.
+
+    Attributes:
+        columns: The answer's columns (evidence and parameter columns left out).
+        rows: The distinct answer rows, in the answer's order, as text.
+        refs: For each row, the numbers (1-based) of its evidence.
+        evidence: The distinct evidence, numbered by first appearance.
+    """
+
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    refs: list[list[int]]
+    evidence: list[Evidence]
+
+
+def evidence_view(
+    variables: tuple[str, ...], rows: list[tuple[str, ...]], hidden: tuple[str, ...] = ()
+) -> EvidenceView:
+    """Split answer rows (as text) into answer columns and numbered evidence.
+
+    Rows that differ only in their evidence are merged into one row citing every piece of it.
+
+    Args:
+        variables: The answer's variables.
+        rows: The rows, each cell as text (empty when unbound).
+        hidden: Further columns to leave out (the parameters, shown apart).
+    """
+    drop = set(EVIDENCE_COLUMNS) | set(hidden)
+    keep = [i for i, v in enumerate(variables) if v not in drop]
+    where = {v: variables.index(v) for v in EVIDENCE_COLUMNS if v in variables}
+    view = EvidenceView(columns=tuple(variables[i] for i in keep), rows=[], refs=[], evidence=[])
+    numbers: dict[Evidence, int] = {}
+    index: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        answer = tuple(row[i] for i in keep)
+        if answer not in index:
+            index[answer] = len(view.rows)
+            view.rows.append(answer)
+            view.refs.append([])
+        if "sentence" not in where:
+            continue
+        item = Evidence(*(row[where[v]] if v in where else "" for v in EVIDENCE_COLUMNS))
+        if item not in numbers:
+            view.evidence.append(item)
+            numbers[item] = len(view.evidence)
+        refs = view.refs[index[answer]]
+        if numbers[item] not in refs:
+            refs.append(numbers[item])
+    for refs in view.refs:
+        refs.sort()
+    return view
