@@ -13,7 +13,18 @@ Rules, each taken from those tables:
   a dependent territory (special administrative region, outlying area, overseas collectivity or
   territory, constituent country); this makes Hong Kong and Macao territories of China;
 - any other entry (Taiwan, Palestine, the Holy See, Western Sahara, ...) stays a plain ``diplo:Polity``:
-  the tables do not settle its status, and we assert nothing they do not say.
+  the tables do not settle its status, and we assert nothing they do not say. Taiwan, for one, is no
+  UN member (so not a ``diplo:State`` by the first rule) and ISO 3166-2 lists it under no state (so not
+  a ``diplo:Territory`` by the second): its status is disputed, and the graph leaves it open;
+- an entry lies in the sub-region the table gives (``UNregion``); that sub-region lies in the region
+  most of its entries give (``continent``; "America" is written "Americas", as UN M49 names it). The
+  table files a few islands under a continent that M49 does not (Christmas and Cocos Islands under
+  Asia, Bouvet Island, South Georgia and Heard Island under Antarctica) while giving their M49
+  sub-region (Australia and New Zealand, South America): the majority rule puts them in Oceania and
+  the Americas, as M49 does. Antarctica itself has no M49 region and gets none;
+- for Africa and Latin America the table's sub-regions (Eastern Africa, Caribbean, South America ...)
+  are what M49 calls intermediate regions; M49's sub-regions above them (Sub-Saharan Africa, Latin
+  America and the Caribbean) are not in the table and are not added.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,6 +88,16 @@ def _territory_parents() -> dict[str, str]:
     return parents
 
 
+def _subregion_parents(rows: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Map each sub-region to the region most of its entries give (ties: the first name)."""
+    votes: dict[str, Counter[str]] = {}
+    for row in rows.values():
+        subregion, region = row.get("UNregion", ""), row.get("continent", "")
+        if subregion and region and subregion != "Antarctica" and region != "Antarctica":
+            votes.setdefault(subregion, Counter())[_M49_REGION_NAMES.get(region, region)] += 1
+    return {sub: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for sub, c in votes.items()}
+
+
 def _versions() -> str:
     pc = importlib.metadata.version("pycountry")
     cc = importlib.metadata.version("country_converter")
@@ -101,6 +123,7 @@ def gazetteer_graph() -> Graph:
     rows = _coco_rows()
     parents = _territory_parents()
     alpha2_to_3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    sub_parents = _subregion_parents(rows)
     member_alpha2 = {c.alpha_2 for c in pycountry.countries if rows.get(c.alpha_3, {}).get("UNmember")}
     regions: dict[str, str] = {}
     for position, country in enumerate(sorted(pycountry.countries, key=lambda c: c.alpha_3), start=1):
@@ -112,10 +135,10 @@ def gazetteer_graph() -> Graph:
         parent = parents.get(country.alpha_2) if not member else None
         if parent is not None and parent not in member_alpha2:
             parent = None
-        region = _M49_REGION_NAMES.get(row.get("continent", ""), row.get("continent", ""))
         subregion = row.get("UNregion", "")
+        region = sub_parents.get(subregion, "")
         text = "\t".join(
-            [country.alpha_3, country.alpha_2, country.numeric, country.name, subregion, region,
+            [country.alpha_3, country.alpha_2, country.numeric, country.name, subregion, row.get("continent", ""),
              f"UN member {member}" if member else "",
              f"ISO 3166-2 {parent}-{country.alpha_2}" if parent else ""]
         ).rstrip("\t")
@@ -138,7 +161,7 @@ def gazetteer_graph() -> Graph:
         g.add((node, DIPLO.evidence, excerpt))
         if parent is not None:
             g.add((node, DIPLO.territoryOf, ISO[alpha2_to_3[parent]]))
-        if subregion and region and region != "Antarctica":
+        if subregion and region:
             g.add((node, DIPLO.inRegion, region_iri(subregion)))
             regions[subregion] = region
     for subregion, region in sorted(regions.items()):

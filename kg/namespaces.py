@@ -193,3 +193,56 @@ class DIPLO(DefinedNamespace):
     outOf: URIRef
     statedPercentage: URIRef
     countTrend: URIRef
+    # Issue 5: sanctions in depth, time intervals, reporting, openings agreed
+    resolutionNumber: URIRef
+    trigger: URIRef
+    WeaponsTest: URIRef
+    SanctionMeasure: URIRef
+    measure: URIRef
+    measureOf: URIRef
+    measureText: URIRef
+    measureKind: URIRef
+    measureTarget: URIRef
+    MeasureKind: URIRef
+    MeasureKindScheme: URIRef
+    MeasureTarget: URIRef
+    MeasureTargetScheme: URIRef
+    earningChannel: URIRef
+    SuppliesToTarget: URIRef
+    ExportsOfTarget: URIRef
+    TradeOfTarget: URIRef
+    WorkersAbroad: URIRef
+    MissionsAbroad: URIRef
+    FinanceOfTarget: URIRef
+    ListedPersons: URIRef
+    CargoOfTarget: URIRef
+    RegimeMachinery: URIRef
+    ArmsMeasure: URIRef
+    WmdItemsMeasure: URIRef
+    LuxuryGoodsMeasure: URIRef
+    CoalMeasure: URIRef
+    MetalsMeasure: URIRef
+    FuelMeasure: URIRef
+    SeafoodMeasure: URIRef
+    TextilesMeasure: URIRef
+    LabourAbroadMeasure: URIRef
+    MissionStaffMeasure: URIRef
+    MissionBankAccountsMeasure: URIRef
+    MissionPropertyMeasure: URIRef
+    FinancialServicesMeasure: URIRef
+    AssetFreezeMeasure: URIRef
+    TravelBanMeasure: URIRef
+    DesignationsMeasure: URIRef
+    CargoInspectionMeasure: URIRef
+    JointVenturesMeasure: URIRef
+    SanctionsCommitteeMeasure: URIRef
+    startDate: URIRef
+    endDate: URIRef
+    latestDate: URIRef
+    reportedBy: URIRef
+    Organisation: URIRef
+    OpeningAgreement: URIRef
+    officialForm: URIRef
+    Veto: URIRef
+    ArmsTransfer: URIRef
+    Treaty: URIRef

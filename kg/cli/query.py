@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import click
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from kg.build import build
@@ -87,6 +88,45 @@ def parse_binding(text: str) -> tuple[str, Node]:
     return name, Literal(value)
 
 
+#: The variable an as-of date is bound to; a query takes it when its header declares it.
+AS_OF = "asOf"
+_PARAMETERS = re.compile(r"^#\s*Parameters:(.*)$", re.MULTILINE)
+
+
+def declared_parameters(text: str) -> set[str]:
+    """The parameter names a query's header declares (``# Parameters: asOf (...)``)."""
+    names: set[str] = set()
+    for match in _PARAMETERS.finditer(text):
+        names.update(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\b", match.group(1).split("(", 1)[0]))
+    return names
+
+
+def optional_parameters(text: str) -> set[str]:
+    """The declared parameters the header marks ``(optional)`` (``# Parameters: asOf (optional) ...``)."""
+    return {
+        name
+        for match in _PARAMETERS.finditer(text)
+        for name in re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(optional\)", match.group(1))
+    }
+
+
+def as_of_binding(text: str, value: str) -> tuple[str, Literal]:
+    """The binding ``asOf`` = ``value`` as an ``xsd:date``, for a query that declares it.
+
+    Raises:
+        QueryError: The date is not a real YYYY-MM-DD day, or the query does not take ``asOf``.
+    """
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"--as-of {value!r}: expected a date YYYY-MM-DD") from None
+    if AS_OF not in declared_parameters(text):
+        raise QueryError(f"--as-of: this query takes no as-of date (its header declares no `# Parameters: {AS_OF}`)")
+    return AS_OF, Literal(day.isoformat(), datatype=XSD.date)
+
+
 @click.command("query")
 @click.argument("query", required=False)
 @click.option("-e", "--expression", metavar="TEXT", help="Run this SPARQL text instead of a named query or file.")
@@ -99,6 +139,8 @@ def parse_binding(text: str) -> tuple[str, Node]:
               help="The SPARQL engine.")
 @click.option("-b", "--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Give a variable a value, e.g. --bind entity=iso:PRK (repeatable).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Ask as of this day: binds ?asOf (an xsd:date); only for queries whose header declares it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
 @project_option
@@ -109,6 +151,7 @@ def command(
     asserted: bool,
     engine: str,
     binds: tuple[str, ...],
+    as_of: str | None,
     output: Path | None,
     project: Path | None,
 ) -> None:
@@ -128,6 +171,11 @@ def command(
         path = resolve_query(proj, query or "")
         text, origin = path.read_text(encoding="utf-8"), str(path)
     bindings = dict(parse_binding(b) for b in binds)
+    if as_of is not None:
+        name, day = as_of_binding(text, as_of)
+        bindings[name] = day
+    elif AS_OF in declared_parameters(text) - optional_parameters(text) and AS_OF not in bindings:
+        raise QueryError("this query asks as of a date: give --as-of YYYY-MM-DD")
     built = ensure_built(proj)
     vetted = vet(text, built.graph_names(), origin=origin)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
