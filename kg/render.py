@@ -30,6 +30,7 @@ byte-identical HTML.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -119,7 +120,7 @@ def safe_json(value: Any) -> str:
 
 
 def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#%02x%02x%02x" % tuple(max(0, min(255, round(c))) for c in rgb)
+    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
 
 
 def alignment_colour(score: float | None) -> str:
@@ -127,7 +128,7 @@ def alignment_colour(score: float | None) -> str:
     if score is None or not isinstance(score, (int, float)) or math.isnan(score):
         return UNKNOWN_COLOUR
     s = min(1.0, max(0.0, float(score)))
-    for (a, ca), (b, cb) in zip(ALIGNMENT_STOPS, ALIGNMENT_STOPS[1:]):
+    for (a, ca), (b, cb) in itertools.pairwise(ALIGNMENT_STOPS):
         if s <= b:
             f = 0.0 if b == a else (s - a) / (b - a)
             return _hex(tuple(x + (y - x) * f for x, y in zip(ca, cb)))  # type: ignore[arg-type]
@@ -277,6 +278,31 @@ def _edge_record(key: str, attrs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _parallel_bends(graph: nx.MultiDiGraph) -> dict[tuple[Any, Any, Any], float]:
+    """Curvature for edges that share their two ends (either way), so none hides another.
+
+    The edges of one pair fan out symmetrically: 0 (straight, only when their number is odd),
+    then +-u, +-2u ... with u = min(0.2, 0.8 / n) (positive = clockwise seen from the pair's first end in sorted order).
+    """
+    groups: dict[tuple[str, str], list[tuple[Any, Any, Any]]] = {}
+    for u, v, key in graph.edges(keys=True):
+        if u != v:
+            groups.setdefault((min(str(u), str(v)), max(str(u), str(v))), []).append((u, v, key))
+    bends: dict[tuple[Any, Any, Any], float] = {}
+    for (first, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda e: (str(e[2]), str(e[0]), str(e[1])))
+        offsets = [0.0] if len(members) % 2 else []
+        step, unit = 1, min(0.2, 0.8 / len(members))
+        while len(offsets) < len(members):
+            offsets += [unit * step, -unit * step]
+            step += 1
+        for (u, v, key), offset in zip(members, offsets):
+            bends[(u, v, key)] = round(offset if str(u) == first else -offset, 3)
+    return bends
+
+
 def _build_network(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """Build node/edge records and options with pyvis (directed mode)."""
     big = graph.number_of_nodes() > 400
@@ -299,6 +325,7 @@ def _build_network(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[d
                      shape=NODE_SHAPES.get(record["dk"]["kind"], "dot"), color=colour,
                      x=x, y=y, **record)
     seen: set[str] = set()
+    bends = _parallel_bends(graph)
     for u, v, key, attrs in sorted(graph.edges(keys=True, data=True),
                                    key=lambda e: (str(e[2]), str(e[0]), str(e[1]))):
         edge_id = str(key)
@@ -308,6 +335,10 @@ def _build_network(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[d
             edge_id = f"{key}#{suffix}"
         seen.add(edge_id)
         record = _edge_record(edge_id, attrs)
+        bend = bends.get((u, v, key))
+        if bend:
+            record["smooth"] = {"enabled": True, "type": "curvedCW" if bend > 0 else "curvedCCW",
+                                "roundness": abs(bend)}
         net.add_edge(str(u), str(v), **record)
     nodes, edges, _heading, _h, _w, options_json = net.get_network_data()
     options: dict[str, Any] = json.loads(options_json)
@@ -386,6 +417,9 @@ def write_page(graph: nx.MultiDiGraph, path: pathlib.Path) -> None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the page the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -17,7 +17,10 @@ SCREENSHOT = REPO / "build" / "screenshots" / "explorer-synthetic.png"
 
 EX = "https://example.org/kg/"
 HOSTILE_LABEL = '<img src=x onerror="window.__xss=1">'
-HOSTILE_TITLE = 'Who talks to Pyongyang? <a href="javascript:window.__xss=4">href</a></script><script>window.__xss=5</script>'
+HOSTILE_TITLE = (
+    'Who talks to Pyongyang? <a href="javascript:window.__xss=4">href</a>'
+    "</script><script>window.__xss=5</script>"
+)
 EVIDENCE_SENTENCE = "Sweden temporarily withdrew its diplomats from Pyongyang in 2020."
 
 NODES: list[tuple[str, str, str, float | None, float]] = [
@@ -91,7 +94,8 @@ def synthetic_graph() -> nx.MultiDiGraph:
             evidence.append({"sentence": "<script>window.__xss=3</script>", "source": "<b>bold</b>",
                              "modality": "claimed"})
         g.add_node(EX + local, label=label, kind=kind, alignment=alignment, centrality=centrality,
-                   focus=local == "PRK", facts=[f"Kind: {kind}", "Unicode: Korea \uc870\uc120, \u041a\u043e\u0440\u0435\u044f, Chos\u014fn"],
+                   focus=local == "PRK", facts=[f"Kind: {kind}",
+                          "Unicode: Korea \uc870\uc120, \u041a\u043e\u0440\u0435\u044f, Chos\u014fn"],
                    evidence=evidence)
     for key, src, dst, kind, modality, label in EDGES:
         sentence = EVIDENCE_SENTENCE if key == "e04" else f"Evidence for {label}."

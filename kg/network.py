@@ -1,0 +1,298 @@
+"""The explorer's network: a networkx graph derived from the built knowledge graph by SPARQL.
+
+Nothing here names a state. Every node and edge comes from the queries in ``kg/network_queries/``
+(one question per ``.rq`` file), run over the built graph (asserted and inferred, as one union):
+
+* ``missions.rq``: each diplomatic mission gives an edge sender -> host, of kind ``mission-closed`` when
+  the graph holds a closure for it, ``mission-closure-announced`` when it holds only a closure
+  announcement, ``mission-open`` otherwise (``mission-events.rq`` gives its lifecycle facts);
+* ``ties.rq``: each partnership (``diplo:party``) and summit (``diplo:participant``) ties every pair of
+  its parties (kind ``partnership`` / ``summit``); a person stands for a state only through
+  ``diplo:leaderOf``; a summit whose collapse is recorded is marked ``broken``;
+* ``sanctions.rq``: imposer -> target, ``sanctions-imposes`` for a regime, ``sanctions-targets`` for
+  each of its resolutions;
+* ``claims.rq``: any other claimed fact, supplier (or actor) -> recipient / target / participant /
+  what it concerns, kind ``claim``;
+* ``alignment.rq``: strategy shifts and diplomatic priorities, actor -> state, kind ``alignment``,
+  with the modality the source gives (a reported pivot, predicted priorities);
+* ``covers.rq``: the host of a covering mission -> the host of the closed mission it covers
+  (``diplo:coveredBy``), kind ``covers``.
+
+Nodes are the ends of those edges that are states, territories, organisations, regions or persons
+(``endpoints.rq``); their facts come from ``node-facts.rq``. Every edge and node carries its facts and
+the evidence (sentence or table row, source title, modality) from ``evidence.rq``. :func:`explorer_graph`
+adds the analytics (:mod:`kg.analytics`) the page draws: alignment, centrality, focus, title, caption.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from rdflib.term import Node
+
+from kg import analytics
+from kg.query import BuiltGraph
+from kg.sparql import vet
+
+QUERY_DIR = Path(__file__).resolve().parent / "network_queries"
+NODE_KINDS = {1: "state", 2: "territory", 3: "organisation", 4: "region", 5: "person"}
+#: Which modality a many-fact edge shows when its facts differ: the first in this order.
+MODALITY_ORDER = ("reported", "estimated", "claimed", "predicted")
+MISSION_KINDS = {0: "mission-open", 1: "mission-closure-announced", 2: "mission-closed"}
+MISSION_STATUS = {0: "open", 1: "closure announced", 2: "closed"}
+
+
+@dataclass
+class FactInfo:
+    """What the page shows of one fact (or mission): label, date, modality and evidence."""
+
+    label: str = ""
+    date: str = ""
+    modality: str = ""
+    evidence: list[dict[str, str]] = field(default_factory=list)
+
+    def line(self, fallback: str) -> str:
+        """The fact as one line: its label, and its date when it has one."""
+        text = self.label or fallback
+        return f"{text} ({self.date})" if self.date else text
+
+
+def _s(term: Node | None) -> str:
+    return "" if term is None else str(term)
+
+
+def modality_name(term: Node | str | None) -> str:
+    """``diplo:Reported`` -> ``"reported"`` (the local name, lower case)."""
+    text = _s(term)  # type: ignore[arg-type]
+    return re.split(r"[#/]", text)[-1].lower() if text else ""
+
+
+def run_query(built: BuiltGraph, name: str) -> list[dict[str, Node | None]]:
+    """Run ``kg/network_queries/NAME.rq`` over the built graph and return its rows as records."""
+    path = QUERY_DIR / f"{name}.rq"
+    query = vet(path.read_text(encoding="utf-8"), built.graph_names(), origin=str(path))
+    return built.run(query).records()
+
+
+def _facts(built: BuiltGraph) -> dict[str, FactInfo]:
+    facts: dict[str, FactInfo] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for row in run_query(built, "evidence"):
+        iri = _s(row["fact"])
+        info = facts.setdefault(iri, FactInfo())
+        info.label = info.label or _s(row["label"])
+        info.date = info.date or _s(row["date"])
+        info.modality = info.modality or modality_name(row["modality"])
+        source = _s(row["source"])
+        if row["address"] is not None:
+            source = f"{source} ({row['address']})" if source else _s(row["address"])
+        if (iri, _s(row["text"]), source) not in seen:
+            seen.add((iri, _s(row["text"]), source))
+            info.evidence.append({"sentence": _s(row["text"]), "source": source, "modality": info.modality,
+                                  "title": _s(row["source"])})
+    for info in facts.values():
+        for item in info.evidence:
+            item["modality"] = info.modality
+    return facts
+
+
+def _strongest(modalities: list[str]) -> str:
+    present = [m for m in modalities if m]
+    for name in MODALITY_ORDER:
+        if name in present:
+            return name
+    return sorted(present)[0] if present else "reported"
+
+
+class _Edges:
+    """Collects edges with their facts, then writes them into a MultiDiGraph."""
+
+    def __init__(self, facts: dict[str, FactInfo]) -> None:
+        self.facts = facts
+        self.items: dict[str, dict[str, Any]] = {}
+
+    def add(self, u: str, v: str, kind: str, fact_iris: list[str], modality: str, label: str,
+            **extra: Any) -> None:
+        key = f"{kind}|{fact_iris[0]}|{u}|{v}"
+        self.items[key] = {"u": u, "v": v, "kind": kind, "modality": modality, "label": label,
+                           "fact_iris": fact_iris, **extra}
+
+    def evidence(self, fact_iris: list[str], modality: str) -> tuple[list[str], list[dict[str, str]]]:
+        lines, evidence, seen = [], [], set()
+        for iri in fact_iris:
+            info = self.facts.get(iri, FactInfo())
+            lines.append(info.line(iri))
+            for item in info.evidence:
+                if (item["sentence"], item["source"]) not in seen:
+                    seen.add((item["sentence"], item["source"]))
+                    evidence.append({**item, "modality": item["modality"] or modality})
+        return lines, evidence
+
+
+@dataclass
+class _Event:
+    iri: str
+    stage: int
+    opening: bool
+    date: str
+    modality: str
+
+
+def date_key(text: str) -> tuple[int, ...]:
+    """A sortable key for an ``xsd:date``/``gYearMonth``/``gYear`` text (the end of an ``A/B`` interval)."""
+    return tuple(int(p) for p in re.findall(r"\d+", text.split("/")[-1])[:3])
+
+
+def mission_status(events: list[_Event]) -> tuple[int, str, str]:
+    """A mission's stage (0 open, 1 closure announced, 2 closed), its closing date and its opening date.
+
+    Only the events after the latest dated opening count: a mission that reopened is open again.
+    An undated closure or announcement counts as recent (it is never undone by an opening).
+    """
+    openings = [date_key(e.date) for e in events if e.opening and e.date]
+    since = max(openings, default=())
+    later = [e for e in events if e.stage and (not e.date or date_key(e.date) > since)]
+    stage = max((e.stage for e in later), default=0)
+    closing = [e.date for e in later if e.stage == stage and e.date]
+    opened = [e.date for e in events if e.opening and e.date]
+    return (stage, max(closing, key=date_key, default="") if stage else "",
+            max(opened, key=date_key, default=""))
+
+
+def _mission_edges(built: BuiltGraph, edges: _Edges) -> None:
+    events: dict[str, list[_Event]] = defaultdict(list)
+    for row in run_query(built, "mission-events"):
+        events[_s(row["mission"])].append(_Event(_s(row["event"]), int(_s(row["stage"]) or 0),
+                                                 _s(row["opening"]) == "1", _s(row["date"]),
+                                                 modality_name(row["modality"])))
+    for row in run_query(built, "missions"):
+        mission = _s(row["mission"])
+        own = events.get(mission, [])
+        stage, closed_on, opened_on = mission_status(own)
+        deciding = [e.modality for e in own if e.stage == stage] if stage else [e.modality for e in own]
+        label = _s(row["label"]) or mission
+        edges.add(_s(row["sender"]), _s(row["host"]), MISSION_KINDS[stage], [*(e.iri for e in own), mission],
+                  _strongest(deciding), f"{label}: {MISSION_STATUS[stage]}", mission=mission,
+                  closed_on=closed_on, opened_on=opened_on)
+
+
+def _tie_edges(built: BuiltGraph, edges: _Edges) -> None:
+    parties: dict[tuple[str, str, str, bool], list[str]] = defaultdict(list)
+    for row in run_query(built, "ties"):
+        key = (_s(row["fact"]), _s(row["kind"]), modality_name(row["modality"]), _s(row["collapsed"]) == "true")
+        parties[key].append(_s(row["party"]))
+    for (fact, kind, modality, collapsed), members in sorted(parties.items()):
+        label = edges.facts.get(fact, FactInfo()).label or fact
+        for a, b in combinations(sorted(set(members)), 2):
+            edges.add(a, b, kind, [fact], modality, f"{label} (collapsed)" if collapsed else label,
+                      broken=collapsed)
+
+
+def _simple_edges(built: BuiltGraph, edges: _Edges, query: str, kind: str | None,
+                  ends: tuple[str, str]) -> None:
+    for row in run_query(built, query):
+        fact = _s(row["fact"])
+        info = edges.facts.get(fact, FactInfo())
+        modality = modality_name(row.get("modality")) or info.modality or "claimed"
+        edges.add(_s(row[ends[0]]), _s(row[ends[1]]), kind or _s(row["kind"]), [fact], modality,
+                  info.label or fact)
+
+
+def _cover_edges(built: BuiltGraph, edges: _Edges, labels: dict[str, str]) -> None:
+    for row in run_query(built, "covers"):
+        closure, cover = _s(row["closure"]), _s(row["cover"])
+        cover_label = edges.facts.get(cover, FactInfo()).label or labels.get(_s(row["coverHost"]), cover)
+        host_label = labels.get(_s(row["host"]), _s(row["host"]))
+        edges.add(_s(row["coverHost"]), _s(row["host"]), "covers", [closure, cover],
+                  modality_name(row["modality"]), f"{cover_label} covers {host_label} after the closure")
+
+
+def network_graph(built: BuiltGraph) -> nx.MultiDiGraph:
+    """The network of the built graph: nodes and edges derived by the rules above, with evidence.
+
+    Args:
+        built: The built knowledge graph.
+
+    Returns:
+        A MultiDiGraph whose nodes are IRIs (attributes label, kind, facts, evidence) and whose edges
+        have unique keys (attributes kind, modality, label, facts, evidence, fact_iris, and for
+        missions ``mission``, ``closed_on`` and ``opened_on`` (dates, or ""), for ties ``broken``).
+    """
+    facts = _facts(built)
+    endpoints = {_s(r["node"]): (NODE_KINDS.get(int(_s(r["rank"]) or 0), "other"), _s(r["label"]))
+                 for r in run_query(built, "endpoints")}
+    labels = {iri: label for iri, (_, label) in endpoints.items()}
+    edges = _Edges(facts)
+    _mission_edges(built, edges)
+    _tie_edges(built, edges)
+    _simple_edges(built, edges, "sanctions", None, ("imposer", "target"))
+    _simple_edges(built, edges, "claims", "claim", ("from", "to"))
+    _simple_edges(built, edges, "alignment", "alignment", ("from", "to"))
+    _cover_edges(built, edges, labels)
+
+    graph = nx.MultiDiGraph()
+    for key in sorted(edges.items):
+        item = edges.items[key]
+        if item["u"] not in endpoints or item["v"] not in endpoints:
+            continue
+        for end in (item["u"], item["v"]):
+            if end not in graph:
+                kind, label = endpoints[end]
+                graph.add_node(end, label=label or end, kind=kind, facts=[], evidence=[])
+        lines, evidence = edges.evidence(item["fact_iris"], item["modality"])
+        attrs = {k: v for k, v in item.items() if k not in ("u", "v")}
+        graph.add_edge(item["u"], item["v"], key=key, facts=lines, evidence=evidence, **attrs)
+    node_facts: dict[str, list[str]] = defaultdict(list)
+    for row in run_query(built, "node-facts"):
+        node_facts[_s(row["node"])].append(_s(row["fact"]))
+    for node, attrs in graph.nodes(data=True):
+        attrs["facts"], attrs["evidence"] = edges.evidence(sorted(set(node_facts.get(node, []))), "")
+    graph.graph["as_of"] = as_of(built)
+    return graph
+
+
+def as_of(built: BuiltGraph) -> str:
+    """The latest date a fact or a source carries, as written (``""`` when there is none)."""
+    dates = [_s(r["date"]) for r in run_query(built, "dates")]
+    dates = [d for d in dates if re.match(r"^-?\d{4}", d)]
+    return max(dates, key=lambda d: (date_key(d), d)) if dates else ""
+
+
+def pick_focus(graph: nx.MultiDiGraph) -> str | None:
+    """The state with the most edges (ties broken by IRI): the network is about it."""
+    states = [n for n, k in graph.nodes(data="kind") if k == "state"] or list(graph.nodes)
+    return min(states, key=lambda n: (-graph.degree(n), str(n))) if states else None
+
+
+def explorer_graph(built: BuiltGraph, anchors: tuple[str, ...] = analytics.ANCHORS) -> nx.MultiDiGraph:
+    """The network with what the page draws: alignment, centrality, focus, title, caption and as-of date.
+
+    Args:
+        built: The built knowledge graph.
+        anchors: The IRIs that anchor the alignment score at 1.0 (China and Russia by default).
+    """
+    graph = network_graph(built)
+    scores = analytics.alignment_scores(graph, anchors)
+    central = analytics.centrality(graph)
+    focus = pick_focus(graph)
+    for node, attrs in graph.nodes(data=True):
+        attrs["alignment"] = scores.get(node)
+        attrs["centrality"] = central[node]["size"] if node in central else 0.0
+        attrs["focus"] = node == focus
+    focus_label = graph.nodes[focus]["label"] if focus is not None else "the"
+    anchor_labels = " and ".join(graph.nodes[a]["label"] for a in anchors if a in graph) or "the anchors"
+    sources = sorted({e["title"] for _, _, d in graph.edges(data=True) for e in d["evidence"] if e.get("title")})
+    graph.graph["title"] = f"{focus_label}’s diplomatic network: who aligns with {anchor_labels}"
+    graph.graph["caption"] = (
+        f"Missions (open, closure announced, closed), partnerships and summits, sanctions, claims, covering "
+        f"missions and strategy shifts, as {len(sources)} source{'' if len(sources) == 1 else 's'} record"
+        f"{'s' if len(sources) == 1 else ''} them. Colour: alignment score towards "
+        f"{anchor_labels} (anchors = 1.0); size: degree centrality; {focus_label} is highlighted."
+    )
+    return graph
