@@ -5,18 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from kg.checks import run_checks
-from kg.load import load_project
-from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.paths import Project
 from kg.query import BuiltGraph
-from kg.reason import closure
-from kg.store import nquads_bytes, quads_of, write_atomic
-from kg.validate import Locator, Violation, shacl_violations
+
+if TYPE_CHECKING:  # the build's heavy modules (pySHACL, rdflib's SPARQL) load only when a build runs
+    from rdflib import Graph
+
+    from kg.validate import Violation
+
+Reasoner = Literal["fast", "owlrl"]
 
 Progress = Callable[[str], None]
 
@@ -50,14 +51,36 @@ class _InMemoryBuilt(BuiltGraph):
         self._store = store
 
 
-def build(project: Project, progress: Progress | None = None) -> BuildReport:
-    """Build the knowledge graph of a project into ``build/diplokg.nq``.
+def build(project: Project, progress: Progress | None = None, reasoner: Reasoner = "fast") -> BuildReport:
+    """Build the knowledge graph of a project into ``build/diplokg.nq`` (and, for a large graph, the
+    on-disk store ``build/store/`` beside it: see :mod:`kg.store`).
 
     The file is replaced only when the data has no violation; otherwise the previous build stays.
+
+    Args:
+        project: The project to build.
+        progress: Called with a short message as each step starts.
+        reasoner: "fast" (OWL 2 RL rules compiled from the ontology) or "owlrl" (the slow reference);
+            both give the same inferred graph.
 
     Raises:
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
+    from kg.checks import run_checks
+    from kg.load import load_project
+    from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+    from kg.reason import closure
+    from kg.store import (
+        DISK_STORE_MIN_QUADS,
+        nquads_bytes,
+        quads_of,
+        remove_disk_store,
+        store_dir,
+        write_atomic,
+        write_disk_store,
+    )
+    from kg.validate import Locator, shacl_violations
+
     say = progress or (lambda _message: None)
     report = BuildReport()
     clock = time.perf_counter()
@@ -75,8 +98,8 @@ def build(project: Project, progress: Progress | None = None) -> BuildReport:
     report.asserted = len(asserted.ontology) + sum(len(g) for g in asserted.graphs.values())
     lap("load")
 
-    say("reasoning (OWL 2 RL closure)")
-    inferred = closure(asserted.ontology, data)
+    say(f"reasoning (OWL 2 RL closure, {reasoner})")
+    inferred = closure(asserted.ontology, data, reasoner)
     report.inferred = len(inferred)
     lap("reason")
 
@@ -96,6 +119,11 @@ def build(project: Project, progress: Progress | None = None) -> BuildReport:
     if not report.violations:
         say(f"writing {project.built_graph}")
         write_atomic(project.built_graph, nquads_bytes(quads))
+        if len(quads) >= DISK_STORE_MIN_QUADS:
+            say(f"writing the on-disk store {store_dir(project.built_graph)}")
+            write_disk_store(project.built_graph, quads)
+        else:
+            remove_disk_store(project.built_graph)
         report.written = True
     lap("write")
     return report

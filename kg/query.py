@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kg.errors import QueryError
 from kg.namespaces import INFERRED_GRAPH
 from kg.sparql import VettedQuery
-from kg.store import read_store
+from kg.store import open_store
 from kg.terms import to_oxigraph, to_rdflib
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
@@ -55,7 +56,8 @@ class Answer:
         elif self.kind == "SELECT":
             result.vars = [Variable(v) for v in self.variables]
             result.bindings = [
-                {Variable(v): t for v, t in zip(self.variables, row) if t is not None} for row in self.rows
+                {Variable(v): cast(Identifier, t) for v, t in zip(self.variables, row) if t is not None}
+                for row in self.rows
             ]
         else:
             result.graph = self.graph
@@ -63,7 +65,7 @@ class Answer:
 
 
 class BuiltGraph:
-    """The built knowledge graph, read from its N-Quads file once per process.
+    """The built knowledge graph, opened once per process (see :func:`kg.store.open_store`).
 
     Args:
         path: The built ``.nq`` file.
@@ -76,9 +78,10 @@ class BuiltGraph:
 
     @property
     def store(self) -> ox.Store:
-        """The graph in an in-memory Oxigraph store."""
+        """The graph in an Oxigraph store: the build's on-disk store (read-only) when it is fresh, else
+        the N-Quads file read into memory."""
         if self._store is None:
-            self._store = read_store(self.path)
+            self._store = open_store(self.path)
         return self._store
 
     def graph_names(self) -> list[URIRef]:
@@ -135,7 +138,7 @@ class BuiltGraph:
             options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
         try:
             result = self.store.query(query.text, **options)  # type: ignore[arg-type]
-        except (SyntaxError, OSError, ValueError) as exc:
+        except (SyntaxError, OSError, ValueError, RuntimeError) as exc:  # Oxigraph refuses a binding outside SELECT
             raise QueryError(f"query failed: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return Answer("ASK", boolean=bool(result))
@@ -153,7 +156,7 @@ class BuiltGraph:
 
     def _run_rdflib(self, query: VettedQuery, asserted_only: bool, bindings: dict[str, Node]) -> Answer:
         ds = self.dataset(asserted_only)
-        init = {Variable(k): v for k, v in bindings.items()}
+        init = {k: cast(Identifier, v) for k, v in bindings.items()}
         try:
             result = ds.query(query.algebra, initBindings=init)
         except Exception as exc:  # rdflib raises plain exceptions from evaluation

@@ -1,8 +1,17 @@
-"""The built graph on disk: sorted N-Quads, written atomically, read into an in-memory store."""
+"""The built graph on disk: sorted N-Quads, written atomically, and for large graphs an Oxigraph store.
+
+The sorted N-Quads file (``build/diplokg.nq``) is the reproducible artefact. Beside it, a build of
+at least :data:`DISK_STORE_MIN_QUADS` quads also writes an on-disk Oxigraph store (``build/store/``)
+stamped with the size and modification time of the N-Quads file it mirrors; :func:`open_store` opens
+it read-only when the stamp still matches (a million-quad graph then opens in a fraction of a second
+instead of being parsed again), and falls back to reading the N-Quads file. Small graphs skip the store:
+creating one costs more (about half a second) than parsing their N-Quads.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,3 +61,60 @@ def read_store(path: Path) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return store
+
+
+#: Builds with fewer quads than this keep only the N-Quads file (parsing it is faster than opening a store).
+DISK_STORE_MIN_QUADS = 100_000
+_STAMP = "diplokg-nq.stamp"
+
+
+def store_dir(nquads: Path) -> Path:
+    """The on-disk store that mirrors a built N-Quads file."""
+    return nquads.parent / "store"
+
+
+def _stamp(nquads: Path) -> str:
+    info = nquads.stat()
+    return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
+
+
+def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
+    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one.
+
+    The store is written in a temporary folder and moved into place, so readers see the old store,
+    the new one, or none (and then read the N-Quads file).
+    """
+    target = store_dir(nquads)
+    tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_extend(quads)
+        store.flush()
+        del store
+        (tmp / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
+        remove_disk_store(nquads)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def remove_disk_store(nquads: Path) -> None:
+    """Remove the on-disk store beside ``nquads``, if any (moved aside first, then deleted)."""
+    target = store_dir(nquads)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=".store-old.", dir=nquads.parent))
+        os.replace(target, old / "store")
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def open_store(nquads: Path) -> ox.Store:
+    """The built graph as a store: the on-disk store read-only when it is fresh, else the N-Quads read in memory."""
+    target = store_dir(nquads)
+    try:
+        if (target / _STAMP).read_text(encoding="utf-8") == _stamp(nquads):
+            return ox.Store.read_only(str(target))
+    except (OSError, ValueError):
+        pass
+    return read_store(nquads)

@@ -9,6 +9,7 @@ import click
 from kg.build import BuildReport, build
 from kg.cli.common import get_project, note, project_option
 from kg.paths import Project
+from kg.reason import REASONERS, Reasoner
 
 
 def summary(project: Project, report: BuildReport) -> str:
@@ -32,7 +33,15 @@ def summary(project: Project, report: BuildReport) -> str:
 @click.command("build")
 @project_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only violations and errors.")
-def command(project: Path | None, quiet: bool) -> None:
+@click.option(
+    "--reasoner",
+    type=click.Choice(REASONERS),
+    default="fast",
+    show_default=True,
+    help="OWL 2 RL reasoner: 'fast' (rules compiled from the ontology) or 'owlrl' (the slow reference); "
+    "both give the same inferred graph.",
+)
+def command(project: Path | None, quiet: bool, reasoner: Reasoner) -> None:
     """Load the ontology and every source, reason (OWL 2 RL), validate (SHACL and the quality
     checks) and write the built graph to build/diplokg.nq.
 
@@ -40,7 +49,7 @@ def command(project: Path | None, quiet: bool) -> None:
     build is then kept.
     """
     proj = get_project(project)
-    report = build(proj, progress=None if quiet else (lambda m: note(f"... {m}")))
+    report = build(proj, progress=None if quiet else (lambda m: note(f"... {m}")), reasoner=reasoner)
     for violation in report.violations:
         click.echo(f"violation: {violation}", err=True)
     if not quiet or report.violations:

@@ -1,0 +1,334 @@
+"""A fast OWL 2 RL closure for exactly the axioms an ontology uses.
+
+:func:`compile_rules` reads the ontology (an rdflib graph) at run time and turns each axiom kind it
+uses into a rule table: the subclass and subproperty closures (with ``owl:equivalentClass`` and
+``owl:equivalentProperty``), ``owl:inverseOf``, ``owl:SymmetricProperty``, ``owl:TransitiveProperty``,
+``owl:propertyChainAxiom`` (any length, as chains of two steps), ``rdfs:domain``, ``rdfs:range``,
+``owl:hasValue`` restrictions (cls-hv1 and cls-hv2), ``owl:FunctionalProperty`` and
+``owl:InverseFunctionalProperty`` (prp-fp, prp-ifp) and ``owl:sameAs`` (eq-sym, eq-trans, eq-rep).
+
+:func:`saturate` runs the rules semi-naively to a fixpoint: each round joins only the triples new in
+the previous round with everything known, with hash indexes for the joins the rules need (chains,
+transitive and functional properties). Terms are any hashable values (rdflib or pyoxigraph terms),
+so the same rules run on an rdflib graph and on a pyoxigraph store.
+
+The rules cover the OWL 2 RL rules whose premises the ontology can match; axioms that produce no
+data triples (``owl:disjointWith``, ``owl:AllDisjointClasses``) are checked by SHACL instead.
+Triples with a literal as subject are never produced (they are filtered out anyway).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+Term = Hashable
+Triple = tuple[Term, Term, Term]
+
+_AUX = "urn:diplokg:chain:"
+
+
+@dataclass
+class Rules:
+    """The rule tables compiled from an ontology (terms already converted by ``convert``)."""
+
+    type: Term
+    superclasses: dict[Term, frozenset[Term]] = field(default_factory=dict)
+    superproperties: dict[Term, frozenset[Term]] = field(default_factory=dict)
+    inverses: dict[Term, set[Term]] = field(default_factory=lambda: defaultdict(set))
+    symmetric: set[Term] = field(default_factory=set)
+    transitive: set[Term] = field(default_factory=set)
+    chains_first: dict[Term, list[tuple[Term, Term]]] = field(default_factory=lambda: defaultdict(list))
+    chains_second: dict[Term, list[tuple[Term, Term]]] = field(default_factory=lambda: defaultdict(list))
+    domains: dict[Term, set[Term]] = field(default_factory=lambda: defaultdict(set))
+    ranges: dict[Term, set[Term]] = field(default_factory=lambda: defaultdict(set))
+    has_value: dict[Term, list[tuple[Term, Term]]] = field(default_factory=lambda: defaultdict(list))
+    value_classes: dict[tuple[Term, Term], set[Term]] = field(default_factory=lambda: defaultdict(set))
+    functional: set[Term] = field(default_factory=set)
+    inverse_functional: set[Term] = field(default_factory=set)
+    auxiliary: set[Term] = field(default_factory=set)
+
+    def predicates(self) -> set[Term]:
+        """Every predicate a rule reads or writes; triples with any other predicate play no part
+        (unless ``owl:sameAs`` appears: then every triple is copied to the equal nodes)."""
+        found = {self.type} | set(self.symmetric) | self.transitive | self.functional | self.inverse_functional
+        for table in (self.superproperties, self.inverses):
+            for key, values in table.items():
+                found.add(key)
+                found.update(values)
+        found.update(self.domains)
+        found.update(self.ranges)
+        for chains in (self.chains_first, self.chains_second):
+            for key, pairs in chains.items():
+                found.add(key)
+                found.update(x for pair in pairs for x in pair)
+        for pairs in self.has_value.values():
+            found.update(prop for prop, _ in pairs)
+        return found
+
+    def indexed(self) -> set[Term]:
+        """The predicates whose triples the joins look up."""
+        keys = set(self.transitive) | self.functional | self.inverse_functional
+        for p, pairs in self.chains_first.items():
+            keys.add(p)
+            keys.update(second for second, _ in pairs)
+        return keys
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: building millions of tuples otherwise triggers full
+    collections again and again (the tuples hold no cycles, so nothing is lost)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _closure(edges: dict[Node, set[Node]]) -> dict[Node, frozenset[Node]]:
+    """The strict transitive closure of a relation (a node is in its own closure only via a cycle)."""
+    result: dict[Node, frozenset[Node]] = {}
+    for start in edges:
+        seen: set[Node] = set()
+        stack = list(edges[start])
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges.get(node, ()))
+        result[start] = frozenset(seen)
+    return result
+
+
+def compile_rules(ontology: Graph, convert: Callable[[Node], Term] = lambda t: t) -> Rules:
+    """Compile the rule tables of the axioms an ontology uses.
+
+    Args:
+        ontology: The ontology (TBox), as rdflib parsed it.
+        convert: Turns an rdflib term into the term type the data uses (identity for rdflib).
+    """
+    c = convert
+    rules = Rules(type=c(RDF.type))
+    sub: dict[Node, set[Node]] = defaultdict(set)
+    for a, b in ontology.subject_objects(RDFS.subClassOf):
+        sub[a].add(b)
+    for a, b in ontology.subject_objects(OWL.equivalentClass):
+        sub[a].add(b)
+        sub[b].add(a)
+    rules.superclasses = {c(k): frozenset(c(x) for x in v) for k, v in _closure(sub).items()}
+    subp: dict[Node, set[Node]] = defaultdict(set)
+    for a, b in ontology.subject_objects(RDFS.subPropertyOf):
+        subp[a].add(b)
+    for a, b in ontology.subject_objects(OWL.equivalentProperty):
+        subp[a].add(b)
+        subp[b].add(a)
+    rules.superproperties = {c(k): frozenset(c(x) for x in v) for k, v in _closure(subp).items()}
+    for a, b in ontology.subject_objects(OWL.inverseOf):
+        rules.inverses[c(a)].add(c(b))
+        rules.inverses[c(b)].add(c(a))
+    rules.symmetric = {c(p) for p in ontology.subjects(RDF.type, OWL.SymmetricProperty)}
+    rules.transitive = {c(p) for p in ontology.subjects(RDF.type, OWL.TransitiveProperty)}
+    rules.functional = {c(p) for p in ontology.subjects(RDF.type, OWL.FunctionalProperty)}
+    rules.inverse_functional = {c(p) for p in ontology.subjects(RDF.type, OWL.InverseFunctionalProperty)}
+    for p, o in ontology.subject_objects(RDFS.domain):
+        rules.domains[c(p)].add(c(o))
+    for p, o in ontology.subject_objects(RDFS.range):
+        rules.ranges[c(p)].add(c(o))
+    for restriction, value in ontology.subject_objects(OWL.hasValue):
+        for prop in ontology.objects(restriction, OWL.onProperty):
+            rules.has_value[c(restriction)].append((c(prop), c(value)))
+            rules.value_classes[(c(prop), c(value))].add(c(restriction))
+    count = 0
+    for prop, head in ontology.subject_objects(OWL.propertyChainAxiom):
+        steps = [c(x) for x in Collection(ontology, head)]
+        if len(steps) < 2:
+            continue
+        left = steps[0]
+        for i, step in enumerate(steps[1:], start=2):
+            if i == len(steps):
+                target = c(prop)
+            else:
+                count += 1
+                target = c(URIRef(f"{_AUX}{count}"))
+                rules.auxiliary.add(target)
+            rules.chains_first[left].append((step, target))
+            rules.chains_second[step].append((left, target))
+            left = target
+    return rules
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a triple with one given predicate triggers (looked up once per predicate, not per triple)."""
+
+    supers: tuple[Term, ...]
+    domains: tuple[Term, ...]
+    ranges: tuple[Term, ...]
+    inverses: tuple[Term, ...]
+    symmetric: bool
+    chain_first: tuple[tuple[Term, Term], ...]
+    chain_second: tuple[tuple[Term, Term], ...]
+    transitive: bool
+    functional: bool
+    inverse_functional: bool
+    has_value: bool
+    same_as: bool
+
+
+def _plan(rules: Rules, p: Term, same_as: Term) -> _Plan | None:
+    plan = _Plan(
+        supers=tuple(rules.superproperties.get(p, ())),
+        domains=tuple(rules.domains.get(p, ())),
+        ranges=tuple(rules.ranges.get(p, ())),
+        inverses=tuple(rules.inverses.get(p, ())),
+        symmetric=p in rules.symmetric,
+        chain_first=tuple(rules.chains_first.get(p, ())),
+        chain_second=tuple(rules.chains_second.get(p, ())),
+        transitive=p in rules.transitive,
+        functional=p in rules.functional,
+        inverse_functional=p in rules.inverse_functional,
+        has_value=any(key[0] == p for key in rules.value_classes),
+        same_as=p == same_as,
+    )
+    return plan if any(vars(plan).values()) else None
+
+
+def saturate(
+    rules: Rules,
+    asserted: Iterable[Triple],
+    is_literal: Callable[[Term], bool],
+    same_as: Term,
+) -> set[Triple]:
+    """Run the rules to a fixpoint and return the triples that were not asserted.
+
+    Args:
+        rules: The compiled rules.
+        asserted: Every asserted triple (ontology and data).
+        is_literal: Whether a term is a literal (a literal is never a subject).
+        same_as: The ``owl:sameAs`` term, in the data's term type.
+
+    Returns:
+        The new triples (auxiliary chain triples left out).
+    """
+    known: set[Triple] = set(asserted)
+    indexed = rules.indexed() | {same_as}
+    by_sp: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+    by_po: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+    for s, p, o in known:
+        if p in indexed:
+            by_sp[(p, s)].add(o)
+            by_po[(p, o)].add(s)
+    plans: dict[Term, _Plan | None] = {}
+    delta: set[Triple] = known.copy()
+    new_all: set[Triple] = set()
+    while delta:
+        fresh: set[Triple] = set()
+        add = fresh.add
+        rdf_type = rules.type
+        superclasses, has_value = rules.superclasses, rules.has_value
+        for s, p, o in delta:
+            if p == rdf_type:
+                for sup in superclasses.get(o, ()):  # cax-sco, cax-eqc
+                    add((s, rdf_type, sup))
+                for prop, value in has_value.get(o, ()):  # cls-hv1
+                    add((s, prop, value))
+            if p in plans:
+                plan = plans[p]
+            else:
+                plan = plans[p] = _plan(rules, p, same_as)
+            if plan is not None:
+                _apply(rules, plan, s, p, o, add, by_sp, by_po, is_literal(o), same_as)
+        fresh -= known
+        if not fresh:
+            break
+        if any(t[1] == same_as for t in fresh):
+            fresh |= {t for t in _replace_equals(known | fresh, same_as) if not is_literal(t[0])} - known
+        known |= fresh
+        new_all |= fresh
+        for s, p, o in fresh:
+            if p in indexed:
+                by_sp[(p, s)].add(o)
+                by_po[(p, o)].add(s)
+        delta = fresh
+    return {t for t in new_all if t[1] not in rules.auxiliary}
+
+
+def _apply(
+    rules: Rules,
+    plan: _Plan,
+    s: Term,
+    p: Term,
+    o: Term,
+    add: Callable[[Triple], None],
+    by_sp,
+    by_po,
+    literal: bool,
+    same_as: Term,
+) -> None:  # type: ignore[no-untyped-def]
+    """Every conclusion of one triple joined with what is known (one semi-naive step)."""
+    rdf_type = rules.type
+    for sup in plan.supers:  # prp-spo1, prp-eqp
+        add((s, sup, o))
+    for dom in plan.domains:  # prp-dom
+        add((s, rdf_type, dom))
+    if not literal:
+        for rng in plan.ranges:  # prp-rng
+            add((o, rdf_type, rng))
+        for inv in plan.inverses:  # prp-inv1, prp-inv2
+            add((o, inv, s))
+        if plan.symmetric:  # prp-symp
+            add((o, p, s))
+    if plan.has_value:
+        for restriction in rules.value_classes.get((p, o), ()):  # cls-hv2
+            add((s, rdf_type, restriction))
+    for second, target in plan.chain_first:  # prp-spo2
+        for z in by_sp.get((second, o), ()):
+            add((s, target, z))
+    for first, target in plan.chain_second:
+        for w in by_po.get((first, s), ()):
+            add((w, target, o))
+    if plan.transitive:  # prp-trp
+        for z in by_sp.get((p, o), ()):
+            add((s, p, z))
+        for w in by_po.get((p, s), ()):
+            add((w, p, o))
+    if plan.functional and not literal:  # prp-fp
+        for other in by_sp.get((p, s), ()):
+            if other != o:
+                add((o, same_as, other))
+    if plan.inverse_functional:  # prp-ifp
+        for other in by_po.get((p, o), ()):
+            if other != s:
+                add((s, same_as, other))
+    if plan.same_as and s != o and not literal:  # eq-sym, eq-trans
+        add((o, same_as, s))
+        for z in by_sp.get((same_as, o), ()):
+            add((s, same_as, z))
+
+
+def _replace_equals(known: set[Triple], same_as: Term) -> set[Triple]:
+    """eq-rep-s, eq-rep-p, eq-rep-o: copy every triple to each node equal to one of its terms.
+
+    Runs only when new ``owl:sameAs`` triples appear (rare: valid data has none), over all triples.
+    """
+    equals: dict[Term, set[Term]] = defaultdict(set)
+    for s, p, o in known:
+        if p == same_as:
+            equals[s].add(o)
+    out: set[Triple] = set()
+    for s, p, o in list(known):
+        for s2 in equals.get(s, set()) | {s}:
+            for p2 in equals.get(p, set()) | {p}:
+                for o2 in equals.get(o, set()) | {o}:
+                    out.add((s2, p2, o2))
+    return out

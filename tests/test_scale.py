@@ -1,0 +1,48 @@
+"""The on-disk Oxigraph store a large build writes beside its N-Quads: used when fresh, skipped when stale."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import kg.store
+from kg.build import build
+from kg.paths import Project
+from kg.query import BuiltGraph
+from kg.sparql import vet
+
+
+def _answer(graph: BuiltGraph, project: Project) -> list[tuple[object, ...]]:
+    text = (project.queries / "closed-missions.rq").read_text(encoding="utf-8")
+    return sorted(graph.run(vet(text, graph.graph_names())).rows, key=repr)
+
+
+def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path))
+    monkeypatch.setattr(kg.store, "DISK_STORE_MIN_QUADS", 0)
+    report = build(project)
+    assert report.written
+    nq = project.built_graph
+    assert (tmp_path / "store").is_dir()
+    from_disk = BuiltGraph(nq)
+    with pytest.raises(RuntimeError):  # opened read-only
+        from_disk.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    reference = BuiltGraph(nq)
+    reference._store = kg.store.read_store(nq)
+    assert _answer(from_disk, project) == _answer(reference, project)
+    assert len(from_disk.store) == len(reference.store)
+    stat = nq.stat()
+    os.utime(nq, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    stale = BuiltGraph(nq)
+    stale.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")  # an in-memory store read from the .nq
+
+
+def test_a_small_build_keeps_no_disk_store(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path))
+    (tmp_path / "store").mkdir()
+    assert build(project).written
+    assert not (tmp_path / "store").exists()
