@@ -114,7 +114,8 @@ def bench_ours(browser: Any, graph: nx.MultiDiGraph, out: pathlib.Path, repeat: 
         render.write_page(graph, out)
         writes.append(time.perf_counter() - t0)
     for _ in range(repeat):
-        context, page, wall, blocked = _open(browser, out, "() => window.diplokg && window.diplokg.ready === true", cap_s)
+        ready = "() => window.diplokg && window.diplokg.ready === true"
+        context, page, wall, blocked = _open(browser, out, ready, cap_s)
         if wall is not None:
             walls.append(wall)
             navs.append(page.evaluate("window.diplokg.readyAt") / 1000)
@@ -129,7 +130,8 @@ def bench_ours(browser: Any, graph: nx.MultiDiGraph, out: pathlib.Path, repeat: 
         context.close()
     return {"write": statistics.median(writes), "layout": statistics.median(layouts), "size": out.stat().st_size,
             "wall": statistics.median(walls) if walls else None, "nav": statistics.median(navs) if navs else None,
-            "stop": statistics.median(navs) if navs else None, "toggle": statistics.median(toggles) if toggles else None,
+            "stop": statistics.median(navs) if navs else None,
+            "toggle": statistics.median(toggles) if toggles else None,
             "runs": len(walls)}
 
 
@@ -159,7 +161,9 @@ def pyvis_baseline_html(graph: nx.MultiDiGraph) -> str:
     return page.replace("</body>", HOOK, 1)
 
 
-def bench_baseline(browser: Any, graph: nx.MultiDiGraph, out: pathlib.Path, repeat: int, cap_s: float) -> dict[str, Any]:
+def bench_baseline(
+    browser: Any, graph: nx.MultiDiGraph, out: pathlib.Path, repeat: int, cap_s: float
+) -> dict[str, Any]:
     """Open pyvis's page; time to stabilizationIterationsDone and to stabilized (None = over the cap)."""
     t0 = time.perf_counter()
     out.write_text(pyvis_baseline_html(graph), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Sequence
 from typing import Literal as TypingLiteral
 
 from rdflib import BNode, Literal, URIRef
@@ -53,7 +54,7 @@ def short(term: Node | None) -> str:
     return str(term)
 
 
-def table(variables: tuple[str, ...], rows: list[tuple[str, ...]], width: int | None = None) -> str:
+def table(variables: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None) -> str:
     """Lay out rows as a plain-text table, wrapping long cells to fit the terminal."""
     if not variables:
         return ""
@@ -65,7 +66,7 @@ def table(variables: tuple[str, ...], rows: list[tuple[str, ...]], width: int | 
     while sum(widths) > budget and max(widths) > 12:
         widest = widths.index(max(widths))
         widths[widest] -= 1
-    def lines_of(cells: tuple[str, ...]) -> list[str]:
+    def lines_of(cells: Sequence[str]) -> list[str]:
         wrapped = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(cells, widths)]
         return [
             " | ".join((c[n] if n < len(c) else "").ljust(w) for c, w in zip(wrapped, widths)).rstrip()

@@ -110,5 +110,5 @@ def vet(text: str, allowed_graphs: Iterable[URIRef] = (), origin: str = "query")
         raise QueryError(f"{origin}: unsupported query form {algebra.algebra.name}")
     variables: tuple[str, ...] = ()
     if kind == "SELECT":
-        variables = tuple(str(v) for v in algebra.algebra.get("PV", []))
+        variables = tuple(str(v) for v in algebra.algebra.get("PV") or [])
     return VettedQuery(text=text, kind=kind, algebra=algebra, variables=variables)

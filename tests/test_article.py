@@ -115,7 +115,9 @@ def test_sentences_are_cut_in_reading_order(project: object) -> None:
     assert len(sentences) == 25
     assert sentences[0] == "North Korea’s Diplomatic Shift"
     assert sentences[4].startswith("The closures were announced by North Korea’s state media")
-    assert sentences[-1] == "As a result, a reduction in North Korea’s overall diplomatic capabilities appears to be inevitable."
+    assert sentences[-1] == (
+        "As a result, a reduction in North Korea’s overall diplomatic capabilities appears to be inevitable."
+    )
     assert all(s in text for s in sentences)
 
 

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests_support import Listener
 
 from kg.build import build
 from kg.errors import InputError
 from kg.namespaces import INFERRED_GRAPH
 from kg.paths import Project
-from tests_support import Listener
 
 ARTICLE = "dprk-embassy-closures-2023"
 
@@ -89,7 +89,7 @@ def test_malformed_ontology_is_an_input_error(project_copy: Callable[..., Projec
 def test_cli_reports_bad_input_in_one_line_with_exit_2(project_copy: Callable[..., Project], cli: Callable) -> None:
     proj = project_copy(only_sources=[ARTICLE])
     (proj.sources / ARTICLE / "facts.ttl").write_text("<a> <b> .\n", encoding="utf-8")
-    code, out, err = cli("build", "--project", str(proj.root))
+    code, _out, err = cli("build", "--project", str(proj.root))
     assert code == 2
     errors = [line for line in err.splitlines() if line.startswith("diplokg: error:")]
     assert len(errors) == 1 and "Traceback" not in err
@@ -106,7 +106,7 @@ def test_violation_exits_1_naming_fact_and_file(project_copy: Callable[..., Proj
         ),
         encoding="utf-8",
     )
-    code, out, err = cli("build", "--project", str(proj.root))
+    code, _out, err = cli("build", "--project", str(proj.root))
     assert code == 1
     assert "farewell-UGA" in err and "facts.ttl:" in err and "evidence" in err
     assert not proj.built_graph.exists()

@@ -14,7 +14,10 @@ import pytest
 from kg.paths import Project
 
 ARTICLE = "dprk-embassy-closures-2023"
-HOSTS = "PREFIX diplo: <https://w3id.org/diplokg/ontology#> SELECT DISTINCT ?m ?region WHERE { ?m diplo:hostRegion ?region }"
+HOSTS = (
+    "PREFIX diplo: <https://w3id.org/diplokg/ontology#> "
+    "SELECT DISTINCT ?m ?region WHERE { ?m diplo:hostRegion ?region }"
+)
 
 
 @pytest.fixture
@@ -99,10 +102,10 @@ def test_construct_prints_turtle(cli: Callable, built: object) -> None:
 
 def test_output_file_is_written(tmp_path: Path, cli: Callable, built: object) -> None:
     target = tmp_path / "answer.json"
-    code, out, err = cli("query", "closed-missions", "--format", "json", "-o", str(target),
+    code, out, _err = cli("query", "closed-missions", "--format", "json", "-o", str(target),
                          "--project", str(built.project.root))  # type: ignore[attr-defined]
     assert code == 0 and out == ""
-    assert json.loads(target.read_text(encoding="utf-8"))["head"]["vars"][0] == "mission"
+    assert "mission" in json.loads(target.read_text(encoding="utf-8"))["head"]["vars"]
 
 
 def test_help_lists_the_commands_and_exit_codes(cli: Callable) -> None:

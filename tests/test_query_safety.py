@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset
+from tests_support import Listener
 
 from kg.errors import QueryError
 from kg.sparql import vet
-from tests_support import Listener
 
 OURS = "https://w3id.org/diplokg/graph/source/dprk-embassy-closures-2023"
 
@@ -87,12 +87,12 @@ def test_syntax_error_names_the_position(text: str, position: str) -> None:
 
 
 def test_syntax_error_in_the_cli_is_one_line_exit_2(cli: Callable, built: object) -> None:
-    code, out, err = cli("query", "--project", str(built.project.root), "-e", "SELECT ?x WHERE { ?x }")  # type: ignore[attr-defined]
+    code, _out, err = cli("query", "--project", str(built.project.root), "-e", "SELECT ?x WHERE { ?x }")  # type: ignore[attr-defined]
     assert code == 2
     assert err.startswith("diplokg: error: query: line 1, column") and err.count("\n") == 1
 
 
 def test_unknown_query_name_lists_the_names(cli: Callable, built: object) -> None:
-    code, out, err = cli("query", "--project", str(built.project.root), "no-such-question")  # type: ignore[attr-defined]
+    code, _out, err = cli("query", "--project", str(built.project.root), "no-such-question")  # type: ignore[attr-defined]
     assert code == 2
     assert "unknown query 'no-such-question'" in err and "closed-missions" in err

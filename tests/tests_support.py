@@ -14,14 +14,14 @@ class Listener:
         listener = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 listener.hits.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/turtle")
                 self.end_headers()
                 self.wfile.write(b"<http://x/a> <http://x/b> <http://x/leaked> .\n")
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_GET
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 the data has violations (build); 2 bad input or usage.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -14,7 +15,39 @@ from kg import __version__
 from kg.cli.common import run_guarded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A command group that imports a command's module only when that command runs.
+
+    Start-up matters for a command-line tool: importing every command eagerly pulls in pyvis,
+    jinja2 and networkx even for ``diplokg query``. Each name in :data:`COMMANDS` maps to the module
+    ``kg.cli.<module>``, which defines ``command``.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"kg.cli.{module}").command
+        return command
+
+
+#: Command name -> module under ``kg.cli``, in the order ``--help`` lists them.
+COMMANDS: dict[str, str] = {
+    "build": "build",
+    "query": "query",
+    "questions": "questions",
+    "ask": "ask",
+    "report": "report",
+    "stats": "stats",
+    "explore": "explore",
+    "graphs": "graphs",
+}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="diplokg")
 def main() -> None:
     """diplokg: a knowledge graph of diplomatic relations, with the evidence behind every fact.
@@ -22,27 +55,14 @@ def main() -> None:
     \b
     Typical use:
       diplokg build                          load sources, reason, validate, write build/diplokg.nq
-      diplokg query closed-missions          run queries/closed-missions.rq and print a table
+      diplokg explore                        write the alignment explorer page (build/explorer.html)
+      diplokg questions                      list the analysts' questions in queries/
+      diplokg ask closed-missions            answer one, with the evidence under the rows
+      diplokg report -o report.md            every question and its answer, as one Markdown report
       diplokg query -e 'SELECT ...' --format csv
 
     Exit codes: 0 success, 1 the data has violations, 2 bad input or usage.
     """
-
-
-#: The command modules, in the order ``--help`` lists them; each defines ``command``.
-COMMANDS = ("build", "query", "questions", "ask", "report", "stats", "explore", "graphs")
-
-
-def _register() -> None:
-    import importlib
-    import importlib.util
-
-    for name in COMMANDS:
-        if importlib.util.find_spec(f"kg.cli.{name}") is not None:
-            main.add_command(importlib.import_module(f"kg.cli.{name}").command)
-
-
-_register()
 
 
 def entry(argv: Sequence[str] | None = None) -> int:
