@@ -78,6 +78,14 @@ def _stamp(nquads: Path) -> str:
     return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
 
+def write_store(path: Path, quads: Iterable[ox.Quad]) -> None:
+    """Write quads as an on-disk Oxigraph store in the folder ``path`` (new or empty)."""
+    store = ox.Store(str(path))
+    store.bulk_extend(quads)
+    store.flush()
+    del store
+
+
 def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
     """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one.
 
@@ -87,10 +95,7 @@ def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
     target = store_dir(nquads)
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
     try:
-        store = ox.Store(str(tmp))
-        store.bulk_extend(quads)
-        store.flush()
-        del store
+        write_store(tmp, quads)
         (tmp / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
         remove_disk_store(nquads)
         os.replace(tmp, target)
