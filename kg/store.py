@@ -38,13 +38,38 @@ def nquads_bytes(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
+def write_store_nquads(path: Path, store: ox.Store) -> int:
+    """Write every quad of a store as sorted N-Quads, atomically: the bytes :func:`nquads_bytes` gives
+    for the same quads (UTF-8 sorts bytewise as Python sorts strings, by code point).
+
+    Returns:
+        The number of quads written.
+    """
+    data = store.dump(format=ox.RdfFormat.N_QUADS) or b""
+    lines = data.split(b"\n")
+    del data
+    lines.sort()
+    start = 1 if lines and not lines[0] else 0  # the empty piece after the final newline
+    write_atomic(path, lines[start:])
+    return len(lines) - start
+
+
+def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
+    """Write a file so that readers see the old content or the new, never half of it.
+
+    Args:
+        path: The file.
+        data: Its bytes, or its lines without their newline.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for start in range(0, len(data), 65536):
+                    handle.write(b"\n".join(data[start:start + 65536]) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)
@@ -78,8 +103,10 @@ def _stamp(nquads: Path) -> str:
     return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
 
-def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one.
+def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | None = None) -> Path:
+    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one: from
+    ``quads``, or else from the file itself (Oxigraph's bulk loader; blank nodes get fresh labels, as
+    when the file is read into memory).
 
     The store is written in a temporary folder and moved into place, so readers see the old store,
     the new one, or none (and then read the N-Quads file).
@@ -88,7 +115,10 @@ def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_extend(quads)
+        if quads is None:
+            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        else:
+            store.bulk_extend(quads)
         store.flush()
         del store
         (tmp / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
