@@ -23,6 +23,7 @@ a ``GROUP BY``/``HAVING`` count, a value outside a class a ``MINUS``.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -266,6 +267,18 @@ def _actual_datatype(literal: Literal, datatype: URIRef) -> bool:
     return expected is None or isinstance(value, expected)
 
 
+class _QuietRdflib:
+    """Silence rdflib's log of ill-typed literals for a moment."""
+
+    def __enter__(self) -> None:
+        self._logger = logging.getLogger("rdflib.term")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.CRITICAL)
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.setLevel(self._level)
+
+
 def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, list[str]]:
     """The literals, by datatype, that a datatype test must refuse although their datatype matches:
     those rdflib finds ill-typed (``"abc"^^xsd:integer``), as pySHACL judges them."""
@@ -275,6 +288,7 @@ def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, 
             if datatype not in _ALWAYS_WELL_TYPED:
                 wanted.setdefault(datatype, set()).add(check.path)
     found: dict[URIRef, list[str]] = {}
+    quiet = _QuietRdflib()
     for datatype, paths in sorted(wanted.items()):
         query = (
             f"SELECT DISTINCT ?v WHERE {{ VALUES ?p {{ {' '.join(f'<{p}>' for p in sorted(paths))} }} "
@@ -283,7 +297,8 @@ def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, 
         bad = []
         for row in store.query(query, **_UNION):  # type: ignore[arg-type, union-attr]
             term = row["v"]
-            literal = Literal(term.value, datatype=datatype)
+            with quiet:  # rdflib logs a traceback for every ill-typed literal
+                literal = Literal(term.value, datatype=datatype)
             if literal.ill_typed is True or not _actual_datatype(literal, datatype):
                 bad.append(str(term))
         found[datatype] = sorted(bad)
