@@ -18,7 +18,9 @@ new construct is never silently ignored; ``diplokg build --validator pyshacl`` r
   ``sh:nodeKind`` and ``sh:or`` of shapes made of those value constraints.
 
 The queries use no ``FILTER NOT EXISTS`` (very slow in Oxigraph on large graphs): a missing value is
-a ``GROUP BY``/``HAVING`` count, a value outside a class a ``MINUS``.
+a ``MINUS`` (or a ``GROUP BY``/``HAVING`` count), a value outside a class a ``MINUS``. Only the
+``sh:minCount`` query of each node shape computes its focus nodes; the other constraints are checked
+on every subject first, which on valid data finds nothing and costs one scan of the property.
 """
 
 from __future__ import annotations
@@ -365,48 +367,84 @@ def _class_members(store: ox.Store, cls: URIRef) -> str:
     return " ".join(sorted(str(row["c"]) for row in rows if not isinstance(row["c"], ox.BlankNode)))  # type: ignore[union-attr]
 
 
-def queries(
-    g: Graph, store: ox.Store, check: PropertyCheck, bad: dict[URIRef, list[str]], shapes_path: Path
-) -> list[str]:
-    """The SPARQL queries of one property shape; each returns the violating focus nodes as ``?focus``."""
-    focus = _focus_pattern(store, check.targets, shapes_path)
+def candidate_queries(g: Graph, store: ox.Store, check: PropertyCheck, bad: dict[URIRef, list[str]],
+                      shapes_path: Path) -> list[str]:
+    """The queries of one property shape that need no focus nodes: each returns, as ``?focus``, every
+    subject whose values break ``sh:maxCount``, ``sh:class`` or a value constraint, target or not
+    (valid data gives no row, and the targets are then never computed)."""
     path = f"<{check.path}>"
     found: list[str] = []
-    limits = []
-    if check.min_count is not None and check.min_count > 0:
-        limits.append(f"COUNT(DISTINCT ?v) < {check.min_count}")
     if check.max_count is not None:
-        limits.append(f"COUNT(DISTINCT ?v) > {check.max_count}")
-    if limits:
-        optional = check.min_count is not None and check.min_count > 0
-        values = f"OPTIONAL {{ ?focus {path} ?v }}" if optional else f"?focus {path} ?v ."
         found.append(
-            f"SELECT ?focus WHERE {{ {focus} {values} }} GROUP BY ?focus HAVING ({' || '.join(limits)})"
+            f"SELECT ?focus WHERE {{ ?focus {path} ?v }} "
+            f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {check.max_count})"
         )
     for cls in check.classes:
         found.append(
-            f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {path} ?v . "
+            f"SELECT DISTINCT ?focus WHERE {{ ?focus {path} ?v . "
             f"MINUS {{ VALUES ?valueClass {{ {_class_members(store, cls)} }} ?v a ?valueClass }} }}"
         )
     for test in check.value_tests:
         expression = _expression(g, test, bad, shapes_path)
-        found.append(f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {path} ?v . FILTER(!{expression}) }}")
+        found.append(f"SELECT DISTINCT ?focus WHERE {{ ?focus {path} ?v . FILTER(!{expression}) }}")
     return found
+
+
+def missing_values_query(focus: str, checks: list[PropertyCheck]) -> str | None:
+    """One query for the ``sh:minCount`` of every property shape of a node shape: rows of ``?focus``
+    and ``?k`` (the index of the property shape in ``checks``) for each focus node with too few values."""
+    ones = [(k, c) for k, c in enumerate(checks) if c.min_count == 1]
+    more = [(k, c) for k, c in enumerate(checks) if c.min_count is not None and c.min_count > 1]
+    parts = []
+    if ones:
+        pairs = " ".join(f"({k} <{c.path}>)" for k, c in ones)
+        paths = " ".join(sorted({f"<{c.path}>" for _, c in ones}))
+        parts.append(
+            f"{{ {focus} VALUES (?k ?p) {{ {pairs} }} MINUS {{ VALUES ?p {{ {paths} }} ?focus ?p ?v }} }}"
+        )
+    for k, c in more:
+        parts.append(
+            f"{{ SELECT ?focus ({k} AS ?k) WHERE {{ {focus} OPTIONAL {{ ?focus <{c.path}> ?v }} }} "
+            f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {c.min_count}) }}"
+        )
+    return f"SELECT ?focus ?k WHERE {{ {' UNION '.join(parts)} }}" if parts else None
 
 
 def sparql_violations(store: ox.Store, shapes_path: Path, locator: Locator) -> list[Violation]:
     """Validate everything in the store (union of its graphs) against the shapes, with SPARQL.
+
+    Per node shape: one query finds the focus nodes missing values (``sh:minCount``); the other
+    constraints are first checked on every subject (:func:`candidate_queries`), and only subjects that
+    break one are then matched against the focus nodes.
 
     Raises:
         InputError: The shapes file is malformed or uses an unsupported construct.
     """
     g, checks = compile_shapes(shapes_path)
     bad = ill_typed(store, checks)
-    found: set[Violation] = set()
+    groups: dict[tuple[str, str], list[PropertyCheck]] = {}
     for check in checks:
-        for query in queries(g, store, check, bad, shapes_path):
-            for row in store.query(query, **_UNION):  # type: ignore[arg-type, union-attr]
-                node = to_rdflib(row["focus"])
-                path, line = locator.locate(node)
-                found.add(Violation(check=check.check, focus=str(node), message=check.message, path=path, line=line))
+        groups.setdefault((check.check, repr(check.targets)), []).append(check)
+    hits: set[tuple[str, str, ox.NamedNode | ox.BlankNode | ox.Literal]] = set()
+    for group in groups.values():
+        focus = _focus_pattern(store, group[0].targets, shapes_path)
+        missing = missing_values_query(focus, group)
+        if missing is not None:
+            for row in store.query(missing, **_UNION):  # type: ignore[arg-type, union-attr]
+                check = group[int(row["k"].value)]  # type: ignore[union-attr]
+                hits.add((check.check, check.message, row["focus"]))  # type: ignore[arg-type]
+        focus_nodes: set[str] | None = None
+        for check in group:
+            for query in candidate_queries(g, store, check, bad, shapes_path):
+                for row in store.query(query, **_UNION):  # type: ignore[arg-type, union-attr]
+                    if focus_nodes is None:
+                        rows = store.query(f"SELECT ?focus WHERE {focus}", **_UNION)  # type: ignore[arg-type]
+                        focus_nodes = {str(r["focus"]) for r in rows}  # type: ignore[union-attr]
+                    if str(row["focus"]) in focus_nodes:
+                        hits.add((check.check, check.message, row["focus"]))  # type: ignore[arg-type]
+    found: set[Violation] = set()
+    for name, message, term in hits:
+        node = to_rdflib(term)
+        path, line = locator.locate(node)
+        found.add(Violation(check=name, focus=str(node), message=message, path=path, line=line))
     return sorted(found)
