@@ -10,14 +10,20 @@ do the quality checks, and the sorted N-Quads are written from the store (:mod:`
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import pyoxigraph as ox
 
 from kg.paths import Project
 
 if TYPE_CHECKING:
+    from kg.store import PendingDiskStore
     from kg.validate import Violation
 
 Reasoner = Literal["fast", "owlrl"]
@@ -82,7 +88,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.namespaces import INFERRED_GRAPH
     from kg.reason import close_store
     from kg.shacl_sparql import sparql_violations
-    from kg.store import DISK_STORE_MIN_QUADS, remove_disk_store, store_dir, write_disk_store, write_store_nquads
+    from kg.store import DISK_STORE_MIN_QUADS, PendingDiskStore, remove_disk_store, store_dir, write_sorted_nquads
     from kg.storeload import load_project_store
     from kg.validate import Locator
 
@@ -106,22 +112,40 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     report.inferred = close_store(loaded.ontology, loaded.store, str(INFERRED_GRAPH))
     lap("reason")
 
-    say("validating (SHACL shapes as SPARQL, and quality checks)")
-    locator = Locator(loaded, project.ontology)
-    report.violations = sparql_violations(loaded.store, project.shapes, locator)
-    lap("shacl")
-    report.violations += run_store_checks(loaded.store, project.checks, locator)
-    lap("checks")
+    # One unsorted dump serves both artefacts: the on-disk store is loaded from it in a background
+    # thread while the build validates, and the sorted N-Quads are written from it.
+    project.build.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".dump.", suffix=".nq", dir=project.build)
+    os.close(fd)
+    dump = Path(name)
+    pending: PendingDiskStore | None = None
+    try:
+        loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+        if report.asserted + report.inferred >= DISK_STORE_MIN_QUADS:
+            pending = PendingDiskStore(project.built_graph, dump)
+        lap("dump")
 
-    if not report.violations:
-        say(f"writing {project.built_graph}")
-        quads = write_store_nquads(project.built_graph, loaded.store)
-        if quads >= DISK_STORE_MIN_QUADS:
-            del loaded, locator  # free the store: the on-disk one is loaded from the file just written
-            say(f"writing the on-disk store {store_dir(project.built_graph)}")
-            write_disk_store(project.built_graph)
-        else:
-            remove_disk_store(project.built_graph)
-        report.written = True
+        say("validating (SHACL shapes as SPARQL, and quality checks)")
+        locator = Locator(loaded, project.ontology)
+        report.violations = sparql_violations(loaded.store, project.shapes, locator)
+        lap("shacl")
+        report.violations += run_store_checks(loaded.store, project.checks, locator)
+        lap("checks")
+        del loaded, locator  # free the store before sorting
+
+        if not report.violations:
+            say(f"writing {project.built_graph}")
+            write_sorted_nquads(project.built_graph, dump)
+            if pending is not None:
+                say(f"writing the on-disk store {store_dir(project.built_graph)}")
+                pending.finish()
+                pending = None
+            else:
+                remove_disk_store(project.built_graph)
+            report.written = True
+    finally:
+        if pending is not None:
+            pending.discard()
+        dump.unlink(missing_ok=True)
     lap("write")
     return report

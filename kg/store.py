@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,20 +39,68 @@ def nquads_bytes(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def write_store_nquads(path: Path, store: ox.Store) -> int:
-    """Write every quad of a store as sorted N-Quads, atomically: the bytes :func:`nquads_bytes` gives
-    for the same quads (UTF-8 sorts bytewise as Python sorts strings, by code point).
+def write_sorted_nquads(path: Path, unsorted: Path) -> int:
+    """Write an N-Quads file's lines sorted, atomically, to ``path``: the bytes :func:`nquads_bytes`
+    gives for the same quads (UTF-8 sorts bytewise as Python sorts strings, by code point).
 
     Returns:
         The number of quads written.
     """
-    data = store.dump(format=ox.RdfFormat.N_QUADS) or b""
-    lines = data.split(b"\n")
-    del data
+    with unsorted.open("rb") as handle:
+        lines = [line.rstrip(b"\n") for line in handle]
     lines.sort()
-    start = 1 if lines and not lines[0] else 0  # the empty piece after the final newline
-    write_atomic(path, lines[start:])
-    return len(lines) - start
+    write_atomic(path, lines)
+    return len(lines)
+
+
+class PendingDiskStore:
+    """An on-disk store being written in a background thread from an N-Quads file, while the build goes
+    on; :meth:`finish` puts it in place beside the built N-Quads, :meth:`discard` throws it away.
+
+    Oxigraph's bulk loader releases the GIL, so on a machine with two cores the store is written while
+    the build validates.
+
+    Args:
+        nquads: The built N-Quads file the store will mirror (not yet written).
+        source: An N-Quads file with the same quads, in any order (read by the thread).
+    """
+
+    def __init__(self, nquads: Path, source: Path) -> None:
+        self._nquads = nquads
+        self._tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, args=(source,), daemon=True)
+        self._thread.start()
+
+    def _load(self, source: Path) -> None:
+        try:
+            store = ox.Store(str(self._tmp))
+            store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+        except BaseException as exc:  # handed to the main thread by finish()
+            self._error = exc
+
+    def finish(self) -> Path:
+        """Wait for the store, stamp it with the N-Quads file (now written) and move it into place."""
+        self._thread.join()
+        if self._error is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise self._error
+        try:
+            (self._tmp / _STAMP).write_text(_stamp(self._nquads), encoding="utf-8")
+            remove_disk_store(self._nquads)
+            target = store_dir(self._nquads)
+            os.replace(self._tmp, target)
+        except BaseException:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
+        return target
+
+    def discard(self) -> None:
+        """Wait for the thread and delete what it wrote."""
+        self._thread.join()
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
@@ -103,10 +152,8 @@ def _stamp(nquads: Path) -> str:
     return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
 
-def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | None = None) -> Path:
-    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one: from
-    ``quads``, or else from the file itself (Oxigraph's bulk loader; blank nodes get fresh labels, as
-    when the file is read into memory).
+def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
+    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one.
 
     The store is written in a temporary folder and moved into place, so readers see the old store,
     the new one, or none (and then read the N-Quads file).
@@ -115,10 +162,7 @@ def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | None = None) -> Pa
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
     try:
         store = ox.Store(str(tmp))
-        if quads is None:
-            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        else:
-            store.bulk_extend(quads)
+        store.bulk_extend(quads)
         store.flush()
         del store
         (tmp / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
