@@ -86,7 +86,7 @@ def build(
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.checks import run_store_checks
     from kg.namespaces import INFERRED_GRAPH
-    from kg.reason import close_store
+    from kg.reason import close_dump
     from kg.shacl_sparql import sparql_violations
     from kg.store import DISK_STORE_MIN_QUADS, PendingDiskStore, remove_disk_store, store_dir, write_sorted_nquads
     from kg.storeload import load_project_store
@@ -108,22 +108,18 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     report.asserted = loaded.asserted
     lap("load")
 
-    say("reasoning (OWL 2 RL closure, fast)")
-    report.inferred = close_store(loaded.ontology, loaded.store, str(INFERRED_GRAPH))
-    lap("reason")
-
-    # One unsorted dump serves both artefacts: the on-disk store is loaded from it in a background
-    # thread while the build validates, and the sorted N-Quads are written from it.
+    # One dump serves the closure (it reads the asserted triples from it), the sorted N-Quads and the
+    # on-disk store; the inferred triples are appended to it.
     project.build.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=".dump.", suffix=".nq", dir=project.build)
     os.close(fd)
     dump = Path(name)
     pending: PendingDiskStore | None = None
     try:
+        say("reasoning (OWL 2 RL closure, fast)")
         loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
-        if report.asserted + report.inferred >= DISK_STORE_MIN_QUADS:
-            pending = PendingDiskStore(project.built_graph, dump)
-        lap("dump")
+        report.inferred = close_dump(loaded.ontology, dump, loaded.store, str(INFERRED_GRAPH))
+        lap("reason")
 
         say("validating (SHACL shapes as SPARQL, and quality checks)")
         locator = Locator(loaded, project.ontology)
@@ -131,9 +127,12 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         lap("shacl")
         report.violations += run_store_checks(loaded.store, project.checks, locator)
         lap("checks")
-        del loaded, locator  # free the store before sorting
+        del loaded, locator  # free the store before sorting and writing
 
         if not report.violations:
+            if report.asserted + report.inferred >= DISK_STORE_MIN_QUADS:
+                # Oxigraph's bulk loader releases the GIL: the store is written while the lines are sorted.
+                pending = PendingDiskStore(project.built_graph, dump)
             say(f"writing {project.built_graph}")
             write_sorted_nquads(project.built_graph, dump)
             if pending is not None:

@@ -26,7 +26,8 @@ other stores refuse (both reasoners pass their output through :func:`keep_inferr
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Literal as TypingLiteral
 from typing import cast
 
@@ -46,6 +47,7 @@ _W3C = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 __all__ = [
     "REASONERS",
     "Reasoner",
+    "close_dump",
     "close_store",
     "closure",
     "compile_rules",
@@ -121,16 +123,12 @@ def _is_literal_string(term: object) -> bool:
     return isinstance(term, str) and term.startswith('"')
 
 
-def _inferred_lines(ontology: Graph, store: ox.Store) -> Iterator[str]:
-    """The fast closure of everything in a store (every graph), filtered like the others, as
-    N-Triples lines without their final `` .``.
+TripleSource = Callable[[set[str] | None], Iterator[tuple[str, str, str]]]
 
-    The rules run over the terms' N-Triples strings (Python caches a string's hash, which makes the
-    set and dictionary work several times faster than on pyoxigraph's term objects). The store hands
-    over the triples the rules read as N-Triples text, one CONSTRUCT, without a Python object per term.
-    """
-    rules = compile_rules(ontology, convert=lambda t: str(to_oxigraph(t)))
-    same_as = f"<{OWL.sameAs}>"
+
+def _store_triples(store: ox.Store) -> TripleSource:
+    """The triples of a store (every graph) with the given predicates (all when ``None``), as N-Triples
+    strings: one CONSTRUCT serialised by Oxigraph, without a Python object per term."""
 
     def triples(predicates: set[str] | None) -> Iterator[tuple[str, str, str]]:
         where = "?s ?p ?o" if predicates is None else f"VALUES ?p {{ {' '.join(sorted(predicates))} }} ?s ?p ?o"
@@ -143,6 +141,36 @@ def _inferred_lines(ontology: Graph, store: ox.Store) -> Iterator[str]:
             s, p, rest = line.split(" ", 2)
             yield intern(s), intern(p), intern(rest[:-2])
         del text
+
+    return triples
+
+
+def _file_triples(nquads: Path) -> TripleSource:
+    """The triples of an N-Quads file (as Oxigraph writes it: one quad a line, every quad in a named
+    graph) with the given predicates (all when ``None``), as N-Triples strings, read line by line."""
+
+    def triples(predicates: set[str] | None) -> Iterator[tuple[str, str, str]]:
+        intern = sys.intern
+        with nquads.open(encoding="utf-8", newline="\n") as handle:  # only "\n" ends a line
+            for line in handle:
+                s, p, rest = line.split(" ", 2)
+                if predicates is not None and p not in predicates:
+                    continue
+                rest = rest[:-3]  # " .\n"
+                yield intern(s), intern(p), intern(rest[: rest.rindex(" ")])  # the graph name has no space
+
+    return triples
+
+
+def _inferred_lines(ontology: Graph, triples: TripleSource) -> Iterator[str]:
+    """The fast closure of a set of triples, filtered like the others, as N-Triples lines without
+    their final `` .``.
+
+    The rules run over the terms' N-Triples strings (Python caches a string's hash, which makes the
+    set and dictionary work several times faster than on pyoxigraph's term objects).
+    """
+    rules = compile_rules(ontology, convert=lambda t: str(to_oxigraph(t)))
+    same_as = f"<{OWL.sameAs}>"
 
     with no_gc():
         # Only the triples whose predicate a rule reads or writes; all of them once owl:sameAs appears.
@@ -172,7 +200,7 @@ def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
     Returns:
         The inferred triples, as pyoxigraph triples (put them in the inferred graph).
     """
-    text = "".join(f"{line} .\n" for line in _inferred_lines(ontology, store))
+    text = "".join(f"{line} .\n" for line in _inferred_lines(ontology, _store_triples(store)))
     return list(ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
 
 
@@ -188,9 +216,30 @@ def close_store(ontology: Graph, store: ox.Store, graph: str) -> int:
         The number of inferred triples.
     """
     tail = f" <{graph}> .\n"
-    lines = [line + tail for line in _inferred_lines(ontology, store)]
+    lines = [line + tail for line in _inferred_lines(ontology, _store_triples(store))]
     count = len(lines)
     data = "".join(lines).encode("utf-8")
     del lines
+    store.load(data, format=ox.RdfFormat.N_QUADS)
+    return count
+
+
+def close_dump(ontology: Graph, dump: Path, store: ox.Store, graph: str) -> int:
+    """Add the fast closure to a store and to its N-Quads dump.
+
+    The asserted triples are read from ``dump`` (``store`` dumped as N-Quads), which is cheaper than
+    asking the store for them; the inferred triples are appended to ``dump`` in the named graph
+    ``graph`` and loaded into ``store``, so the dump then holds the whole built graph.
+
+    Returns:
+        The number of inferred triples.
+    """
+    tail = f" <{graph}> .\n"
+    lines = [line + tail for line in _inferred_lines(ontology, _file_triples(dump))]
+    count = len(lines)
+    data = "".join(lines).encode("utf-8")
+    del lines
+    with dump.open("ab") as handle:
+        handle.write(data)
     store.load(data, format=ox.RdfFormat.N_QUADS)
     return count

@@ -58,7 +58,7 @@ class PendingDiskStore:
     on; :meth:`finish` puts it in place beside the built N-Quads, :meth:`discard` throws it away.
 
     Oxigraph's bulk loader releases the GIL, so on a machine with two cores the store is written while
-    the build validates.
+    the build sorts and writes the N-Quads.
 
     Args:
         nquads: The built N-Quads file the store will mirror (not yet written).
