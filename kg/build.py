@@ -23,7 +23,6 @@ import pyoxigraph as ox
 from kg.paths import Project
 
 if TYPE_CHECKING:
-    from kg.store import PendingDiskStore
     from kg.validate import Violation
 
 Reasoner = Literal["fast", "owlrl"]
@@ -88,7 +87,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.namespaces import INFERRED_GRAPH
     from kg.reason import close_dump
     from kg.shacl_sparql import sparql_violations
-    from kg.store import DISK_STORE_MIN_QUADS, PendingDiskStore, remove_disk_store, store_dir, write_sorted_nquads
+    from kg.store import DISK_STORE_MIN_QUADS, remove_disk_store, store_dir, write_disk_store, write_sorted_nquads
     from kg.storeload import load_project_store
     from kg.validate import Locator
 
@@ -109,12 +108,11 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     lap("load")
 
     # One dump serves the closure (it reads the asserted triples from it), the sorted N-Quads and the
-    # on-disk store; the inferred triples are appended to it.
+    # on-disk store (Oxigraph's bulk loader reads it); the inferred triples are appended to it.
     project.build.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=".dump.", suffix=".nq", dir=project.build)
     os.close(fd)
     dump = Path(name)
-    pending: PendingDiskStore | None = None
     try:
         say("reasoning (OWL 2 RL closure, fast)")
         loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
@@ -130,21 +128,16 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         del loaded, locator  # free the store before sorting and writing
 
         if not report.violations:
-            if report.asserted + report.inferred >= DISK_STORE_MIN_QUADS:
-                # Oxigraph's bulk loader releases the GIL: the store is written while the lines are sorted.
-                pending = PendingDiskStore(project.built_graph, dump)
             say(f"writing {project.built_graph}")
             write_sorted_nquads(project.built_graph, dump)
-            if pending is not None:
+            lap("write")
+            if report.asserted + report.inferred >= DISK_STORE_MIN_QUADS:
                 say(f"writing the on-disk store {store_dir(project.built_graph)}")
-                pending.finish()
-                pending = None
+                write_disk_store(project.built_graph, dump)
             else:
                 remove_disk_store(project.built_graph)
             report.written = True
     finally:
-        if pending is not None:
-            pending.discard()
         dump.unlink(missing_ok=True)
-    lap("write")
+    lap("store" if report.written else "write")
     return report

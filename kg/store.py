@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,56 +50,6 @@ def write_sorted_nquads(path: Path, unsorted: Path) -> int:
     lines.sort()
     write_atomic(path, lines)
     return len(lines)
-
-
-class PendingDiskStore:
-    """An on-disk store being written in a background thread from an N-Quads file, while the build goes
-    on; :meth:`finish` puts it in place beside the built N-Quads, :meth:`discard` throws it away.
-
-    Oxigraph's bulk loader releases the GIL, so on a machine with two cores the store is written while
-    the build sorts and writes the N-Quads.
-
-    Args:
-        nquads: The built N-Quads file the store will mirror (not yet written).
-        source: An N-Quads file with the same quads, in any order (read by the thread).
-    """
-
-    def __init__(self, nquads: Path, source: Path) -> None:
-        self._nquads = nquads
-        self._tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, args=(source,), daemon=True)
-        self._thread.start()
-
-    def _load(self, source: Path) -> None:
-        try:
-            store = ox.Store(str(self._tmp))
-            store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
-            store.flush()
-            del store
-        except BaseException as exc:  # handed to the main thread by finish()
-            self._error = exc
-
-    def finish(self) -> Path:
-        """Wait for the store, stamp it with the N-Quads file (now written) and move it into place."""
-        self._thread.join()
-        if self._error is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            raise self._error
-        try:
-            (self._tmp / _STAMP).write_text(_stamp(self._nquads), encoding="utf-8")
-            remove_disk_store(self._nquads)
-            target = store_dir(self._nquads)
-            os.replace(self._tmp, target)
-        except BaseException:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            raise
-        return target
-
-    def discard(self) -> None:
-        """Wait for the thread and delete what it wrote."""
-        self._thread.join()
-        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
@@ -152,8 +101,10 @@ def _stamp(nquads: Path) -> str:
     return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
 
-def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one.
+def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | Path) -> Path:
+    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one, from
+    quads or from an N-Quads file Oxigraph wrote (bulk-loaded without re-validating its IRIs; blank
+    nodes get fresh labels, as when the built file is read into memory).
 
     The store is written in a temporary folder and moved into place, so readers see the old store,
     the new one, or none (and then read the N-Quads file).
@@ -162,7 +113,10 @@ def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_extend(quads)
+        if isinstance(quads, Path):
+            store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS, lenient=True)
+        else:
+            store.bulk_extend(quads)
         store.flush()
         del store
         (tmp / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
