@@ -348,11 +348,7 @@ def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]], shapes_p
     for key, value in targets:
         term = _sparql_term(value, shapes_path)
         if key == SH.targetClass:
-            subclasses = store.query(
-                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {term} }}", **_UNION  # type: ignore[arg-type]
-            )
-            classes = " ".join(sorted(str(row["c"]) for row in subclasses if not isinstance(row["c"], ox.BlankNode)))  # type: ignore[union-attr]
-            parts.append(f"{{ VALUES ?focusClass {{ {classes} }} ?focus a ?focusClass }}")
+            parts.append(f"{{ {_instance_pattern(store, '?focus', '?focusClass', term)} }}")
         elif key == SH.targetSubjectsOf:
             parts.append(f"{{ ?focus {term} ?focusValue }}")
         elif key == SH.targetObjectsOf:
@@ -362,9 +358,17 @@ def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]], shapes_p
     return "{ SELECT DISTINCT ?focus WHERE { " + " UNION ".join(parts) + " } }"
 
 
-def _class_members(store: ox.Store, cls: URIRef) -> str:
-    rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}", **_UNION)  # type: ignore[arg-type]
-    return " ".join(sorted(str(row["c"]) for row in rows if not isinstance(row["c"], ox.BlankNode)))  # type: ignore[union-attr]
+def _instance_pattern(store: ox.Store, node: str, var: str, cls: str) -> str:
+    """A pattern matching ``node`` to the instances of ``cls`` and of its subclasses (``rdf:type``, then
+    ``rdfs:subClassOf*``, as SHACL defines an instance). The subclasses are looked up once and listed,
+    which Oxigraph joins faster than the path; a blank-node subclass (which cannot be listed) keeps
+    the path."""
+    rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}", **_UNION)  # type: ignore[arg-type]
+    classes = {row["c"] for row in rows}  # type: ignore[union-attr]
+    if any(isinstance(c, ox.BlankNode) for c in classes):
+        return f"{node} a {var} . {var} <{RDFS.subClassOf}>* {cls} ."
+    listed = " ".join(sorted({cls, *(str(c) for c in classes)}))
+    return f"VALUES {var} {{ {listed} }} {node} a {var} ."
 
 
 def candidate_queries(g: Graph, store: ox.Store, check: PropertyCheck, bad: dict[URIRef, list[str]],
@@ -382,7 +386,7 @@ def candidate_queries(g: Graph, store: ox.Store, check: PropertyCheck, bad: dict
     for cls in check.classes:
         found.append(
             f"SELECT DISTINCT ?focus WHERE {{ ?focus {path} ?v . "
-            f"MINUS {{ VALUES ?valueClass {{ {_class_members(store, cls)} }} ?v a ?valueClass }} }}"
+            f"MINUS {{ {_instance_pattern(store, '?v', '?valueClass', f'<{cls}>')} }} }}"
         )
     for test in check.value_tests:
         expression = _expression(g, test, bad, shapes_path)

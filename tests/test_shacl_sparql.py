@@ -60,6 +60,8 @@ BROKEN = {
     "pattern": 'iso:XX a diplo:State ; rdfs:label "nowhere"@en ; diplo:iso3166Alpha3 "xx1" ; diplo:iso3166Alpha2 "X" .',
     "min-length": '<s09> a diplo:Sentence ; diplo:text "" ; dcterms:isPartOf <> ; diplo:position 9 .',
     "blank-node-focus": "[] a diplo:Summit ; diplo:modality diplo:Reported .",
+    "subclass-in-a-source": "<MyFact> rdfs:subClassOf diplo:Fact . <x2> a <MyFact> .",
+    "blank-node-subclass": "_:c rdfs:subClassOf diplo:Fact . <x1> a _:c .",
     "target-subjects-of": '<i1> diplo:startDate "2020-01-01"^^xsd:date , "2021"^^xsd:gYear ; diplo:endDate 5 .',
     "mission": "mission:PRK-PRK-embassy a diplo:Embassy ; diplo:sendingState iso:PRK , iso:CHN ;"
     " diplo:host <https://example.org/nowhere> .",
