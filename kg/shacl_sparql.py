@@ -283,7 +283,11 @@ class _QuietRdflib:
 
 def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, list[str]]:
     """The literals, by datatype, that a datatype test must refuse although their datatype matches:
-    those rdflib finds ill-typed (``"abc"^^xsd:integer``), as pySHACL judges them."""
+    those rdflib finds ill-typed (``"abc"^^xsd:integer``), as pySHACL judges them.
+
+    rdflib's judgement depends on the converters registered in the process: plain rdflib does not
+    parse ``xsd:gYear`` text (any text passes), but once owlrl has been imported it does.
+    """
     wanted: dict[URIRef, set[URIRef]] = {}
     for check in checks:
         for datatype in check.datatypes:
