@@ -286,7 +286,8 @@ def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, 
     those rdflib finds ill-typed (``"abc"^^xsd:integer``), as pySHACL judges them.
 
     rdflib's judgement depends on the converters registered in the process: plain rdflib does not
-    parse ``xsd:gYear`` text (any text passes), but once owlrl has been imported it does.
+    parse ``xsd:gYear`` text (any text passes), but after owlrl has run in the same process it does
+    (owlrl registers converters of its own; seen in the test suite after tests/test_reasoning.py).
     """
     wanted: dict[URIRef, set[URIRef]] = {}
     for check in checks:
