@@ -9,8 +9,10 @@ each stage in its own subprocess (so peak memory is per stage and a slow baselin
   store with the union default graph;
 - ``owlrl``: the baseline. rdflib parsing ``world.nq`` and owlrl's OWL 2 RL closure, capped;
 - ``shacl``: pySHACL over the asserted and inferred triples, as the build runs it, capped;
-- ``build``: the real ``diplokg build`` (``kg.build.build``: rdflib loader, fast closure, pySHACL,
-  checks, write), capped.
+- ``build``: the real ``diplokg build`` (``kg.build.build``: everything in one Oxigraph store; load,
+  fast closure, SHACL shapes as SPARQL, checks, sorted N-Quads and from 100k quads the on-disk store);
+- ``build-rdflib``: the reference build ``diplokg build --validator pyshacl`` (rdflib loader, closure on
+  rdflib terms, pySHACL, checks, write), the baseline, capped.
 
 It prints one table of medians per size, and for the seed-sized project (the repository itself)
 the wall time of ``diplokg build`` and of a first ``diplokg query`` as fresh processes.
@@ -19,6 +21,7 @@ Usage::
 
     python bench/run.py                       # 10k, 100k, 1M; cap 300 s
     python bench/run.py --sizes 10000 100000 --cap 200 --repeat 3
+    python bench/run.py --stages build build-rdflib --cap 120   # only the builds, new and baseline
 """
 
 from __future__ import annotations
@@ -174,20 +177,33 @@ def stage_shacl(world: Path) -> None:
     _emit("peak memory, rdflib + pySHACL (MB)", round(_peak_mb()))
 
 
-def stage_build(world: Path) -> None:
-    """The real build, as ``diplokg build`` runs it (rdflib loader, fast closure, pySHACL, checks)."""
+def _run_build(world: Path, label: str, rdflib: bool) -> None:
     from kg.build import build
+    from kg.build_rdflib import build_rdflib
     from kg.paths import Project
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DIPLOKG_BUILD"] = tmp
         start = time.perf_counter()
-        report = build(Project(world))
+        report = build_rdflib(Project(world)) if rdflib else build(Project(world))
         total = time.perf_counter() - start
     for step, seconds in report.seconds.items():
-        _emit(f"diplokg build: {step}", seconds)
-    _emit(f"diplokg build: total ({len(report.violations)} violations)", total)
-    _emit("peak memory, diplokg build (MB)", round(_peak_mb()))
+        _emit(f"{label}: {step}", seconds)
+    _emit(f"{label}: total ({report.asserted:,} asserted, {report.inferred:,} inferred, "
+          f"{len(report.violations)} violations)", total)
+    _emit(f"peak memory, {label} (MB)", round(_peak_mb()))
+
+
+def stage_build(world: Path) -> None:
+    """The real build, as ``diplokg build`` runs it: Oxigraph store, fast closure, SHACL as SPARQL,
+    checks, sorted N-Quads and (from 100k quads) the on-disk store."""
+    _run_build(world, "diplokg build", rdflib=False)
+
+
+def stage_build_rdflib(world: Path) -> None:
+    """The reference build (``diplokg build --validator pyshacl``): rdflib loader, closure on rdflib
+    terms, pySHACL, checks, write; the baseline, capped."""
+    _run_build(world, "diplokg build --validator pyshacl", rdflib=True)
 
 
 def run_stage(
@@ -220,7 +236,12 @@ def _fmt(name: str, value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def bench_size(size: int, cap: float, repeat: int, worlds: Path, qcap: float) -> None:
+STAGES = ("fast", "questions", "owlrl", "shacl", "build", "build-rdflib")
+
+
+def bench_size(
+    size: int, cap: float, repeat: int, worlds: Path, qcap: float, stages: tuple[str, ...] = STAGES
+) -> None:
     """Generate (or reuse) a world of ``size`` triples and print its table."""
     sys.path.insert(0, str(ROOT / "bench"))
     from world import generate  # type: ignore[import-not-found]
@@ -232,7 +253,7 @@ def bench_size(size: int, cap: float, repeat: int, worlds: Path, qcap: float) ->
         print(f"(generated {world} in {time.perf_counter() - start:.0f} s)", file=sys.stderr)
     print(f"\n### {size:,} triples (target), median of {repeat}; cap {cap:.0f} s per baseline stage\n")
     print("| measure | value |\n| --- | --- |")
-    for stage in ("fast", "questions", "owlrl", "shacl", "build"):
+    for stage in stages:
         if stage == "questions":
             for query in sorted((ROOT / "queries").glob("*.rq")):
                 rows, note = run_stage("question", world, qcap, 5, query)
@@ -241,7 +262,8 @@ def bench_size(size: int, cap: float, repeat: int, worlds: Path, qcap: float) ->
                 if note:
                     print(f"| question {query.stem} | {note} |", flush=True)
             continue
-        rows, note = run_stage(stage, world, cap if stage != "fast" else 3600, repeat if stage == "fast" else 1)
+        uncapped = stage in ("fast", "build")
+        rows, note = run_stage(stage, world, 3600 if uncapped else cap, repeat if stage == "fast" else 1)
         for name, value in rows:
             print(f"| {name} | {_fmt(name, value)} |", flush=True)
         if note:
@@ -258,6 +280,8 @@ def bench_cli(repeat: int) -> None:
         for label, args in (
             ("diplokg build -q", ["build", "-q"]),
             ("diplokg query closed-missions (built)", ["query", "closed-missions"]),
+            ("diplokg build -q --validator pyshacl (the rdflib build, baseline)",
+             ["build", "-q", "--validator", "pyshacl"]),
             ("python -c 'import kg.cli' (start-up)", None),
         ):
             times = []
@@ -279,7 +303,10 @@ def main() -> None:
     parser.add_argument("--worlds", type=Path, default=Path(tempfile.gettempdir()) / "diplokg-worlds")
     parser.add_argument("--no-cli", action="store_true", help="skip the seed-sized CLI timings")
     parser.add_argument("--qcap", type=float, default=60.0, help="seconds before a question is cut off")
-    parser.add_argument("--stage", choices=("fast", "question", "owlrl", "shacl", "build"), help=argparse.SUPPRESS)
+    parser.add_argument("--stages", nargs="*", choices=STAGES, default=list(STAGES),
+                        help="which stages to run for each size (default: all)")
+    parser.add_argument("--stage", choices=("fast", "question", "owlrl", "shacl", "build", "build-rdflib"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--query", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--world", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -289,13 +316,14 @@ def main() -> None:
             "owlrl": lambda: stage_owlrl(args.world),
             "shacl": lambda: stage_shacl(args.world),
             "build": lambda: stage_build(args.world),
+            "build-rdflib": lambda: stage_build_rdflib(args.world),
             "question": lambda: stage_question(args.world, args.query, args.repeat),
         }[args.stage]()
         return
     if not args.no_cli:
         bench_cli(max(5, args.repeat))
     for size in args.sizes:
-        bench_size(size, args.cap, args.repeat if size < 1_000_000 else 1, args.worlds, args.qcap)
+        bench_size(size, args.cap, args.repeat if size < 1_000_000 else 1, args.worlds, args.qcap, tuple(args.stages))
 
 
 if __name__ == "__main__":

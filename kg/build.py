@@ -1,23 +1,33 @@
-"""The build: load, reason, validate, check, and write the knowledge graph atomically."""
+"""The build: load, reason, validate, check, and write the knowledge graph atomically.
+
+The build runs in one Oxigraph store and never makes rdflib graphs of the data: every source is
+parsed into its own named graph (:mod:`kg.storeload`), the OWL 2 RL closure is added as the inferred
+graph (:func:`kg.reason.close_store`), the SHACL shapes run as SPARQL (:mod:`kg.shacl_sparql`) and so
+do the quality checks, and the sorted N-Quads are written from the store (:mod:`kg.store`).
+``--validator pyshacl`` and ``--reasoner owlrl`` run the reference build on rdflib graphs instead
+(:mod:`kg.build_rdflib`), which writes the same bytes and reports the same violations.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
 from kg.paths import Project
-from kg.query import BuiltGraph
 
-if TYPE_CHECKING:  # the build's heavy modules (pySHACL, rdflib's SPARQL) load only when a build runs
-    from rdflib import Graph
-
+if TYPE_CHECKING:
     from kg.validate import Violation
 
 Reasoner = Literal["fast", "owlrl"]
+Validator = Literal["sparql", "pyshacl"]
+VALIDATORS: tuple[Validator, ...] = ("sparql", "pyshacl")
 
 Progress = Callable[[str], None]
 
@@ -43,15 +53,12 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-class _InMemoryBuilt(BuiltGraph):
-    """A built graph held in memory, before it is written."""
-
-    def __init__(self, store: ox.Store) -> None:
-        super().__init__(path=None)  # type: ignore[arg-type]
-        self._store = store
-
-
-def build(project: Project, progress: Progress | None = None, reasoner: Reasoner = "fast") -> BuildReport:
+def build(
+    project: Project,
+    progress: Progress | None = None,
+    reasoner: Reasoner = "fast",
+    validator: Validator = "sparql",
+) -> BuildReport:
     """Build the knowledge graph of a project into ``build/diplokg.nq`` (and, for a large graph, the
     on-disk store ``build/store/`` beside it: see :mod:`kg.store`).
 
@@ -61,25 +68,28 @@ def build(project: Project, progress: Progress | None = None, reasoner: Reasoner
         project: The project to build.
         progress: Called with a short message as each step starts.
         reasoner: "fast" (OWL 2 RL rules compiled from the ontology) or "owlrl" (the slow reference);
-            both give the same inferred graph.
+            both give the same inferred graph. "owlrl" runs the rdflib build.
+        validator: "sparql" (the shapes compiled to SPARQL, run in the store) or "pyshacl" (the
+            reference; runs the rdflib build). Both report the same violations.
 
     Raises:
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
-    from kg.checks import run_checks
-    from kg.load import load_project
-    from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-    from kg.reason import closure
-    from kg.store import (
-        DISK_STORE_MIN_QUADS,
-        nquads_bytes,
-        quads_of,
-        remove_disk_store,
-        store_dir,
-        write_atomic,
-        write_disk_store,
-    )
-    from kg.validate import Locator, shacl_violations
+    if reasoner != "fast" or validator != "sparql":
+        from kg.build_rdflib import build_rdflib
+
+        return build_rdflib(project, progress, reasoner)
+    return _build_in_store(project, progress)
+
+
+def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
+    from kg.checks import run_store_checks
+    from kg.namespaces import INFERRED_GRAPH
+    from kg.reason import close_dump
+    from kg.shacl_sparql import sparql_violations
+    from kg.store import DISK_STORE_MIN_QUADS, remove_disk_store, store_dir, write_disk_store, write_sorted_nquads
+    from kg.storeload import load_project_store
+    from kg.validate import Locator
 
     say = progress or (lambda _message: None)
     report = BuildReport()
@@ -92,38 +102,42 @@ def build(project: Project, progress: Progress | None = None, reasoner: Reasoner
         clock = now
 
     say("loading the ontology and sources")
-    asserted = load_project(project)
-    report.sources = [folder.id for folder in asserted.sources.values()]
-    data = asserted.data()
-    report.asserted = len(asserted.ontology) + sum(len(g) for g in asserted.graphs.values())
+    loaded = load_project_store(project)
+    report.sources = [folder.id for folder in loaded.sources.values()]
+    report.asserted = loaded.asserted
     lap("load")
 
-    say(f"reasoning (OWL 2 RL closure, {reasoner})")
-    inferred = closure(asserted.ontology, data, reasoner)
-    report.inferred = len(inferred)
-    lap("reason")
+    # One dump serves the closure (it reads the asserted triples from it), the sorted N-Quads and the
+    # on-disk store (Oxigraph's bulk loader reads it); the inferred triples are appended to it.
+    project.build.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".dump.", suffix=".nq", dir=project.build)
+    os.close(fd)
+    dump = Path(name)
+    try:
+        say("reasoning (OWL 2 RL closure, fast)")
+        loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+        report.inferred = close_dump(loaded.ontology, dump, loaded.store, str(INFERRED_GRAPH))
+        lap("reason")
 
-    say("validating (SHACL shapes and quality checks)")
-    named: list[tuple[object, Graph]] = [(ONTOLOGY_GRAPH, asserted.ontology)]
-    named += list(asserted.graphs.items())
-    named.append((INFERRED_GRAPH, inferred))
-    quads = quads_of(named)  # type: ignore[arg-type]
-    store = ox.Store()
-    store.extend(quads)
-    locator = Locator(asserted, project.ontology)
-    report.violations = shacl_violations(asserted.ontology + data + inferred, project.shapes, locator)
-    lap("shacl")
-    report.violations += run_checks(_InMemoryBuilt(store), project.checks, locator)
-    lap("checks")
+        say("validating (SHACL shapes as SPARQL, and quality checks)")
+        locator = Locator(loaded, project.ontology)
+        report.violations = sparql_violations(loaded.store, project.shapes, locator)
+        lap("shacl")
+        report.violations += run_store_checks(loaded.store, project.checks, locator)
+        lap("checks")
+        del loaded, locator  # free the store before sorting and writing
 
-    if not report.violations:
-        say(f"writing {project.built_graph}")
-        write_atomic(project.built_graph, nquads_bytes(quads))
-        if len(quads) >= DISK_STORE_MIN_QUADS:
-            say(f"writing the on-disk store {store_dir(project.built_graph)}")
-            write_disk_store(project.built_graph, quads)
-        else:
-            remove_disk_store(project.built_graph)
-        report.written = True
-    lap("write")
+        if not report.violations:
+            say(f"writing {project.built_graph}")
+            write_sorted_nquads(project.built_graph, dump)
+            lap("write")
+            if report.asserted + report.inferred >= DISK_STORE_MIN_QUADS:
+                say(f"writing the on-disk store {store_dir(project.built_graph)}")
+                write_disk_store(project.built_graph, dump)
+            else:
+                remove_disk_store(project.built_graph)
+            report.written = True
+    finally:
+        dump.unlink(missing_ok=True)
+    lap("store" if report.written else "write")
     return report

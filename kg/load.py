@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from kg.gazetteer import gazetteer_graph
 from kg.namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
@@ -26,6 +27,10 @@ class Asserted:
     ontology: Graph
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
     sources: dict[URIRef, SourceFolder] = field(default_factory=dict)
+
+    def has_subject(self, graph: URIRef, node: Node) -> bool:
+        """Whether ``node`` is the subject of a triple in the named graph ``graph``."""
+        return graph in self.graphs and (node, None, None) in self.graphs[graph]
 
     def data(self) -> Graph:
         """All asserted data triples in one graph (no ontology)."""

@@ -25,7 +25,9 @@ other stores refuse (both reasoners pass their output through :func:`keep_inferr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Literal as TypingLiteral
 from typing import cast
 
@@ -42,7 +44,17 @@ REASONERS: tuple[Reasoner, ...] = ("fast", "owlrl")
 _NOISE_TYPES = frozenset({OWL.Thing, RDFS.Resource})
 _W3C = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 
-__all__ = ["REASONERS", "Reasoner", "closure", "compile_rules", "keep_inferred", "owlrl_closure", "store_closure"]
+__all__ = [
+    "REASONERS",
+    "Reasoner",
+    "close_dump",
+    "close_store",
+    "closure",
+    "compile_rules",
+    "keep_inferred",
+    "owlrl_closure",
+    "store_closure",
+]
 
 
 def keep_inferred(triple: tuple[Node, Node, Node], ontology_terms: set[Node]) -> bool:
@@ -111,28 +123,54 @@ def _is_literal_string(term: object) -> bool:
     return isinstance(term, str) and term.startswith('"')
 
 
-def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
-    """The fast closure of everything in a pyoxigraph store (every graph), filtered like the others.
+TripleSource = Callable[[set[str] | None], Iterator[tuple[str, str, str]]]
+
+
+def _store_triples(store: ox.Store) -> TripleSource:
+    """The triples of a store (every graph) with the given predicates (all when ``None``), as N-Triples
+    strings: one CONSTRUCT serialised by Oxigraph, without a Python object per term."""
+
+    def triples(predicates: set[str] | None) -> Iterator[tuple[str, str, str]]:
+        where = "?s ?p ?o" if predicates is None else f"VALUES ?p {{ {' '.join(sorted(predicates))} }} ?s ?p ?o"
+        result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", use_default_graph_as_union=True)
+        text = result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr, arg-type]
+        intern = sys.intern
+        for line in text.split("\n"):  # not splitlines(): a literal may hold U+2028 and the like
+            if not line:
+                continue
+            s, p, rest = line.split(" ", 2)
+            yield intern(s), intern(p), intern(rest[:-2])
+        del text
+
+    return triples
+
+
+def _file_triples(nquads: Path) -> TripleSource:
+    """The triples of an N-Quads file (as Oxigraph writes it: one quad a line, every quad in a named
+    graph) with the given predicates (all when ``None``), as N-Triples strings, read line by line."""
+
+    def triples(predicates: set[str] | None) -> Iterator[tuple[str, str, str]]:
+        intern = sys.intern
+        with nquads.open(encoding="utf-8", newline="\n") as handle:  # only "\n" ends a line
+            for line in handle:
+                s, p, rest = line.split(" ", 2)
+                if predicates is not None and p not in predicates:
+                    continue
+                rest = rest[:-3]  # " .\n"
+                yield intern(s), intern(p), intern(rest[: rest.rindex(" ")])  # the graph name has no space
+
+    return triples
+
+
+def _inferred_lines(ontology: Graph, triples: TripleSource) -> Iterator[str]:
+    """The fast closure of a set of triples, filtered like the others, as N-Triples lines without
+    their final `` .``.
 
     The rules run over the terms' N-Triples strings (Python caches a string's hash, which makes the
-    set and dictionary work several times faster than on pyoxigraph's term objects); the result is
-    parsed back by Oxigraph.
-
-    Args:
-        ontology: The ontology (TBox) the rules are compiled from; its triples should be in the store.
-        store: The asserted quads.
-
-    Returns:
-        The inferred triples, as pyoxigraph triples (put them in the inferred graph).
+    set and dictionary work several times faster than on pyoxigraph's term objects).
     """
     rules = compile_rules(ontology, convert=lambda t: str(to_oxigraph(t)))
     same_as = f"<{OWL.sameAs}>"
-
-    def triples(predicates: set[str] | None) -> Iterator[tuple[str, str, str]]:
-        patterns = [None] if predicates is None else [ox.NamedNode(p[1:-1]) for p in sorted(predicates)]
-        for pattern in patterns:
-            for q in store.quads_for_pattern(None, pattern, None):
-                yield str(q.subject), str(q.predicate), str(q.object)
 
     with no_gc():
         # Only the triples whose predicate a rule reads or writes; all of them once owl:sameAs appears.
@@ -144,11 +182,64 @@ def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
     noise = {f"<{t}>" for t in _NOISE_TYPES}
     rdf_type = f"<{RDF.type}>"
     w3c = tuple(f"<{ns}" for ns in _W3C)
-    lines = []
     for s, p, o in new:
         if s[0] == "_" or o[0] == "_" or s in ontology_terms or s.startswith(w3c):
             continue
         if (p == same_as and s == o) or (p == rdf_type and o in noise):
             continue
-        lines.append(f"{s} {p} {o} .\n")
-    return list(ox.parse(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
+        yield f"{s} {p} {o}"
+
+
+def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
+    """The fast closure of everything in a pyoxigraph store (every graph), filtered like the others.
+
+    Args:
+        ontology: The ontology (TBox) the rules are compiled from; its triples should be in the store.
+        store: The asserted quads.
+
+    Returns:
+        The inferred triples, as pyoxigraph triples (put them in the inferred graph).
+    """
+    text = "".join(f"{line} .\n" for line in _inferred_lines(ontology, _store_triples(store)))
+    return list(ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
+
+
+def close_store(ontology: Graph, store: ox.Store, graph: str) -> int:
+    """Add the fast closure of everything in a store to the named graph ``graph`` of that store.
+
+    Args:
+        ontology: The ontology (TBox) the rules are compiled from; its triples should be in the store.
+        store: The asserted quads; the inferred graph is added to it (loaded by Oxigraph from text).
+        graph: The inferred graph's name.
+
+    Returns:
+        The number of inferred triples.
+    """
+    tail = f" <{graph}> .\n"
+    lines = [line + tail for line in _inferred_lines(ontology, _store_triples(store))]
+    count = len(lines)
+    data = "".join(lines).encode("utf-8")
+    del lines
+    store.load(data, format=ox.RdfFormat.N_QUADS)
+    return count
+
+
+def close_dump(ontology: Graph, dump: Path, store: ox.Store, graph: str) -> int:
+    """Add the fast closure to a store and to its N-Quads dump.
+
+    The asserted triples are read from ``dump`` (``store`` dumped as N-Quads), which is cheaper than
+    asking the store for them; the inferred triples are appended to ``dump`` in the named graph
+    ``graph`` and loaded into ``store``, so the dump then holds the whole built graph.
+
+    Returns:
+        The number of inferred triples.
+    """
+    tail = f" <{graph}> .\n"
+    lines = [line + tail for line in _inferred_lines(ontology, _file_triples(dump))]
+    count = len(lines)
+    data = "".join(lines).encode("utf-8")
+    del lines
+    with dump.open("ab") as handle:
+        handle.write(data)
+    store.load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # terms Oxigraph wrote: no need to re-check
+    return count

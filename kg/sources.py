@@ -93,6 +93,61 @@ def _ids(prefix: str, count: int) -> Iterator[str]:
         yield f"{prefix}{n:0{width}d}"
 
 
+def turtle_error(path: Path, exc: SyntaxError) -> InputError:
+    """Our error for a Turtle syntax error of pyoxigraph: the file, the line, and what is wrong."""
+    message = str(exc).split(" (", 1)[0] if "(" in str(exc) else str(exc)
+    message = re.sub(r"^Parser error (at|between) ", "", message)
+    return InputError(f"invalid Turtle: {message}", path=path, line=exc.lineno)
+
+
+def blank_prefix(path: Path, base: str) -> str:
+    """The prefix of the stable blank-node labels of one Turtle file (then a counter, in order of
+    first appearance)."""
+    return "b" + hashlib.sha256(f"{base}|{path.name}".encode()).hexdigest()[:10] + "x"
+
+
+def read_text(path: Path) -> str:
+    """A file's text, as UTF-8.
+
+    Raises:
+        InputError: The file is not UTF-8.
+    """
+    return _read_text(path)
+
+
+def excerpt_rows(table: Path) -> list[tuple[str, int, str, str | None]]:
+    """The data rows of a table as excerpts: (local id, position, text, source address or None).
+
+    Raises:
+        InputError: The table is not valid CSV, is empty, or a row's length differs from the header's.
+    """
+    text = _read_text(table)
+    lines = text.splitlines()
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise InputError(f"invalid CSV: {exc}", path=table) from None
+    if not rows:
+        raise InputError("empty table: a header row is needed", path=table)
+    header, body = rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
+    found: list[tuple[str, int, str, str | None]] = []
+    for position, (rid, row) in enumerate(zip(_ids(f"{table.stem}-r", len(body)), body), 1):
+        if len(row) != len(header):
+            line = next((n for n, raw in enumerate(lines, 1) if raw and row[0] in raw), None)
+            raise InputError(
+                f"row {position} has {len(row)} cells, the header has {len(header)}", path=table, line=line
+            )
+        address = row[header.index("source_url")] if "source_url" in header else ""
+        text_of_row = "; ".join(f"{h}: {v}" for h, v in zip(header, row) if v)
+        found.append((rid, position, text_of_row, address or None))
+    return found
+
+
+def sentence_ids(sentences: list[str]) -> list[str]:
+    """The local ids of a text's sentences: ``s01``, ``s02`` ... (wider when there are 100 or more)."""
+    return list(_ids("s", len(sentences)))
+
+
 def parse_turtle(path: Path, base: str) -> Graph:
     """Parse one Turtle file strictly (with pyoxigraph), relative IRIs against ``base``.
 
@@ -103,14 +158,12 @@ def parse_turtle(path: Path, base: str) -> Graph:
         data = path.read_bytes()
         triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base))
     except SyntaxError as exc:
-        message = str(exc).split(" (", 1)[0] if "(" in str(exc) else str(exc)
-        message = re.sub(r"^Parser error (at|between) ", "", message)
-        raise InputError(f"invalid Turtle: {message}", path=path, line=exc.lineno) from None
+        raise turtle_error(path, exc) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", path=path) from None
     # Blank nodes get labels from their file and order of appearance, so the same input gives the
     # same labels (and the same built bytes) every time.
-    prefix = "b" + hashlib.sha256(f"{base}|{path.name}".encode()).hexdigest()[:10] + "x"
+    prefix = blank_prefix(path, base)
     labels: dict[str, BNode] = {}
 
     def stable(term: Node) -> Node:
@@ -162,25 +215,11 @@ def load_source(folder: SourceFolder) -> Graph:
 
 
 def _add_table(g: Graph, table: Path, source: URIRef, base: str) -> None:
-    text = _read_text(table)
-    lines = text.splitlines()
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise InputError(f"invalid CSV: {exc}", path=table) from None
-    if not rows:
-        raise InputError("empty table: a header row is needed", path=table)
-    header, body = rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
-    for position, (rid, row) in enumerate(zip(_ids(f"{table.stem}-r", len(body)), body), 1):
-        if len(row) != len(header):
-            line = next((n for n, raw in enumerate(lines, 1) if raw and row[0] in raw), None)
-            raise InputError(
-                f"row {position} has {len(row)} cells, the header has {len(header)}", path=table, line=line
-            )
+    for rid, position, text, address in excerpt_rows(table):
         node = URIRef(base + rid)
         g.add((node, RDF.type, DIPLO.TableRow))
         g.add((node, DCTERMS.isPartOf, source))
         g.add((node, DIPLO.position, Literal(position)))
-        g.add((node, DIPLO.text, Literal("; ".join(f"{h}: {v}" for h, v in zip(header, row) if v))))
-        if "source_url" in header and row[header.index("source_url")]:
-            g.add((node, DIPLO.sourceAddress, Literal(row[header.index("source_url")])))
+        g.add((node, DIPLO.text, Literal(text)))
+        if address:
+            g.add((node, DIPLO.sourceAddress, Literal(address)))

@@ -38,13 +38,36 @@ def nquads_bytes(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
+def write_sorted_nquads(path: Path, unsorted: Path) -> int:
+    """Write an N-Quads file's lines sorted, atomically, to ``path``: the bytes :func:`nquads_bytes`
+    gives for the same quads (UTF-8 sorts bytewise as Python sorts strings, by code point).
+
+    Returns:
+        The number of quads written.
+    """
+    with unsorted.open("rb") as handle:
+        lines = [line.rstrip(b"\n") for line in handle]
+    lines.sort()
+    write_atomic(path, lines)
+    return len(lines)
+
+
+def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
+    """Write a file so that readers see the old content or the new, never half of it.
+
+    Args:
+        path: The file.
+        data: Its bytes, or its lines without their newline.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for start in range(0, len(data), 65536):
+                    handle.write(b"\n".join(data[start:start + 65536]) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)
@@ -78,16 +101,22 @@ def _stamp(nquads: Path) -> str:
     return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
 
-def write_store(path: Path, quads: Iterable[ox.Quad]) -> None:
-    """Write quads as an on-disk Oxigraph store in the folder ``path`` (new or empty)."""
+def write_store(path: Path, quads: Iterable[ox.Quad] | Path) -> None:
+    """Write quads (or an N-Quads file Oxigraph wrote, bulk-loaded leniently) as an on-disk Oxigraph
+    store in the folder ``path`` (new or empty)."""
     store = ox.Store(str(path))
-    store.bulk_extend(quads)
+    if isinstance(quads, Path):
+        store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS, lenient=True)
+    else:
+        store.bulk_extend(quads)
     store.flush()
     del store
 
 
-def write_disk_store(nquads: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one.
+def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | Path) -> Path:
+    """Write the on-disk store mirroring ``nquads`` (already written), replacing any older one, from
+    quads or from an N-Quads file Oxigraph wrote (bulk-loaded without re-validating its IRIs; blank
+    nodes get fresh labels, as when the built file is read into memory).
 
     The store is written in a temporary folder and moved into place, so readers see the old store,
     the new one, or none (and then read the N-Quads file).

@@ -1,4 +1,5 @@
-"""Validation: the SHACL shapes (pySHACL) and the quality checks (``queries/checks/*-violation.rq``).
+"""Validation: the SHACL shapes (pySHACL here; as SPARQL in :mod:`kg.shacl_sparql`) and the quality
+checks (``queries/checks/*-violation.rq``).
 
 Every problem becomes a :class:`Violation` naming the node, what is wrong, and the file and line
 where the node is written, so an analyst can go straight to it.
@@ -7,15 +8,15 @@ where the node is written, so an analyst can go straight to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-import pyshacl
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.term import Node
 
-from kg.load import Asserted
-from kg.sources import parse_turtle
+from kg.sources import SourceFolder, parse_turtle
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -43,10 +44,20 @@ class Violation:
         return f"{where}{self.focus}: {self.message} [{self.check}]"
 
 
+class Loaded(Protocol):
+    """What a locator needs of the loaded graphs: the source folders by graph name, and whether a node
+    is a subject in a graph (:class:`kg.load.Asserted` and :class:`kg.storeload.LoadedStore` have both)."""
+
+    @property
+    def sources(self) -> Mapping[URIRef, SourceFolder]: ...
+
+    def has_subject(self, graph: URIRef, node: Node) -> bool: ...
+
+
 class Locator:
     """Finds the file and line where a node is written in the project's sources or ontology."""
 
-    def __init__(self, asserted: Asserted, ontology_path: Path) -> None:
+    def __init__(self, asserted: Loaded, ontology_path: Path) -> None:
         self._asserted = asserted
         self._ontology_path = ontology_path
         self._lines: dict[Path, list[str]] = {}
@@ -61,7 +72,7 @@ class Locator:
         text = str(node)
         candidates: list[tuple[Path, list[str]]] = []
         for name, folder in self._asserted.sources.items():
-            if text.startswith(folder.base) or (node, None, None) in self._asserted.graphs[name]:
+            if text.startswith(folder.base) or self._asserted.has_subject(name, node):
                 local = text[len(folder.base):] if text.startswith(folder.base) else None
                 patterns = [f"<{text}>"]
                 if local is not None:
@@ -88,6 +99,8 @@ class Locator:
 
 def shacl_violations(data: Graph, shapes_path: Path, locator: Locator) -> list[Violation]:
     """Validate data (asserted and inferred triples together) against the SHACL shapes."""
+    import pyshacl  # slow to import; only the reference validator needs it
+
     shapes = parse_turtle(shapes_path, "https://w3id.org/diplokg/shapes")
     conforms, report, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=False, meta_shacl=False

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
-from kg.build import BuildReport, build
+from kg.build import VALIDATORS, BuildReport, Reasoner, Validator, build
 from kg.cli.common import get_project, note, project_option
 from kg.paths import Project
-from kg.reason import REASONERS, Reasoner
+
+#: As :data:`kg.reason.REASONERS`, without importing the reasoners (rdflib's OWL machinery) at start-up.
+REASONERS: tuple[Reasoner, ...] = ("fast", "owlrl")
 
 
 def summary(project: Project, report: BuildReport) -> str:
@@ -41,7 +43,15 @@ def summary(project: Project, report: BuildReport) -> str:
     help="OWL 2 RL reasoner: 'fast' (rules compiled from the ontology) or 'owlrl' (the slow reference); "
     "both give the same inferred graph.",
 )
-def command(project: Path | None, quiet: bool, reasoner: Reasoner) -> None:
+@click.option(
+    "--validator",
+    type=click.Choice(VALIDATORS),
+    default="sparql",
+    show_default=True,
+    help="SHACL validator: 'sparql' (the shapes compiled to SPARQL, run in Oxigraph) or 'pyshacl' "
+    "(the slow reference, with the rdflib build); both report the same violations.",
+)
+def command(project: Path | None, quiet: bool, reasoner: Reasoner, validator: Validator) -> None:
     """Load the ontology and every source, reason (OWL 2 RL), validate (SHACL and the quality
     checks) and write the built graph to build/diplokg.nq.
 
@@ -49,7 +59,8 @@ def command(project: Path | None, quiet: bool, reasoner: Reasoner) -> None:
     build is then kept.
     """
     proj = get_project(project)
-    report = build(proj, progress=None if quiet else (lambda m: note(f"... {m}")), reasoner=reasoner)
+    report = build(proj, progress=None if quiet else (lambda m: note(f"... {m}")), reasoner=reasoner,
+                   validator=validator)
     for violation in report.violations:
         click.echo(f"violation: {violation}", err=True)
     if not quiet or report.violations:
