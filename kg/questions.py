@@ -9,9 +9,13 @@ more indentation.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from rdflib import XSD, Literal
+from rdflib.term import Node
 
 from kg.errors import QueryError
 
@@ -90,6 +94,59 @@ def parse_parameters(text: str) -> tuple[Parameter, ...]:
             continue
         found.append(Parameter(name, required="optional" not in note.lower(), description=text))
     return tuple(found)
+
+
+def parameters_of(text: str) -> tuple[Parameter, ...]:
+    """The parameters a query's header declares (none for a query without a header)."""
+    return parse_parameters(read_header(text).get("Parameters", ""))
+
+
+#: The parameter an as-of date (``--as-of``) is bound to.
+AS_OF = "asOf"
+
+
+def as_of_literal(value: str) -> Literal:
+    """``value`` as an ``xsd:date`` literal.
+
+    Raises:
+        QueryError: The value is not a real day written YYYY-MM-DD.
+    """
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"--as-of {value!r}: expected a date as YYYY-MM-DD") from None
+    return Literal(day.isoformat(), datatype=XSD.date)
+
+
+def check_bindings(
+    what: str, parameters: tuple[Parameter, ...], bindings: dict[str, Node], as_of: str | None
+) -> dict[str, Node]:
+    """The bindings for a query with these parameters: ``bindings`` plus ``asOf`` from ``as_of``.
+
+    Args:
+        what: How to name the query in a message ("question 'wave-size'", "this query").
+        parameters: The parameters its header declares.
+        bindings: The values given by name (``--bind``).
+        as_of: The ``--as-of`` day, if given.
+
+    Raises:
+        QueryError: ``--as-of`` where the header declares no ``asOf``, a malformed day, or a
+            required parameter without a value.
+    """
+    result = dict(bindings)
+    if as_of is not None:
+        if not any(p.name == AS_OF for p in parameters):
+            raise QueryError(
+                f"{what} takes no as-of date: --as-of works only where the header declares '# Parameters: {AS_OF}'"
+            )
+        result[AS_OF] = as_of_literal(as_of)
+    missing = [p for p in parameters if p.required and p.name not in result]
+    if missing:
+        option = "--as-of YYYY-MM-DD" if missing[0].name == AS_OF else f"--bind {missing[0].name}=VALUE"
+        raise QueryError(f"{what} needs a value: give {option} ({missing[0].description})")
+    return result
 
 
 def read_question(path: Path) -> Question:

@@ -195,6 +195,16 @@ def test_as_of_keeps_only_events_dated_by_then(
     assert code == 2 and "YYYY-MM-DD" in err
 
 
+@pytest.mark.parametrize("day", ["20000101", "2000-1-1", "2000-02-30"])
+def test_ask_refuses_a_day_not_written_yyyy_mm_dd(
+    cli: Callable[..., tuple[int, str, str]], article_project: Project, day: str
+) -> None:
+    # ask and query share one parser: a basic-format ISO day (which Python's fromisoformat accepts)
+    # would otherwise be bound as an ill-formed xsd:date.
+    code, out, err = cli("ask", "turning-points", "--as-of", day, "--project", str(article_project.root))
+    assert code == 2 and out == "" and "expected a date as YYYY-MM-DD" in err
+
+
 def test_unknown_question_lists_the_library(cli: Callable[..., tuple[int, str, str]], article_project: Project) -> None:
     code, _, err = cli("ask", "no-such-question", "--project", str(article_project.root))
     assert code == 2 and "closed-missions" in err

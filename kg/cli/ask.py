@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import click
-from rdflib import Literal
-from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built, parse_binding
-from kg.errors import QueryError
 from kg.formats import FORMATS, literal_text, render, table
 from kg.query import ENGINES, Answer
-from kg.questions import EvidenceView, Question, evidence_view, find_question
+from kg.questions import EvidenceView, Question, check_bindings, evidence_view, find_question
 from kg.sparql import vet
 from kg.store import write_atomic
-
-
-def bindings_for(question: Question, binds: tuple[str, ...], as_of: str | None) -> dict[str, Node]:
-    """The bindings for a question from ``--bind`` and ``--as-of``, checked against its parameters.
-
-    Raises:
-        QueryError: ``--as-of`` for a question without ``asOf``, a malformed date, or a required
-            parameter missing.
-    """
-    bindings = dict(parse_binding(b) for b in binds)
-    if as_of is not None:
-        if question.parameter("asOf") is None:
-            raise QueryError(
-                f"question {question.name!r} takes no date: --as-of works only for questions "
-                "whose header declares '# Parameters: asOf'"
-            )
-        try:
-            datetime.date.fromisoformat(as_of)
-        except ValueError:
-            raise QueryError(f"--as-of {as_of!r}: expected a date as YYYY-MM-DD") from None
-        bindings["asOf"] = Literal(as_of, datatype=XSD.date)
-    missing = [p for p in question.parameters if p.required and p.name not in bindings]
-    if missing:
-        option = "--as-of YYYY-MM-DD" if missing[0].name == "asOf" else f"--bind {missing[0].name}=VALUE"
-        raise QueryError(f"question {question.name!r} needs {option}; its parameters: {missing[0].description}")
-    return bindings
 
 
 def cells(answer: Answer) -> list[tuple[str, ...]]:
@@ -137,7 +107,8 @@ def command(
     """
     proj = get_project(project)
     question = find_question(proj.queries, name)
-    bindings = bindings_for(question, binds, as_of)
+    given = dict(parse_binding(b) for b in binds)
+    bindings = check_bindings(f"question {question.name!r}", question.parameters, given, as_of)
     built = ensure_built(proj)
     vetted = vet(question.text, built.graph_names(), origin=str(question.path))
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]

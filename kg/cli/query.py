@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import click
-from rdflib import XSD, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.build import build
@@ -16,6 +15,7 @@ from kg.errors import QueryError, ValidationFailed
 from kg.formats import FORMATS, PREFIXES, render
 from kg.paths import Project
 from kg.query import ENGINES, BuiltGraph
+from kg.questions import check_bindings, parameters_of
 from kg.sparql import vet
 from kg.store import write_atomic
 
@@ -88,45 +88,6 @@ def parse_binding(text: str) -> tuple[str, Node]:
     return name, Literal(value)
 
 
-#: The variable an as-of date is bound to; a query takes it when its header declares it.
-AS_OF = "asOf"
-_PARAMETERS = re.compile(r"^#\s*Parameters:(.*)$", re.MULTILINE)
-
-
-def declared_parameters(text: str) -> set[str]:
-    """The parameter names a query's header declares (``# Parameters: asOf (...)``)."""
-    names: set[str] = set()
-    for match in _PARAMETERS.finditer(text):
-        names.update(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\b", match.group(1).split("(", 1)[0]))
-    return names
-
-
-def optional_parameters(text: str) -> set[str]:
-    """The declared parameters the header marks ``(optional)`` (``# Parameters: asOf (optional) ...``)."""
-    return {
-        name
-        for match in _PARAMETERS.finditer(text)
-        for name in re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(optional\)", match.group(1))
-    }
-
-
-def as_of_binding(text: str, value: str) -> tuple[str, Literal]:
-    """The binding ``asOf`` = ``value`` as an ``xsd:date``, for a query that declares it.
-
-    Raises:
-        QueryError: The date is not a real YYYY-MM-DD day, or the query does not take ``asOf``.
-    """
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"--as-of {value!r}: expected a date YYYY-MM-DD") from None
-    if AS_OF not in declared_parameters(text):
-        raise QueryError(f"--as-of: this query takes no as-of date (its header declares no `# Parameters: {AS_OF}`)")
-    return AS_OF, Literal(day.isoformat(), datatype=XSD.date)
-
-
 @click.command("query")
 @click.argument("query", required=False)
 @click.option("-e", "--expression", metavar="TEXT", help="Run this SPARQL text instead of a named query or file.")
@@ -170,12 +131,8 @@ def command(
     else:
         path = resolve_query(proj, query or "")
         text, origin = path.read_text(encoding="utf-8"), str(path)
-    bindings = dict(parse_binding(b) for b in binds)
-    if as_of is not None:
-        name, day = as_of_binding(text, as_of)
-        bindings[name] = day
-    elif AS_OF in declared_parameters(text) - optional_parameters(text) and AS_OF not in bindings:
-        raise QueryError("this query asks as of a date: give --as-of YYYY-MM-DD")
+    given = dict(parse_binding(b) for b in binds)
+    bindings = check_bindings("this query", parameters_of(text), given, as_of)
     built = ensure_built(proj)
     vetted = vet(text, built.graph_names(), origin=origin)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
