@@ -2,7 +2,7 @@
 
 The build runs in one Oxigraph store and never makes rdflib graphs of the data: every source is
 parsed into its own named graph (:mod:`kg.storeload`), the OWL 2 RL closure is added as the inferred
-graph (:func:`kg.reason.close_store`), the SHACL shapes run as SPARQL (:mod:`kg.shacl_sparql`) and so
+graph (:func:`kg.reason.close_dump`), the SHACL shapes run as SPARQL (:mod:`kg.shacl_sparql`) and so
 do the quality checks, and the sorted N-Quads are written from the store (:mod:`kg.store`).
 ``--validator pyshacl`` and ``--reasoner owlrl`` run the reference build on rdflib graphs instead
 (:mod:`kg.build_rdflib`), which writes the same bytes and reports the same violations.
@@ -51,6 +51,13 @@ class BuildReport:
     violations: list[Violation] = field(default_factory=list)
     written: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    _clock: float = field(default_factory=time.perf_counter, repr=False, compare=False)
+
+    def lap(self, step: str) -> None:
+        """Record the wall time since the previous step (or since the report was made) as ``step``."""
+        now = time.perf_counter()
+        self.seconds[step] = now - self._clock
+        self._clock = now
 
 
 def build(
@@ -93,13 +100,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
 
     say = progress or (lambda _message: None)
     report = BuildReport()
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.seconds[step] = now - clock
-        clock = now
+    lap = report.lap
 
     say("loading the ontology and sources")
     loaded = load_project_store(project)

@@ -7,7 +7,6 @@ path is tested against (the same bytes, the same violations), and for ``--reason
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -61,13 +60,7 @@ def build_rdflib(project: Project, progress: Progress | None = None, reasoner: R
 
     say = progress or (lambda _message: None)
     report = BuildReport()
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.seconds[step] = now - clock
-        clock = now
+    lap = report.lap
 
     say("loading the ontology and sources")
     asserted = load_project(project)

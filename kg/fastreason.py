@@ -110,6 +110,20 @@ def _closure(edges: dict[Node, set[Node]]) -> dict[Node, frozenset[Node]]:
     return result
 
 
+def _hierarchy(
+    ontology: Graph, sub: URIRef, equivalent: URIRef, convert: Callable[[Node], Term]
+) -> dict[Term, frozenset[Term]]:
+    """Every term's strict and equivalent ancestors by ``sub`` (subclass or subproperty), an
+    equivalence counting both ways, transitively closed."""
+    up: dict[Node, set[Node]] = defaultdict(set)
+    for a, b in ontology.subject_objects(sub):
+        up[a].add(b)
+    for a, b in ontology.subject_objects(equivalent):
+        up[a].add(b)
+        up[b].add(a)
+    return {convert(k): frozenset(convert(x) for x in v) for k, v in _closure(up).items()}
+
+
 def compile_rules(ontology: Graph, convert: Callable[[Node], Term] = lambda t: t) -> Rules:
     """Compile the rule tables of the axioms an ontology uses.
 
@@ -119,20 +133,8 @@ def compile_rules(ontology: Graph, convert: Callable[[Node], Term] = lambda t: t
     """
     c = convert
     rules = Rules(type=c(RDF.type))
-    sub: dict[Node, set[Node]] = defaultdict(set)
-    for a, b in ontology.subject_objects(RDFS.subClassOf):
-        sub[a].add(b)
-    for a, b in ontology.subject_objects(OWL.equivalentClass):
-        sub[a].add(b)
-        sub[b].add(a)
-    rules.superclasses = {c(k): frozenset(c(x) for x in v) for k, v in _closure(sub).items()}
-    subp: dict[Node, set[Node]] = defaultdict(set)
-    for a, b in ontology.subject_objects(RDFS.subPropertyOf):
-        subp[a].add(b)
-    for a, b in ontology.subject_objects(OWL.equivalentProperty):
-        subp[a].add(b)
-        subp[b].add(a)
-    rules.superproperties = {c(k): frozenset(c(x) for x in v) for k, v in _closure(subp).items()}
+    rules.superclasses = _hierarchy(ontology, RDFS.subClassOf, OWL.equivalentClass, c)
+    rules.superproperties = _hierarchy(ontology, RDFS.subPropertyOf, OWL.equivalentProperty, c)
     for a, b in ontology.subject_objects(OWL.inverseOf):
         rules.inverses[c(a)].add(c(b))
         rules.inverses[c(b)].add(c(a))

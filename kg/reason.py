@@ -48,7 +48,6 @@ __all__ = [
     "REASONERS",
     "Reasoner",
     "close_dump",
-    "close_store",
     "closure",
     "compile_rules",
     "keep_inferred",
@@ -202,26 +201,6 @@ def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
     """
     text = "".join(f"{line} .\n" for line in _inferred_lines(ontology, _store_triples(store)))
     return list(ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
-
-
-def close_store(ontology: Graph, store: ox.Store, graph: str) -> int:
-    """Add the fast closure of everything in a store to the named graph ``graph`` of that store.
-
-    Args:
-        ontology: The ontology (TBox) the rules are compiled from; its triples should be in the store.
-        store: The asserted quads; the inferred graph is added to it (loaded by Oxigraph from text).
-        graph: The inferred graph's name.
-
-    Returns:
-        The number of inferred triples.
-    """
-    tail = f" <{graph}> .\n"
-    lines = [line + tail for line in _inferred_lines(ontology, _store_triples(store))]
-    count = len(lines)
-    data = "".join(lines).encode("utf-8")
-    del lines
-    store.load(data, format=ox.RdfFormat.N_QUADS)
-    return count
 
 
 def close_dump(ontology: Graph, dump: Path, store: ox.Store, graph: str) -> int:

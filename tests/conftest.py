@@ -1,7 +1,8 @@
-"""Shared fixtures: the project, one built graph per test session, and a CLI runner."""
+"""Shared fixtures: the project, one built graph per test session, the 10k synthetic world, and a CLI runner."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     assert report.written, [str(v) for v in report.violations]
     yield Built(proj, report, BuiltGraph(proj.built_graph))
     mp.undo()
+
+
+@pytest.fixture(scope="session")
+def world_10k(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The 10k-triple synthetic world of bench/world.py (seeded), generated once per session.
+
+    Tests only read it; a test that builds it must point DIPLOKG_BUILD elsewhere.
+    """
+    spec = importlib.util.spec_from_file_location("bench_world", ROOT / "bench" / "world.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    world: Project = module.generate(10_000, tmp_path_factory.mktemp("world") / "w10k")
+    return world
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ ontology's own terms, and triples about the W3C vocabularies' terms (``owl:Nothi
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,6 @@ SRC = Namespace("https://w3id.org/diplokg/id/source/dprk-embassy-closures-2023/"
 EX = Namespace("https://example.org/")
 
 
-def _world_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_world", ROOT / "bench" / "world.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def _diff(ontology: Graph, data: Graph) -> tuple[set, set, int]:  # type: ignore[type-arg]
     fast, reference = set(fast_closure(ontology, data)), set(owlrl_closure(ontology, data))
@@ -49,9 +41,9 @@ def test_fast_closure_equals_owlrl_on_the_real_graph(project: Project) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Project:
+def world(world_10k: Project) -> Project:
     """The 10k-triple synthetic world of bench/world.py (seeded)."""
-    return _world_module().generate(10_000, tmp_path_factory.mktemp("world") / "w10k")
+    return world_10k
 
 
 def test_fast_closure_equals_owlrl_on_the_10k_synthetic_world(world: Project) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,19 +101,12 @@ def test_the_store_build_writes_the_bytes_of_the_rdflib_build_on_the_real_projec
     assert proj.built_graph.read_bytes() == ours
 
 
-def _world_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_world", ROOT / "bench" / "world.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.slow
 def test_the_store_build_writes_the_bytes_of_the_rdflib_build_on_a_10k_world(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world_10k: Project
 ) -> None:
-    world = _world_module().generate(10_000, tmp_path / "w10k")
+    world = world_10k
     monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path / "build"))
     report = build(world)
     assert report.written and report.asserted > 8000

@@ -74,3 +74,20 @@ def probe(browser: Any) -> Iterator[PageProbe]:
         yield result
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def page_path(graph: Any, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """The explorer page of the module's ``graph`` fixture (a networkx MultiDiGraph), written once."""
+    from kg.render import write_page
+
+    path = tmp_path_factory.mktemp("explorer") / "explorer.html"
+    write_page(graph, path)
+    return path
+
+
+@pytest.fixture()
+def opened(probe: PageProbe, page_path: pathlib.Path) -> PageProbe:
+    """The probe with the module's page open and ready."""
+    probe.open(page_path)
+    return probe

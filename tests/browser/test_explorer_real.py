@@ -33,19 +33,6 @@ def graph(built: Any) -> nx.MultiDiGraph:
     return explorer_graph(built.graph)
 
 
-@pytest.fixture(scope="module")
-def page_path(graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    path = tmp_path_factory.mktemp("explorer-real") / "explorer.html"
-    write_page(graph, path)
-    return path
-
-
-@pytest.fixture()
-def opened(probe: PageProbe, page_path: pathlib.Path) -> PageProbe:
-    probe.open(page_path)
-    return probe
-
-
 def _point(page: Any, expression: str, arg: Any) -> dict[str, float]:
     point: dict[str, float] = page.evaluate("""([expr, arg]) => {
         const net = window.diplokg.network;

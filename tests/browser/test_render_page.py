@@ -8,8 +8,6 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from kg.render import write_page
-
 from .conftest import PageProbe
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -109,19 +107,6 @@ def synthetic_graph() -> nx.MultiDiGraph:
 @pytest.fixture(scope="module")
 def graph() -> nx.MultiDiGraph:
     return synthetic_graph()
-
-
-@pytest.fixture(scope="module")
-def page_path(graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    path = tmp_path_factory.mktemp("explorer") / "explorer.html"
-    write_page(graph, path)
-    return path
-
-
-@pytest.fixture()
-def opened(probe: PageProbe, page_path: pathlib.Path) -> PageProbe:
-    probe.open(page_path)
-    return probe
 
 
 def edge_hidden(page: Any) -> dict[str, bool]:
