@@ -259,3 +259,19 @@ def test_resolution_without_number_is_a_violation(project_copy: Callable[..., Pr
     report = build(proj)
     assert not report.written
     assert any("resolutionNumber" in str(v) and "resolution-2321" in str(v) for v in report.violations)
+
+
+# ---------------------------------------------------------------------------
+# An answer row's details come from the row's own source
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_closed_missions_takes_the_announcer_from_the_rows_source(built, engine: str) -> None:
+    # The article says state media announced the Angola closure; the closures table says Pyongyang
+    # (North Korea) did. Each row gives its own source's announcer, never the other's.
+    rows = column_rows(run(built.graph, "closed-missions", engine), ["host", "announcedBy", "source"])
+    angola = {(by, source) for host, by, source in rows if host == "Angola"}
+    assert angola == {
+        ("North Korea’s state media", "North Korea’s Diplomatic Shift"),
+        ("North Korea", "DPRK mission closures and openings, 2023-24"),
+    }
