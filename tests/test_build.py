@@ -112,6 +112,21 @@ def test_violation_exits_1_naming_fact_and_file(project_copy: Callable[..., Proj
     assert not proj.built_graph.exists()
 
 
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "1 (s1)"),
+        (8, "8 (s1, s2, s3, s4, s5, s6, s7, s8)"),
+        (9, "9 (s1, s2, s3, s4, s5, s6, s7, s8 and 1 more)"),
+        (1064, "1,064 (s1, s2, s3, s4, s5, s6, s7, s8 and 1,056 more)"),
+    ],
+)
+def test_summary_names_a_few_sources_and_counts_the_rest(count: int, expected: str) -> None:
+    from kg.cli.build import source_list
+
+    assert source_list([f"s{i}" for i in range(1, count + 1)]) == expected
+
+
 def test_owl_imports_are_never_fetched(project_copy: Callable[..., Project], listener: Listener) -> None:
     proj = project_copy(only_sources=[ARTICLE])
     extra = proj.sources / ARTICLE / "imports.ttl"

@@ -14,16 +14,27 @@ from kg.paths import Project
 REASONERS: tuple[Reasoner, ...] = ("fast", "owlrl")
 
 
+#: How many source names the summary lists before it only counts the rest.
+LISTED_SOURCES = 8
+
+
+def source_list(sources: list[str]) -> str:
+    """The sources a build loaded, as the summary names them: all of a few, the first of many."""
+    shown = ", ".join(sources[:LISTED_SOURCES])
+    if len(sources) > LISTED_SOURCES:
+        shown += f" and {len(sources) - LISTED_SOURCES:,} more"
+    return f"{len(sources):,} ({shown})"
+
+
 def summary(project: Project, report: BuildReport) -> str:
     """The short summary a build prints."""
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
     lines = [
-        f"sources:    {len(report.sources)} ({', '.join(report.sources)})",
+        f"sources:    {source_list(report.sources)}",
         f"asserted:   {report.asserted:,} triples (ontology, gazetteer and sources)",
         f"inferred:   {report.inferred:,} triples (OWL 2 RL closure, graph <https://w3id.org/diplokg/graph/inferred>)",
         f"violations: {len(report.violations)}",
-        f"time:       {sum(report.seconds.values()):.1f} s ("
-        + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
-        + ")",
+        f"time:       {sum(report.seconds.values()):.1f} s ({steps})",
     ]
     if report.written:
         lines.append(f"written:    {project.built_graph}")
