@@ -47,10 +47,12 @@ _W3C = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 __all__ = [
     "REASONERS",
     "Reasoner",
+    "append_closure",
     "close_dump",
     "closure",
     "compile_rules",
     "keep_inferred",
+    "load_inferred",
     "owlrl_closure",
     "store_closure",
 ]
@@ -213,6 +215,17 @@ def close_dump(ontology: Graph, dump: Path, store: ox.Store, graph: str) -> int:
     Returns:
         The number of inferred triples.
     """
+    count, data = append_closure(ontology, dump, graph)
+    load_inferred(store, data)
+    return count
+
+
+def append_closure(ontology: Graph, dump: Path, graph: str) -> tuple[int, bytes]:
+    """Append the fast closure of an N-Quads dump to it, in the named graph ``graph``.
+
+    Returns:
+        The number of inferred triples, and the N-Quads appended (for :func:`load_inferred`).
+    """
     tail = f" <{graph}> .\n"
     lines = [line + tail for line in _inferred_lines(ontology, _file_triples(dump))]
     count = len(lines)
@@ -220,5 +233,10 @@ def close_dump(ontology: Graph, dump: Path, store: ox.Store, graph: str) -> int:
     del lines
     with dump.open("ab") as handle:
         handle.write(data)
+    return count, data
+
+
+def load_inferred(store: ox.Store, data: bytes) -> None:
+    """Load the N-Quads :func:`append_closure` wrote into the store (Oxigraph parses them without
+    holding Python's lock, so other Python threads run meanwhile)."""
     store.load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # terms Oxigraph wrote: no need to re-check
-    return count

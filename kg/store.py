@@ -10,8 +10,11 @@ creating one costs more (about half a second) than parsing their N-Quads.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,11 +48,49 @@ def write_sorted_nquads(path: Path, unsorted: Path) -> int:
     Returns:
         The number of quads written.
     """
+    tmp, count = sorted_nquads_beside(path, unsorted)
+    publish(tmp, path)
+    return count
+
+
+def sorted_nquads_beside(path: Path, unsorted: Path) -> tuple[Path, int]:
+    """Write an N-Quads file's lines sorted to a temporary file beside ``path`` (for :func:`publish`,
+    or to delete), so that the sort can run before it is known whether the file will be kept.
+
+    Returns:
+        The temporary file and the number of quads in it.
+    """
     with unsorted.open("rb") as handle:
         lines = [line.rstrip(b"\n") for line in handle]
     lines.sort()
-    write_atomic(path, lines)
-    return len(lines)
+    return _write_temp(path, lines), len(lines)
+
+
+class SortJob:
+    """:func:`sorted_nquads_beside` run in a child Python process, so that sorting two million lines
+    neither holds this process's lock (the build's queries run meanwhile) nor adds to its memory."""
+
+    def __init__(self, path: Path, unsorted: Path) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "kg.store", str(path), str(unsorted)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self) -> tuple[Path, int, float]:
+        """Wait for the sort; return the temporary file, the number of quads in it and the seconds
+        the child took.
+
+        Raises:
+            OSError: The sort failed (the child's last error line says why).
+        """
+        out, err = self._process.communicate()
+        if self._process.returncode != 0:
+            lines = err.strip().splitlines() or [f"exit status {self._process.returncode}"]
+            raise OSError(f"sorting the built graph failed: {lines[-1]}")
+        tmp, count, seconds = out.split("\t")
+        return Path(tmp), int(count), float(seconds)
 
 
 def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
@@ -59,6 +100,32 @@ def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
         path: The file.
         data: Its bytes, or its lines without their newline.
     """
+    publish(_write_temp(path, data), path)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Move a finished temporary file into place in one step (readers see the old file or the new)."""
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@functools.cache
+def _umask() -> int:
+    """The process's umask, read once (reading it means setting it, which must not race other threads)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_umask()  # read now, on import, before any thread writes a file
+
+
+def _write_temp(path: Path, data: bytes | list[bytes]) -> Path:
+    """Write ``data`` (bytes, or lines without their newline) to a new temporary file beside ``path``,
+    flushed to disk and with the permissions a new file would get; removed again if writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -70,13 +137,11 @@ def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
                     handle.write(b"\n".join(data[start:start + 65536]) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def read_store(path: Path) -> ox.Store:
@@ -152,3 +217,11 @@ def open_store(nquads: Path) -> ox.Store:
     except (OSError, ValueError):
         pass
     return read_store(nquads)
+
+
+if __name__ == "__main__":  # the child process of SortJob: python -m kg.store PATH UNSORTED
+    import time
+
+    _start = time.perf_counter()
+    _tmp, _count = sorted_nquads_beside(Path(sys.argv[1]), Path(sys.argv[2]))
+    print(f"{_tmp}\t{_count}\t{time.perf_counter() - _start}", end="")

@@ -110,6 +110,7 @@ def test_violation_exits_1_naming_fact_and_file(project_copy: Callable[..., Proj
     assert code == 1
     assert "farewell-UGA" in err and "facts.ttl:" in err and "evidence" in err
     assert not proj.built_graph.exists()
+    assert sorted(p.name for p in proj.build.iterdir()) == [], "the sorted graph was left behind"
 
 
 @pytest.mark.parametrize(

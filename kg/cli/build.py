@@ -29,6 +29,8 @@ def source_list(sources: list[str]) -> str:
 def summary(project: Project, report: BuildReport) -> str:
     """The short summary a build prints."""
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+    if report.parts:
+        steps += "; side by side in validate: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.parts.items())
     lines = [
         f"sources:    {source_list(report.sources)}",
         f"asserted:   {report.asserted:,} triples (ontology, gazetteer and sources)",
