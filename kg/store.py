@@ -71,11 +71,16 @@ class SortJob:
     neither holds this process's lock (the build's queries run meanwhile) nor adds to its memory."""
 
     def __init__(self, path: Path, unsorted: Path) -> None:
+        # The child imports this very package (not one that the working folder may hold): -P keeps
+        # the working folder off its path, and PYTHONPATH starts with the folder this kg came from.
+        here = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "kg.store", str(path), str(unsorted)],
+            [sys.executable, "-P", "-m", "kg.store", str(path), str(unsorted)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
         )
 
     def result(self) -> tuple[Path, int, float]:
