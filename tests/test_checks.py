@@ -54,3 +54,28 @@ def test_check_fires_on_its_fixture(project_copy: Callable[..., Project], name: 
     for violation in found:
         assert violation.path is not None
         assert violation.path == expected or expected in violation.path.parents, str(violation)
+
+
+@pytest.mark.parametrize(
+    ("modality_line", "expected"),
+    [
+        pytest.param("    diplo:modality <http://example.org/rumoured> .", "unknown modality http://example.org/rumoured",
+                     id="outside-the-set"),
+        pytest.param("    .", "fact has no diplo:modality", id="none"),
+        pytest.param("    diplo:modality diplo:Reported , <http://example.org/rumoured> .",
+                     "unknown modality http://example.org/rumoured", id="one-of-two-outside"),
+    ],
+)
+def test_unknown_modality_reports_each_case_once_with_its_message(
+    project_copy: Callable[..., Project], modality_line: str, expected: str
+) -> None:
+    project = project_copy(only_sources=[])
+    folder = project.sources / "fixture-modality"
+    shutil.copytree(FIXTURES / "unknown-modality", folder)
+    facts = folder / "facts.ttl"
+    text = facts.read_text(encoding="utf-8")
+    old = "    diplo:modality <http://example.org/rumoured> ."
+    assert old in text
+    facts.write_text(text.replace(old, modality_line), encoding="utf-8")
+    found = [v for v in build(project).violations if v.check == "check unknown-modality"]
+    assert [(v.focus.rsplit("/", 1)[-1], v.message) for v in found] == [("closure-UGA", expected)]
