@@ -148,8 +148,10 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
                 checks = pool.submit(_timed, run_store_checks, loaded.store, project.checks, locator)
                 shacl_found, report.parts["shacl"] = shacl.result()
                 checks_found, report.parts["checks"] = checks.result()
-            finally:
-                sorted_tmp, _count, report.parts["sort"] = sort.result()
+            except BaseException:
+                sort.cancel()  # the error (or Ctrl-C) is what the user sees, not a sort cut short
+                raise
+            sorted_tmp, _count, report.parts["sort"] = sort.result()
         report.violations = shacl_found + checks_found
         lap("validate")
         del loaded, locator, shacl, checks  # free the store before writing the on-disk one

@@ -48,7 +48,6 @@ __all__ = [
     "REASONERS",
     "Reasoner",
     "append_closure",
-    "close_dump",
     "closure",
     "compile_rules",
     "keep_inferred",
@@ -205,23 +204,11 @@ def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
     return list(ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
 
 
-def close_dump(ontology: Graph, dump: Path, store: ox.Store, graph: str) -> int:
-    """Add the fast closure to a store and to its N-Quads dump.
-
-    The asserted triples are read from ``dump`` (``store`` dumped as N-Quads), which is cheaper than
-    asking the store for them; the inferred triples are appended to ``dump`` in the named graph
-    ``graph`` and loaded into ``store``, so the dump then holds the whole built graph.
-
-    Returns:
-        The number of inferred triples.
-    """
-    count, data = append_closure(ontology, dump, graph)
-    load_inferred(store, data)
-    return count
-
-
 def append_closure(ontology: Graph, dump: Path, graph: str) -> tuple[int, bytes]:
     """Append the fast closure of an N-Quads dump to it, in the named graph ``graph``.
+
+    The asserted triples are read from ``dump`` (the store dumped as N-Quads), which is cheaper than
+    asking the store for them; the dump then holds the whole built graph.
 
     Returns:
         The number of inferred triples, and the N-Quads appended (for :func:`load_inferred`).

@@ -10,9 +10,9 @@ creating one costs more (about half a second) than parsing their N-Quads.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,21 +41,11 @@ def nquads_bytes(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def write_sorted_nquads(path: Path, unsorted: Path) -> int:
-    """Write an N-Quads file's lines sorted, atomically, to ``path``: the bytes :func:`nquads_bytes`
-    gives for the same quads (UTF-8 sorts bytewise as Python sorts strings, by code point).
-
-    Returns:
-        The number of quads written.
-    """
-    tmp, count = sorted_nquads_beside(path, unsorted)
-    publish(tmp, path)
-    return count
-
-
 def sorted_nquads_beside(path: Path, unsorted: Path) -> tuple[Path, int]:
     """Write an N-Quads file's lines sorted to a temporary file beside ``path`` (for :func:`publish`,
-    or to delete), so that the sort can run before it is known whether the file will be kept.
+    or to delete), so that the sort can run before it is known whether the file will be kept: the
+    bytes :func:`nquads_bytes` gives for the same quads (UTF-8 sorts bytewise as Python sorts strings, by
+    code point).
 
     Returns:
         The temporary file and the number of quads in it.
@@ -97,6 +87,14 @@ class SortJob:
         tmp, count, seconds = out.split("\t")
         return Path(tmp), int(count), float(seconds)
 
+    def cancel(self) -> None:
+        """Stop the sort and remove what it wrote (interrupted, the child removes its unfinished
+        file itself; finished, it named the file on its output)."""
+        self._process.send_signal(signal.SIGINT)
+        out, _err = self._process.communicate()
+        if self._process.returncode == 0 and out:
+            Path(out.split("\t")[0]).unlink(missing_ok=True)
+
 
 def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
     """Write a file so that readers see the old content or the new, never half of it.
@@ -117,15 +115,15 @@ def publish(tmp: Path, path: Path) -> None:
         raise
 
 
-@functools.cache
-def _umask() -> int:
-    """The process's umask, read once (reading it means setting it, which must not race other threads)."""
+def _read_umask() -> int:
+    """The process's umask (reading it means setting it, so it is read once, on import, before any
+    thread writes a file)."""
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
 
 
-_umask()  # read now, on import, before any thread writes a file
+_UMASK = _read_umask()
 
 
 def _write_temp(path: Path, data: bytes | list[bytes]) -> Path:
@@ -142,7 +140,7 @@ def _write_temp(path: Path, data: bytes | list[bytes]) -> Path:
                     handle.write(b"\n".join(data[start:start + 65536]) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_UMASK)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kg.store import SortJob, publish, write_sorted_nquads
+from kg.store import SortJob, publish, sorted_nquads_beside, write_atomic
 
 LINES = [
     b'<urn:x:b> <urn:x:p> "2" <urn:g:1> .',
@@ -38,17 +40,19 @@ def test_the_child_sorts_into_a_temporary_file_that_publish_moves_into_place(tmp
 
 def test_the_child_and_the_in_process_sort_write_the_same_bytes(tmp_path: Path, unsorted: Path) -> None:
     here, there = tmp_path / "here.nq", tmp_path / "there.nq"
-    assert write_sorted_nquads(here, unsorted) == 4
+    tmp, count = sorted_nquads_beside(here, unsorted)
+    publish(tmp, here)
+    assert count == 4
     tmp, _count, _seconds = SortJob(there, unsorted).result()
     publish(tmp, there)
     assert here.read_bytes() == there.read_bytes()
 
 
-def test_a_new_file_gets_the_permissions_the_umask_allows(tmp_path: Path, unsorted: Path) -> None:
+def test_a_new_file_gets_the_permissions_the_umask_allows(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
     target = tmp_path / "diplokg.nq"
-    write_sorted_nquads(target, unsorted)
+    write_atomic(target, LINES)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
 
@@ -80,3 +84,25 @@ def test_the_child_runs_this_package_not_one_in_the_working_folder(
     monkeypatch.chdir(impostor.parent)
     tmp, count, _seconds = SortJob(tmp_path / "out.nq", unsorted).result()
     assert count == 4 and tmp.exists()
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+@pytest.mark.parametrize("moment", ["while-writing", "after-it-finished"])
+def test_a_cancelled_sort_leaves_nothing(tmp_path: Path, moment: str) -> None:
+    big = tmp_path / "dump.nq"
+    line = b"<urn:x:%d> <urn:x:p> <urn:x:o> <urn:g:1> .\n"
+    big.write_bytes(b"".join(line % (i * 7919 % 1_000_000) for i in range(1_000_000)))
+    target = tmp_path / "build" / "diplokg.nq"
+    target.parent.mkdir()
+    job = SortJob(target, big)
+    if moment == "while-writing":  # cancel as soon as the child's temporary file appears
+        _until(lambda: any(target.parent.iterdir()))
+    else:
+        _until(lambda: job._process.poll() is not None)
+    job.cancel()
+    assert list(target.parent.iterdir()) == []
