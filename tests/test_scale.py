@@ -26,6 +26,7 @@ def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
     monkeypatch.setattr(kg.store, "DISK_STORE_MIN_QUADS", 0)
     report = build(project)
     assert report.written
+    assert list(report.seconds) == ["load", "reason", "validate", "write", "store"]
     nq = project.built_graph
     assert (tmp_path / "store").is_dir()
     from_disk = BuiltGraph(nq)
@@ -44,5 +45,7 @@ def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
 def test_a_small_build_keeps_no_disk_store(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path))
     (tmp_path / "store").mkdir()
-    assert build(project).written
+    report = build(project)
+    assert report.written
     assert not (tmp_path / "store").exists()
+    assert list(report.seconds) == ["load", "reason", "validate", "write"], "a step named for no store"
