@@ -1,7 +1,7 @@
 """Benchmark the diplokg explorer page against pyvis's default page in headless chromium.
 
 Builds a seeded synthetic network of N states with about three mission/relation
-edges per node, writes our page (:func:`kg.render.write_page`) and measures,
+edges per node, writes our page (:func:`kg.network.page.write_page`) and measures,
 as medians over ``--repeat`` runs:
 
 * the Python time to write the page (layout included) and the file size;

@@ -1,11 +1,11 @@
 """Time every library question and quality check on built world stores, old text against new, side by side.
 
 For each size it builds the store once, as the build does at that scale: Oxigraph ``bulk_load`` of the
-world's ``world.nq``, the fast OWL 2 RL closure (:func:`kg.reason.store_closure`) into the inferred
-graph; then writes it as the on-disk store ``diplokg build`` writes (:func:`kg.store.write_store`),
+world's ``world.nq``, the fast OWL 2 RL closure (:func:`kg.reason.closure.store_closure`) into the inferred
+graph; then writes it as the on-disk store ``diplokg build`` writes (:func:`kg.store.files.write_store`),
 under ``$TMPDIR``, never in the worlds folder. Every query runs with the union default graph, as
 ``diplokg query`` runs it, in memory and on the on-disk store opened read-only (as
-:func:`kg.store.open_store` opens it), in its own forked process so that a slow one can be cut off
+:func:`kg.store.files.open_store` opens it), in its own forked process so that a slow one can be cut off
 after ``--cap`` seconds. Each cell is the median of ``--repeat`` runs, every row consumed.
 
 "old" is the query's text at ``--old`` (by default where this branch left ``main``), "new" the text in
@@ -69,8 +69,8 @@ def options_for(text: str) -> dict[str, object]:
 def build_memory(world: Path) -> tuple[ox.Store, dict[str, float]]:
     """The built store in memory: bulk load of world.nq, then the closure into the inferred graph."""
     from kg.namespaces import INFERRED_GRAPH
-    from kg.reason import store_closure
-    from kg.sources import parse_turtle
+    from kg.reason.closure import store_closure
+    from kg.sources.folder import parse_turtle
 
     ontology = parse_turtle(ROOT / "ontology" / "diplo.ttl", "https://w3id.org/diplokg/ontology")
     start = time.perf_counter()
@@ -181,7 +181,7 @@ def main() -> None:
     files = sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries" / "checks").glob("*.rq"))
     if args.only:
         files = [f for f in files if f.stem in args.only]
-    from kg.store import write_store
+    from kg.store.files import write_store
 
     for size in args.sizes:
         world = args.worlds / f"world-{size}"

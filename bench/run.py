@@ -4,7 +4,7 @@ For each size it generates (or reuses) a seeded synthetic world (``bench/world.p
 each stage in its own subprocess (so peak memory is per stage and a slow baseline can be capped):
 
 - ``fast``: the fast path. Oxigraph ``bulk_load`` of ``world.nq``, the fast OWL 2 RL closure
-  (:func:`kg.reason.store_closure`), the quality checks (``queries/checks/*-violation.rq``) and each
+  (:func:`kg.reason.closure.store_closure`), the quality checks (``queries/checks/*-violation.rq``) and each
   library question (``queries/*.rq`` of this checkout, as they are when the benchmark runs), on the
   store with the union default graph;
 - ``owlrl``: the baseline. rdflib parsing ``world.nq`` and owlrl's OWL 2 RL closure, capped;
@@ -100,7 +100,7 @@ class _TreePeak:
 
 
 def _ontology():  # type: ignore[no-untyped-def]
-    from kg.sources import parse_turtle
+    from kg.sources.folder import parse_turtle
 
     return parse_turtle(ROOT / "ontology" / "diplo.ttl", "https://w3id.org/diplokg/ontology")
 
@@ -110,7 +110,7 @@ def stage_fast(world: Path, repeat: int) -> None:
     import pyoxigraph as ox
 
     from kg.namespaces import INFERRED_GRAPH
-    from kg.reason import store_closure
+    from kg.reason.closure import store_closure
 
     ontology = _ontology()
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
@@ -199,7 +199,7 @@ def _rdflib_graphs(world: Path):  # type: ignore[no-untyped-def]
 
 def stage_owlrl(world: Path) -> None:
     """rdflib load and owlrl closure (the baseline)."""
-    from kg.reason import owlrl_closure
+    from kg.reference.reason import owlrl_closure
 
     ontology, data = _rdflib_graphs(world)
     start = time.perf_counter()
@@ -211,9 +211,10 @@ def stage_owlrl(world: Path) -> None:
 
 def stage_shacl(world: Path) -> None:
     """pySHACL over asserted + inferred, as the build runs it."""
-    from kg.load import Asserted
-    from kg.reason import closure
-    from kg.validate import Locator, shacl_violations
+    from kg.reference.load import Asserted
+    from kg.reference.reason import closure
+    from kg.reference.shacl import shacl_violations
+    from kg.validate.violations import Locator
 
     ontology, data = _rdflib_graphs(world)
     inferred = closure(ontology, data)
@@ -226,8 +227,8 @@ def stage_shacl(world: Path) -> None:
 
 def _run_build(world: Path, label: str, rdflib: bool) -> None:
     from kg.build import build
-    from kg.build_rdflib import build_rdflib
     from kg.paths import Project
+    from kg.reference.build import build_rdflib
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DIPLOKG_BUILD"] = tmp

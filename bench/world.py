@@ -27,11 +27,11 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from kg.gazetteer import gazetteer_graph
-from kg.load import load_project
 from kg.namespaces import DIPLO, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
 from kg.paths import Project
-from kg.store import quads_of
+from kg.reference.load import load_project
+from kg.sources.gazetteer import gazetteer_graph
+from kg.store.files import quads_of
 
 ROOT = Path(__file__).resolve().parent.parent
 D = "https://w3id.org/diplokg/ontology#"

@@ -1,11 +1,11 @@
 """The build: load, reason, validate, check, and write the knowledge graph atomically.
 
 The build runs in one Oxigraph store and never makes rdflib graphs of the data: every source is
-parsed into its own named graph (:mod:`kg.storeload`), the OWL 2 RL closure is added as the inferred
-graph (:func:`kg.reason.append_closure`), the SHACL shapes run as SPARQL (:mod:`kg.shacl_sparql`) and so
-do the quality checks, and the sorted N-Quads are written from the store (:mod:`kg.store`).
+parsed into its own named graph (:mod:`kg.sources.load`), the OWL 2 RL closure is added as the inferred
+graph (:func:`kg.reason.closure.append_closure`), the SHACL shapes run as SPARQL (:mod:`kg.validate.shacl`) and so
+do the quality checks, and the sorted N-Quads are written from the store (:mod:`kg.store.files`).
 ``--validator pyshacl`` and ``--reasoner owlrl`` run the reference build on rdflib graphs instead
-(:mod:`kg.build_rdflib`), which writes the same bytes and reports the same violations.
+(:mod:`kg.reference.build`), which writes the same bytes and reports the same violations.
 """
 
 from __future__ import annotations
@@ -17,54 +17,20 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
+from kg.buildreport import VALIDATORS, BuildReport, Progress, Reasoner, Validator
 from kg.paths import Project
 
+__all__ = ["VALIDATORS", "BuildReport", "Progress", "Reasoner", "Validator", "build"]
+
 if TYPE_CHECKING:
-    from kg.validate import Violation
+    pass
 
-Reasoner = Literal["fast", "owlrl"]
-Validator = Literal["sparql", "pyshacl"]
-VALIDATORS: tuple[Validator, ...] = ("sparql", "pyshacl")
-
-Progress = Callable[[str], None]
 T = TypeVar("T")
-
-
-@dataclass
-class BuildReport:
-    """What a build did.
-
-    Attributes:
-        sources: The source folders loaded.
-        asserted: The number of asserted triples (ontology included).
-        inferred: The number of inferred triples.
-        violations: Every SHACL and check violation found.
-        written: Whether the built graph was written (only when there is no violation).
-        seconds: Wall time of each step.
-        parts: Time of each part of a step whose parts run side by side (so they add up to more
-            than the step).
-    """
-
-    sources: list[str] = field(default_factory=list)
-    asserted: int = 0
-    inferred: int = 0
-    violations: list[Violation] = field(default_factory=list)
-    written: bool = False
-    seconds: dict[str, float] = field(default_factory=dict)
-    parts: dict[str, float] = field(default_factory=dict)
-    _clock: float = field(default_factory=time.perf_counter, repr=False, compare=False)
-
-    def lap(self, step: str) -> None:
-        """Add the wall time since the previous step (or since the report was made) to ``step``."""
-        now = time.perf_counter()
-        self.seconds[step] = self.seconds.get(step, 0.0) + now - self._clock
-        self._clock = now
 
 
 def build(
@@ -74,7 +40,7 @@ def build(
     validator: Validator = "sparql",
 ) -> BuildReport:
     """Build the knowledge graph of a project into ``build/diplokg.nq`` (and, for a large graph, the
-    on-disk store ``build/store/`` beside it: see :mod:`kg.store`).
+    on-disk store ``build/store/`` beside it: see :mod:`kg.store.files`).
 
     The file is replaced only when the data has no violation; otherwise the previous build stays.
 
@@ -90,18 +56,17 @@ def build(
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
     if reasoner != "fast" or validator != "sparql":
-        from kg.build_rdflib import build_rdflib
+        from kg.reference.build import build_rdflib
 
         return build_rdflib(project, progress, reasoner)
     return _build_in_store(project, progress)
 
 
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
-    from kg.checks import run_store_checks
     from kg.namespaces import INFERRED_GRAPH
-    from kg.reason import append_closure, load_inferred
-    from kg.shacl_sparql import sparql_violations
-    from kg.store import (
+    from kg.reason.closure import append_closure, load_inferred
+    from kg.sources.load import load_project_store
+    from kg.store.files import (
         DISK_STORE_MIN_QUADS,
         SortJob,
         publish,
@@ -109,8 +74,9 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         store_dir,
         write_disk_store,
     )
-    from kg.storeload import load_project_store
-    from kg.validate import Locator
+    from kg.validate.checks import run_store_checks
+    from kg.validate.shacl import sparql_violations
+    from kg.validate.violations import Locator
 
     say = progress or (lambda _message: None)
     report = BuildReport()

@@ -12,7 +12,7 @@ import pytest
 
 from kg.build import BuildReport, build
 from kg.paths import Project
-from kg.query import BuiltGraph
+from kg.query.engine import BuiltGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from kg import analytics
+from kg.network import analytics
 
 CHN, RUS = analytics.ANCHORS
 

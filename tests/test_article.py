@@ -9,8 +9,8 @@ import pytest
 from rdflib import RDF, URIRef
 
 from kg.namespaces import source_base, source_graph
-from kg.sources import split_sentences
-from kg.sparql import vet
+from kg.query.gate import vet
+from kg.sources.folder import split_sentences
 
 ARTICLE = "dprk-embassy-closures-2023"
 BASE = source_base(ARTICLE)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.build import build
-from kg.checks import check_files
 from kg.paths import Project
+from kg.validate.checks import check_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"

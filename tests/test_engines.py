@@ -10,8 +10,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg.questions import parse_parameters, read_header
-from kg.sparql import vet
+from kg.query.gate import vet
+from kg.query.library import parse_parameters, read_header
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries" / "checks").glob("*.rq"))

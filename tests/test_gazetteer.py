@@ -6,8 +6,8 @@ import pycountry
 import pytest
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from kg.gazetteer import gazetteer_graph, region_iri
 from kg.namespaces import DIPLO, ISO
+from kg.sources.gazetteer import gazetteer_graph, region_iri
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg import network
 from kg.build import build
+from kg.network import graph as network
+from kg.network.page import page_html
 from kg.paths import Project
-from kg.query import BuiltGraph
-from kg.render import page_html
+from kg.query.engine import BuiltGraph
 
 ISO = "https://w3id.org/diplokg/id/iso3166/"
 PRK = ISO + "PRK"

@@ -9,8 +9,8 @@ from rdflib.namespace import DCTERMS
 
 from kg.namespaces import DIPLO, ONTOLOGY_IRI
 from kg.paths import Project
-from kg.query import BuiltGraph
-from kg.sparql import vet
+from kg.query.engine import BuiltGraph
+from kg.query.gate import vet
 
 DIPLO_NS = str(DIPLO._NS)
 

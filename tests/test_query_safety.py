@@ -10,7 +10,7 @@ from rdflib import Dataset
 from tests_support import Listener
 
 from kg.errors import QueryError
-from kg.sparql import vet
+from kg.query.gate import vet
 
 OURS = "https://w3id.org/diplokg/graph/source/dprk-embassy-closures-2023"
 

@@ -13,12 +13,12 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from kg.build import build
-from kg.formats import literal_text
 from kg.paths import Project
-from kg.query import BuiltGraph
-from kg.questions import EVIDENCE_COLUMNS, library, read_question
-from kg.sources import split_sentences
-from kg.sparql import vet
+from kg.query.engine import BuiltGraph
+from kg.query.formats import literal_text
+from kg.query.gate import vet
+from kg.query.library import EVIDENCE_COLUMNS, library, read_question
+from kg.sources.folder import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "dprk-embassy-closures-2023"

@@ -1,6 +1,6 @@
 """The fast OWL 2 RL closure equals owlrl's (the reference), and the inferences we rely on are there.
 
-What owlrl adds that both reasoners leave out (``kg.reason.keep_inferred``, documented in
+What owlrl adds that both reasoners leave out (``kg.reason.closure.keep_inferred``, documented in
 ``kg/reason.py``): triples with a literal or blank node as subject, blank-node objects (restriction
 and list bookkeeping), ``x owl:sameAs x``, ``x a owl:Thing`` / ``rdfs:Resource``, triples about the
 ontology's own terms, and triples about the W3C vocabularies' terms (``owl:Nothing rdfs:subClassOf C``,
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, Graph, Namespace, URIRef
 
-from kg.load import load_project
 from kg.namespaces import INFERRED_GRAPH
 from kg.paths import Project
-from kg.reason import closure, fast_closure, owlrl_closure
+from kg.reference.load import load_project
+from kg.reference.reason import closure, fast_closure, owlrl_closure
 
 ROOT = Path(__file__).resolve().parent.parent
 D = Namespace("https://w3id.org/diplokg/ontology#")
@@ -123,7 +123,7 @@ def test_functional_property_equality_matches_owlrl() -> None:
 def test_the_store_closure_equals_the_rdflib_closure_on_the_10k_world(world: Project) -> None:
     import pyoxigraph as ox
 
-    from kg.reason import store_closure
+    from kg.reason.closure import store_closure
     from kg.terms import to_oxigraph
 
     asserted = load_project(world)

@@ -1,4 +1,4 @@
-"""Unit tests (no browser) of :mod:`kg.render`: determinism, offline page, escaping."""
+"""Unit tests (no browser) of :mod:`kg.network.page`: determinism, offline page, escaping."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from kg import render
+from kg.network import page as render
 
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 TITLE = 'Title with href <a href="javascript:alert(1)">x</a> </script><script>alert(2)</script> & "q"'

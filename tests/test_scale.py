@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import kg.store
+import kg.store.files
 from kg.build import build
 from kg.paths import Project
-from kg.query import BuiltGraph
-from kg.sparql import vet
+from kg.query.engine import BuiltGraph
+from kg.query.gate import vet
 
 
 def _answer(graph: BuiltGraph, project: Project) -> list[tuple[object, ...]]:
@@ -23,7 +23,7 @@ def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path))
-    monkeypatch.setattr(kg.store, "DISK_STORE_MIN_QUADS", 0)
+    monkeypatch.setattr(kg.store.files, "DISK_STORE_MIN_QUADS", 0)
     report = build(project)
     assert report.written
     assert list(report.seconds) == ["load", "reason", "validate", "write", "store"]
@@ -33,7 +33,7 @@ def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
     with pytest.raises(RuntimeError):  # opened read-only
         from_disk.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     reference = BuiltGraph(nq)
-    reference._store = kg.store.read_store(nq)
+    reference._store = kg.store.files.read_store(nq)
     assert _answer(from_disk, project) == _answer(reference, project)
     assert len(from_disk.store) == len(reference.store)
     stat = nq.stat()

@@ -17,7 +17,7 @@ import pytest
 from kg.build import build
 from kg.errors import InputError
 from kg.paths import Project
-from kg.shacl_sparql import compile_shapes
+from kg.validate.shapes import compile_shapes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,8 @@ from rdflib.namespace import DCTERMS
 from kg.build import build
 from kg.namespaces import DIPLO, MISSION, source_base
 from kg.paths import Project
-from kg.query import Answer, BuiltGraph
-from kg.sparql import vet
+from kg.query.engine import Answer, BuiltGraph
+from kg.query.gate import vet
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "full"

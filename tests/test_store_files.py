@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.store import SortJob, publish, sorted_nquads_beside, write_atomic
+from kg.store.files import SortJob, publish, sorted_nquads_beside, write_atomic
 
 LINES = [
     b'<urn:x:b> <urn:x:p> "2" <urn:g:1> .',

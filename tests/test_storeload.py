@@ -9,12 +9,12 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
-from kg.build_rdflib import build_rdflib
 from kg.errors import InputError
-from kg.load import load_project
 from kg.paths import Project
-from kg.store import quads_of
-from kg.storeload import load_project_store, may_hold_blank_nodes
+from kg.reference.build import build_rdflib
+from kg.reference.load import load_project
+from kg.sources.load import load_project_store, may_hold_blank_nodes
+from kg.store.files import quads_of
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "dprk-embassy-closures-2023"

@@ -68,3 +68,8 @@ def main() -> None:
 def entry(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with an argument list and return its exit code (used by the console script and tests)."""
     return run_guarded(main, list(argv) if argv is not None else sys.argv[1:])
+
+
+def cli_main() -> None:
+    """The console script's entry point."""
+    sys.exit(entry())

@@ -9,11 +9,11 @@ from rdflib.term import Node
 
 from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built, parse_binding
-from kg.formats import FORMATS, literal_text, render, table
-from kg.query import ENGINES, Answer
-from kg.questions import EvidenceView, Question, check_bindings, evidence_view, find_question
-from kg.sparql import vet
-from kg.store import write_atomic
+from kg.query.engine import ENGINES, Answer
+from kg.query.formats import FORMATS, literal_text, render, table
+from kg.query.gate import vet
+from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
+from kg.store.files import write_atomic
 
 
 def cells(answer: Answer) -> list[tuple[str, ...]]:

@@ -10,7 +10,7 @@ from kg.build import VALIDATORS, BuildReport, Reasoner, Validator, build
 from kg.cli.common import get_project, note, project_option
 from kg.paths import Project
 
-#: As :data:`kg.reason.REASONERS`, without importing the reasoners (rdflib's OWL machinery) at start-up.
+#: As :data:`kg.reason.closure.REASONERS`, without importing the reasoners (rdflib's OWL machinery) at start-up.
 REASONERS: tuple[Reasoner, ...] = ("fast", "owlrl")
 
 

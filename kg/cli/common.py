@@ -80,10 +80,3 @@ def _quiet_broken_pipe() -> None:
     # Point stdout at /dev/null so Python's final flush does not raise again.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-
-
-def cli_main() -> None:
-    """The console script's entry point."""
-    from kg.cli import entry
-
-    sys.exit(entry())

@@ -8,8 +8,8 @@ import click
 
 from kg.cli.common import get_project, project_option
 from kg.cli.query import ensure_built
-from kg.network import explorer_graph
-from kg.render import write_page
+from kg.network.graph import explorer_graph
+from kg.network.page import write_page
 
 
 @click.command("explore")

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kg.cli.common import get_project, project_option
 from kg.cli.query import ensure_built
-from kg.formats import table
+from kg.query.formats import table
 
 
 @click.command("graphs")

@@ -12,12 +12,12 @@ from rdflib.term import Node
 from kg.build import build
 from kg.cli.common import get_project, note, project_option
 from kg.errors import QueryError, ValidationFailed
-from kg.formats import FORMATS, PREFIXES, render
 from kg.paths import Project
-from kg.query import ENGINES, BuiltGraph
-from kg.questions import check_bindings, parameters_of
-from kg.sparql import vet
-from kg.store import write_atomic
+from kg.query.engine import ENGINES, BuiltGraph
+from kg.query.formats import FORMATS, PREFIXES, render
+from kg.query.gate import vet
+from kg.query.library import check_bindings, parameters_of
+from kg.store.files import write_atomic
 
 
 def _inputs(project: Project) -> list[Path]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import get_project, project_option
-from kg.questions import library
+from kg.query.library import library
 
 
 @click.command("questions")

@@ -10,11 +10,11 @@ import click
 from kg.cli.ask import cells, filled
 from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built
-from kg.formats import literal_text
-from kg.query import BuiltGraph
-from kg.questions import Question, evidence_view, library
-from kg.sparql import vet
-from kg.store import write_atomic
+from kg.query.engine import BuiltGraph
+from kg.query.formats import literal_text
+from kg.query.gate import vet
+from kg.query.library import Question, evidence_view, library
+from kg.store.files import write_atomic
 
 _SOURCES = """
 PREFIX diplo:   <https://w3id.org/diplokg/ontology#>

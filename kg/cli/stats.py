@@ -12,12 +12,12 @@ import click
 import networkx as nx
 from rdflib import URIRef
 
-from kg import analytics
 from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built
-from kg.formats import short, table
-from kg.network import explorer_graph
-from kg.store import write_atomic
+from kg.network import analytics
+from kg.network.graph import explorer_graph
+from kg.query.formats import short, table
+from kg.store.files import write_atomic
 
 TABLES = ("nodes", "missions", "communities")
 

@@ -79,7 +79,7 @@ def probe(browser: Any) -> Iterator[PageProbe]:
 @pytest.fixture(scope="module")
 def page_path(graph: Any, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     """The explorer page of the module's ``graph`` fixture (a networkx MultiDiGraph), written once."""
-    from kg.render import write_page
+    from kg.network.page import write_page
 
     path = tmp_path_factory.mktemp("explorer") / "explorer.html"
     write_page(graph, path)

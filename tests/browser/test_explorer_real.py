@@ -11,10 +11,10 @@ import networkx as nx
 import pytest
 
 from kg.build import build
-from kg.network import explorer_graph
+from kg.network.graph import explorer_graph
+from kg.network.page import write_page
 from kg.paths import Project
-from kg.query import BuiltGraph
-from kg.render import write_page
+from kg.query.engine import BuiltGraph
 
 from .conftest import PageProbe
 

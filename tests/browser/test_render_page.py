@@ -1,4 +1,4 @@
-"""Browser tests of the explorer page written by :mod:`kg.render` (headless Debian chromium)."""
+"""Browser tests of the explorer page written by :mod:`kg.network.page` (headless Debian chromium)."""
 
 from __future__ import annotations
 

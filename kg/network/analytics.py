@@ -1,4 +1,4 @@
-"""Alignment analytics on the explorer network (a networkx MultiDiGraph from :mod:`kg.network`).
+"""Alignment analytics on the explorer network (a networkx MultiDiGraph from :mod:`kg.network.graph`).
 
 Alignment score towards the anchors A (China and Russia)
 --------------------------------------------------------

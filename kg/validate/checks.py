@@ -10,12 +10,12 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError
 from kg.terms import to_rdflib
-from kg.validate import Locator, Violation
+from kg.validate.violations import Locator, Violation
 
 if TYPE_CHECKING:
     from rdflib.term import Node
 
-    from kg.query import BuiltGraph
+    from kg.query.engine import BuiltGraph
 
 # Strings, IRIs and comments, cut out before looking for a keyword that could reach outside the store.
 _OPAQUE = re.compile(
@@ -38,7 +38,7 @@ def check_files(checks_dir: Path) -> list[Path]:
 def plainly_local(text: str) -> bool:
     """Whether a query plainly stays in the store: outside its strings, IRIs and comments it has no
     ``SERVICE``, ``FROM``, update keyword or ``\\u`` escape. Such a query needs no full vetting before
-    Oxigraph runs it (any other goes through :func:`kg.sparql.vet`, which refuses what must be refused)."""
+    Oxigraph runs it (any other goes through :func:`kg.query.gate.vet`, which refuses what must be refused)."""
     return _REACHING.search(_OPAQUE.sub(" ", text)) is None
 
 
@@ -59,7 +59,7 @@ def run_checks(built: BuiltGraph, checks_dir: Path, locator: Locator) -> list[Vi
     Raises:
         InputError: A check query is malformed (its file and position are named).
     """
-    from kg.sparql import vet
+    from kg.query.gate import vet
 
     found: list[Violation] = []
     for path in check_files(checks_dir):
@@ -79,7 +79,7 @@ def run_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> lis
     runs them on a built graph.
 
     A check that is :func:`plainly_local` goes straight to Oxigraph; any other, and any check Oxigraph
-    cannot parse, is vetted by :func:`kg.sparql.vet` first, so refusals and syntax errors read as they
+    cannot parse, is vetted by :func:`kg.query.gate.vet` first, so refusals and syntax errors read as they
     always have.
 
     Raises:
@@ -116,7 +116,7 @@ def run_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> lis
 def _vet(store: ox.Store, text: str, path: Path) -> None:
     from rdflib import URIRef
 
-    from kg.sparql import vet
+    from kg.query.gate import vet
 
     graphs = [URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
     try:

@@ -10,7 +10,7 @@ from typing import Literal as TypingLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg.query import Answer
+from kg.query.engine import Answer
 from kg.terms import to_oxigraph
 
 Format = TypingLiteral["table", "csv", "tsv", "json", "xml"]

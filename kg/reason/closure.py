@@ -5,10 +5,11 @@ graph and on a 10k-triple synthetic world):
 
 - ``fast`` (the default): the OWL 2 RL rules for exactly the axioms the ontology uses, compiled
   from the ontology at run time (:func:`compile_rules`) and run semi-naively to a fixpoint over
-  Python sets of terms (:mod:`kg.fastreason`). It works on rdflib terms (the build) and on
+  Python sets of terms (:mod:`kg.reason.rules`). It works on rdflib terms (the build) and on
   pyoxigraph terms (a store, for the benchmark at a million triples).
 - ``owlrl``: owlrl's ``OWLRL_Semantics`` on rdflib, the reference implementation (slow: about
-  12 s at 10k triples and over two minutes at 100k on a 2-core machine).
+  12 s at 10k triples and over two minutes at 100k on a 2-core machine), in
+  :mod:`kg.reference.reason` with the fast closure on rdflib graphs that the reference build uses.
 
 Of what owlrl adds we keep the facts about data, and leave out what carries no information or that
 other stores refuse (both reasoners pass their output through :func:`keep_inferred`):
@@ -35,7 +36,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 from rdflib.term import Node
 
-from kg.fastreason import compile_rules, no_gc, saturate
+from kg.reason.rules import compile_rules, no_gc, saturate
 from kg.terms import to_oxigraph
 
 Reasoner = TypingLiteral["fast", "owlrl"]
@@ -48,11 +49,9 @@ __all__ = [
     "REASONERS",
     "Reasoner",
     "append_closure",
-    "closure",
     "compile_rules",
     "keep_inferred",
     "load_inferred",
-    "owlrl_closure",
     "store_closure",
 ]
 
@@ -67,55 +66,6 @@ def keep_inferred(triple: tuple[Node, Node, Node], ontology_terms: set[Node]) ->
     if p == RDF.type and o in _NOISE_TYPES:
         return False
     return s not in ontology_terms and not str(s).startswith(_W3C)
-
-
-def owlrl_closure(ontology: Graph, data: Graph) -> Graph:
-    """The reference closure: owlrl's OWL 2 RL semantics, filtered by :func:`keep_inferred`."""
-    import owlrl  # slow to import; only the reference path needs it
-
-    full = Graph()
-    full += ontology
-    full += data
-    before = set(full)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(full)
-    ontology_terms = set(ontology.subjects())
-    inferred = Graph()
-    for triple in full:
-        if triple not in before and keep_inferred(triple, ontology_terms):
-            inferred.add(triple)
-    return inferred
-
-
-def fast_closure(ontology: Graph, data: Graph) -> Graph:
-    """The fast closure on rdflib graphs, filtered by :func:`keep_inferred`."""
-    rules = compile_rules(ontology)
-    with no_gc():
-        asserted = set(ontology)
-        asserted.update(data)
-        new = saturate(rules, asserted, is_literal=lambda t: isinstance(t, Literal), same_as=OWL.sameAs)
-        ontology_terms = set(ontology.subjects())
-        inferred = Graph()
-        for triple in new:
-            node_triple = cast(tuple[Node, Node, Node], triple)
-            if keep_inferred(node_triple, ontology_terms):
-                inferred.add(node_triple)
-    return inferred
-
-
-def closure(ontology: Graph, data: Graph, reasoner: Reasoner = "fast") -> Graph:
-    """Compute the OWL 2 RL closure of the ontology and data, and return only the new data triples.
-
-    Args:
-        ontology: The ontology (TBox).
-        data: Every asserted data triple (ABox).
-        reasoner: "fast" (rules compiled from the ontology) or "owlrl" (the reference).
-
-    Returns:
-        A graph of the inferred triples, filtered as the module describes.
-    """
-    if reasoner == "owlrl":
-        return owlrl_closure(ontology, data)
-    return fast_closure(ontology, data)
 
 
 def _is_literal_string(term: object) -> bool:

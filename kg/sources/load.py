@@ -1,10 +1,10 @@
 """Load a project straight into a pyoxigraph store: the ontology, the gazetteer and every source, each
-in its own named graph, with the same triples, blank-node labels and errors as :mod:`kg.load` (which
+in its own named graph, with the same triples, blank-node labels and errors as :mod:`kg.reference.load` (which
 builds rdflib graphs instead; ``tests/test_storeload.py`` proves the two agree).
 
 Turtle without blank nodes is loaded by Oxigraph itself (no Python object per triple); a file that
 may hold blank nodes goes through :func:`pyoxigraph.parse` so that each gets the stable label
-:func:`kg.sources.parse_turtle` gives it. Sentences and table rows are written as N-Triples text and
+:func:`kg.sources.folder.parse_turtle` gives it. Sentences and table rows are written as N-Triples text and
 loaded by Oxigraph too.
 """
 
@@ -22,7 +22,7 @@ from rdflib.term import Node
 from kg.errors import InputError
 from kg.namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
 from kg.paths import Project
-from kg.sources import (
+from kg.sources.folder import (
     SourceFolder,
     blank_prefix,
     discover,
@@ -95,7 +95,7 @@ class LoadedStore:
 
 def load_turtle(store: ox.Store, path: Path, base: str, graph: ox.NamedNode) -> None:
     """Load one Turtle file into ``graph``, relative IRIs against ``base``, blank nodes labelled as
-    :func:`kg.sources.parse_turtle` labels them.
+    :func:`kg.sources.folder.parse_turtle` labels them.
 
     Raises:
         InputError: The file is unreadable or not valid Turtle (the message names the line).
@@ -186,7 +186,7 @@ def load_project_store(project: Project) -> LoadedStore:
     Raises:
         InputError: A file is missing or malformed (the error names it, and the line).
     """
-    from kg.gazetteer import gazetteer_graph
+    from kg.sources.gazetteer import gazetteer_graph
 
     store = ox.Store()
     ontology = parse_turtle(project.ontology, "https://w3id.org/diplokg/ontology")

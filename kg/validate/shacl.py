@@ -1,9 +1,9 @@
 """SHACL validation as SPARQL in the store: the SHACL-Core constructs our shapes use, compiled to queries.
 
-:func:`compile_shapes` reads the shapes file at run time and turns every property shape into SPARQL
+:func:`kg.validate.shapes.compile_shapes` reads the shapes file at run time; every property shape becomes SPARQL
 queries that return the focus nodes violating it; :func:`sparql_violations` runs them over the union
 of every graph (asserted and inferred), as pySHACL validates the same union. It reports each
-violation as :func:`kg.validate.shacl_violations` does (the node shape's name, the focus node, the
+violation as :func:`kg.reference.shacl.shacl_violations` does (the node shape's name, the focus node, the
 property shape's ``sh:message``, file and line), and ``tests/test_shacl_sparql.py`` proves both give
 the same violations on every fixture and on the real data.
 
@@ -26,226 +26,29 @@ on every subject first, which on valid data finds nothing and costs one scan of 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.errors import InputError
-from kg.sources import parse_turtle
 from kg.terms import to_oxigraph, to_rdflib
-from kg.validate import Locator, Violation
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-_OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
-_UNION = {"use_default_graph_as_union": True}
-
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
-_DOCS = (RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description)
-_NODE_KEYS = frozenset((*_TARGETS, SH.property, *_DOCS))
-_VALUE_KEYS = frozenset((SH.datatype, SH["in"], SH.pattern, SH.flags, SH.minLength, SH.maxLength, SH.nodeKind))
-_PROPERTY_KEYS = frozenset(
-    (SH.path, SH.message, SH.minCount, SH.maxCount, SH["class"], SH["or"], *_VALUE_KEYS, *_DOCS)
+from kg.validate.shapes import (
+    ALWAYS_WELL_TYPED,
+    NODE_KINDS,
+    SH,
+    UNION_DEFAULT_GRAPH,
+    XSD,
+    PropertyCheck,
+    ValueTest,
+    compile_shapes,
+    read_value_tests,
+    sparql_term,
+    unsupported,
 )
-_NODE_KINDS = {
-    SH.IRI: "isIRI(?v)",
-    SH.BlankNode: "isBlank(?v)",
-    SH.Literal: "isLiteral(?v)",
-    SH.BlankNodeOrIRI: "(isIRI(?v) || isBlank(?v))",
-    SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
-    SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
-}
-#: Datatypes whose literals are never ill-typed (rdflib keeps any text as a string).
-_ALWAYS_WELL_TYPED = frozenset({XSD.string, RDF.langString, RDFS.Literal})
-
-
-#: One value constraint: its kind ("datatype", "in", "pattern" ...), its parameter, and a pattern's flags.
-ValueTest = tuple[str, Node, Node | None]
-
-
-@dataclass
-class PropertyCheck:
-    """One property shape, compiled.
-
-    Attributes:
-        check: How violations name it: ``shape <node shape's local name>``.
-        message: Its ``sh:message``.
-        targets: The node shape's targets, as (target predicate, value) pairs.
-        path: The property (``sh:path``).
-        min_count: ``sh:minCount``, if any.
-        max_count: ``sh:maxCount``, if any.
-        classes: ``sh:class`` values (every value node must be an instance of each).
-        value_tests: Value constraints as (kind, parameter, ``sh:flags`` of a pattern); each becomes a
-            SPARQL test over ``?v`` (ill-typed literals are looked up at run time: :func:`ill_typed`).
-        datatypes: Every datatype a value test names (their ill-typed literals are looked up first).
-    """
-
-    check: str
-    message: str
-    targets: list[tuple[URIRef, Node]]
-    path: URIRef
-    min_count: int | None = None
-    max_count: int | None = None
-    classes: list[URIRef] = field(default_factory=list)
-    value_tests: list[ValueTest] = field(default_factory=list)
-    datatypes: set[URIRef] = field(default_factory=set)
-
-
-def _unsupported(shapes_path: Path, what: str) -> InputError:
-    return InputError(
-        f"{what}: the SPARQL validator does not support this (use --validator pyshacl)", path=shapes_path
-    )
-
-
-def _one(g: Graph, node: Node, key: URIRef, shapes_path: Path) -> Node | None:
-    values = list(g.objects(node, key))
-    if len(values) > 1:
-        raise _unsupported(shapes_path, f"{_name(node)} has {len(values)} values of {_name(key)}")
-    return values[0] if values else None
-
-
-def _name(node: Node) -> str:
-    text = str(node)
-    for prefix, ns in (("sh:", str(SH)), ("xsd:", str(XSD))):
-        if text.startswith(ns):
-            return prefix + text[len(ns):]
-    return f"<{text}>" if isinstance(node, URIRef) else "a blank node"
-
-
-def _short(shape: Node) -> str:
-    if isinstance(shape, URIRef):
-        return re.split(r"[#/]", str(shape))[-1]
-    return "(anonymous)"
-
-
-def _int(value: Node | None, node: Node, key: URIRef, shapes_path: Path) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, Literal) or not isinstance(value.toPython(), int):
-        raise _unsupported(shapes_path, f"{_name(node)}: {_name(key)} is not an integer")
-    return int(value.toPython())
-
-
-def _sparql_term(term: Node, shapes_path: Path) -> str:
-    if isinstance(term, BNode):
-        raise _unsupported(shapes_path, "a blank node as a value in a shape")
-    return str(to_oxigraph(term))
-
-
-def _value_tests(g: Graph, node: Node, shapes_path: Path) -> list[ValueTest]:
-    """The value constraints of one shape, each checked for support."""
-    tests: list[ValueTest] = []
-    datatype = _one(g, node, SH.datatype, shapes_path)
-    if datatype is not None:
-        if not isinstance(datatype, URIRef):
-            raise _unsupported(shapes_path, f"{_name(node)}: sh:datatype is not an IRI")
-        tests.append(("datatype", datatype, None))
-    in_list = _one(g, node, SH["in"], shapes_path)
-    if in_list is not None:
-        members = list(Collection(g, in_list))
-        for member in members:
-            _sparql_term(member, shapes_path)
-        tests.append(("in", in_list, None))
-    pattern = _one(g, node, SH.pattern, shapes_path)
-    if pattern is not None:
-        tests.append(("pattern", pattern, _one(g, node, SH.flags, shapes_path)))
-    for key, kind in ((SH.minLength, "minLength"), (SH.maxLength, "maxLength")):
-        value = _one(g, node, key, shapes_path)
-        if value is not None:
-            _int(value, node, key, shapes_path)
-            tests.append((kind, value, None))
-    kind_value = _one(g, node, SH.nodeKind, shapes_path)
-    if kind_value is not None:
-        if kind_value not in _NODE_KINDS:
-            raise _unsupported(shapes_path, f"{_name(node)}: sh:nodeKind {_name(kind_value)}")
-        tests.append(("nodeKind", kind_value, None))
-    return tests
-
-
-def compile_shapes(shapes_path: Path) -> tuple[Graph, list[PropertyCheck]]:
-    """Read the shapes file and compile every property shape of every node shape.
-
-    Returns:
-        The shapes graph and the compiled property shapes, in a stable order.
-
-    Raises:
-        InputError: The file is malformed, or uses a construct this compiler does not support.
-    """
-    g = parse_turtle(shapes_path, "https://w3id.org/diplokg/shapes")
-    node_shapes = {s for s in g.subjects() if any(p in _TARGETS or p == SH.property for p, _ in g.predicate_objects(s))}
-    node_shapes |= set(g.subjects(RDF.type, SH.NodeShape))
-    property_shapes = set(g.objects(None, SH.property))
-    or_members = {m for head in g.objects(None, SH["or"]) for m in Collection(g, head)}
-    for subject in set(g.subjects()):
-        keys = {p for p in g.predicates(subject) if str(p).startswith(str(SH))}
-        if subject in node_shapes:
-            allowed = _NODE_KEYS
-        elif subject in property_shapes:
-            allowed = _PROPERTY_KEYS
-        elif subject in or_members:
-            allowed = _VALUE_KEYS | {RDF.type}
-        elif keys:
-            raise _unsupported(shapes_path, f"{_name(subject)} uses {', '.join(sorted(map(_name, keys)))}")
-        else:
-            continue
-        extra = {p for p in g.predicates(subject) if p not in allowed}
-        if extra:
-            raise _unsupported(shapes_path, f"{_name(subject)} uses {', '.join(sorted(map(_name, extra)))}")
-        if subject in node_shapes and ({RDFS.Class, _OWL_CLASS} & set(g.objects(subject, RDF.type))):
-            raise _unsupported(shapes_path, f"{_name(subject)} is a shape and a class (implicit class target)")
-    checks: list[PropertyCheck] = []
-    for node_shape in sorted(node_shapes, key=str):
-        targets = sorted(
-            ((cast(URIRef, p), o) for p, o in g.predicate_objects(node_shape) if p in _TARGETS), key=str
-        )
-        for prop in sorted(g.objects(node_shape, SH.property), key=lambda n: str(_one(g, n, SH.path, shapes_path))):
-            checks.append(_compile_property(g, node_shape, prop, targets, shapes_path))
-    return g, checks
-
-
-def _compile_property(
-    g: Graph, node_shape: Node, prop: Node, targets: list[tuple[URIRef, Node]], shapes_path: Path
-) -> PropertyCheck:
-    parents = set(g.subjects(SH.property, prop))
-    if len(parents) != 1:
-        raise _unsupported(shapes_path, f"property shape {_name(prop)} belongs to {len(parents)} node shapes")
-    path = _one(g, prop, SH.path, shapes_path)
-    if not isinstance(path, URIRef):
-        raise _unsupported(shapes_path, f"a property shape of {_name(node_shape)} has a path that is not one property")
-    messages = list(g.objects(prop, SH.message))
-    if len(messages) != 1:
-        raise _unsupported(shapes_path, f"property shape {_name(path)} of {_name(node_shape)} needs one sh:message")
-    check = PropertyCheck(
-        check=f"shape {_short(node_shape)}",
-        message=str(messages[0]),
-        targets=targets,
-        path=path,
-        min_count=_int(_one(g, prop, SH.minCount, shapes_path), prop, SH.minCount, shapes_path),
-        max_count=_int(_one(g, prop, SH.maxCount, shapes_path), prop, SH.maxCount, shapes_path),
-        classes=[c for c in g.objects(prop, SH["class"]) if isinstance(c, URIRef)],
-    )
-    if len(check.classes) != len(list(g.objects(prop, SH["class"]))):
-        raise _unsupported(shapes_path, f"{_name(path)}: sh:class must be an IRI")
-    check.value_tests = _value_tests(g, prop, shapes_path)
-    or_list = _one(g, prop, SH["or"], shapes_path)
-    if or_list is not None:
-        # One test whose alternatives are the members (each member a conjunction of its constraints).
-        check.value_tests.append(("or", or_list, None))
-        for member in Collection(g, or_list):
-            for kind, value, _flags in _value_tests(g, member, shapes_path):
-                if kind == "datatype":
-                    check.datatypes.add(value)  # type: ignore[arg-type]
-    for kind, value, _flags in check.value_tests:
-        if kind == "datatype":
-            check.datatypes.add(value)  # type: ignore[arg-type]
-    return check
+from kg.validate.violations import Locator, Violation
 
 
 def _actual_datatype(literal: Literal, datatype: URIRef) -> bool:
@@ -292,7 +95,7 @@ def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, 
     wanted: dict[URIRef, set[URIRef]] = {}
     for check in checks:
         for datatype in check.datatypes:
-            if datatype not in _ALWAYS_WELL_TYPED:
+            if datatype not in ALWAYS_WELL_TYPED:
                 wanted.setdefault(datatype, set()).add(check.path)
     found: dict[URIRef, list[str]] = {}
     quiet = _QuietRdflib()
@@ -302,7 +105,7 @@ def ill_typed(store: ox.Store, checks: Iterable[PropertyCheck]) -> dict[URIRef, 
             f"?s ?p ?v FILTER(isLiteral(?v) && DATATYPE(?v) = <{datatype}>) }}"
         )
         bad = []
-        for row in store.query(query, **_UNION):  # type: ignore[arg-type, union-attr]
+        for row in store.query(query, **UNION_DEFAULT_GRAPH):  # type: ignore[arg-type, union-attr]
             term = row["v"]
             with quiet:  # rdflib logs a traceback for every ill-typed literal
                 literal = Literal(term.value, datatype=datatype)
@@ -327,7 +130,7 @@ def _expression(g: Graph, test: ValueTest, bad: dict[URIRef, list[str]], shapes_
     if kind == "datatype":
         return _datatype_test(value, bad)
     if kind == "in":
-        members = [f"sameTerm(?v, {_sparql_term(m, shapes_path)})" for m in Collection(g, value)]
+        members = [f"sameTerm(?v, {sparql_term(m, shapes_path)})" for m in Collection(g, value)]
         return "(" + (" || ".join(members) or "false") + ")"
     if kind == "pattern":
         flag_text = f", {ox.Literal(str(flags))}" if flags is not None else ""
@@ -337,21 +140,21 @@ def _expression(g: Graph, test: ValueTest, bad: dict[URIRef, list[str]], shapes_
     if kind == "maxLength":
         return f"(!isBlank(?v) && STRLEN(STR(?v)) <= {int(value)})"  # type: ignore[call-overload]
     if kind == "nodeKind":
-        return _NODE_KINDS[value]  # type: ignore[index]
+        return NODE_KINDS[value]  # type: ignore[index]
     if kind == "or":
         alternatives = []
         for member in Collection(g, value):
-            parts = [_expression(g, t, bad, shapes_path) for t in _value_tests(g, member, shapes_path)]
+            parts = [_expression(g, t, bad, shapes_path) for t in read_value_tests(g, member, shapes_path)]
             alternatives.append("(" + (" && ".join(parts) or "true") + ")")
         return "(" + (" || ".join(alternatives) or "false") + ")"
-    raise _unsupported(shapes_path, f"constraint {kind}")
+    raise unsupported(shapes_path, f"constraint {kind}")
 
 
 def _focus_pattern(store: ox.Store, targets: list[tuple[URIRef, Node]], shapes_path: Path) -> str:
     """A sub-select binding ``?focus`` to every focus node of the targets, once each."""
     parts = []
     for key, value in targets:
-        term = _sparql_term(value, shapes_path)
+        term = sparql_term(value, shapes_path)
         if key == SH.targetClass:
             parts.append(f"{{ {_instance_pattern(store, '?focus', '?focusClass', term)} }}")
         elif key == SH.targetSubjectsOf:
@@ -368,7 +171,7 @@ def _instance_pattern(store: ox.Store, node: str, var: str, cls: str) -> str:
     ``rdfs:subClassOf*``, as SHACL defines an instance). The subclasses are looked up once and listed,
     which Oxigraph joins faster than the path; a blank-node subclass (which cannot be listed) keeps
     the path."""
-    rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}", **_UNION)  # type: ignore[arg-type]
+    rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}", **UNION_DEFAULT_GRAPH)  # type: ignore[arg-type]
     classes = {row["c"] for row in rows}  # type: ignore[union-attr]
     if any(isinstance(c, ox.BlankNode) for c in classes):
         return f"{node} a {var} . {var} <{RDFS.subClassOf}>* {cls} ."
@@ -439,15 +242,15 @@ def sparql_violations(store: ox.Store, shapes_path: Path, locator: Locator) -> l
         focus = _focus_pattern(store, group[0].targets, shapes_path)
         missing = missing_values_query(focus, group)
         if missing is not None:
-            for row in store.query(missing, **_UNION):  # type: ignore[arg-type, union-attr]
+            for row in store.query(missing, **UNION_DEFAULT_GRAPH):  # type: ignore[arg-type, union-attr]
                 check = group[int(row["k"].value)]  # type: ignore[union-attr]
                 hits.add((check.check, check.message, row["focus"]))  # type: ignore[arg-type]
         focus_nodes: set[str] | None = None
         for check in group:
             for query in candidate_queries(g, store, check, bad, shapes_path):
-                for row in store.query(query, **_UNION):  # type: ignore[arg-type, union-attr]
+                for row in store.query(query, **UNION_DEFAULT_GRAPH):  # type: ignore[arg-type, union-attr]
                     if focus_nodes is None:
-                        rows = store.query(f"SELECT ?focus WHERE {focus}", **_UNION)  # type: ignore[arg-type]
+                        rows = store.query(f"SELECT ?focus WHERE {focus}", **UNION_DEFAULT_GRAPH)  # type: ignore[arg-type]
                         focus_nodes = {str(r["focus"]) for r in rows}  # type: ignore[union-attr]
                     if str(row["focus"]) in focus_nodes:
                         hits.add((check.check, check.message, row["focus"]))  # type: ignore[arg-type]

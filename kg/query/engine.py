@@ -18,8 +18,8 @@ from rdflib.term import Identifier, Node
 
 from kg.errors import QueryError
 from kg.namespaces import INFERRED_GRAPH
-from kg.sparql import VettedQuery
-from kg.store import open_store
+from kg.query.gate import VettedQuery
+from kg.store.files import open_store
 from kg.terms import to_oxigraph, to_rdflib
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
@@ -65,7 +65,7 @@ class Answer:
 
 
 class BuiltGraph:
-    """The built knowledge graph, opened once per process (see :func:`kg.store.open_store`).
+    """The built knowledge graph, opened once per process (see :func:`kg.store.files.open_store`).
 
     Args:
         path: The built ``.nq`` file.
@@ -115,7 +115,7 @@ class BuiltGraph:
         """Run a vetted query.
 
         Args:
-            query: The query, vetted by :func:`kg.sparql.vet`.
+            query: The query, vetted by :func:`kg.query.gate.vet`.
             engine: "oxigraph" (fast, the default) or "rdflib" (the reference).
             asserted_only: Leave the inferred graph out of the default graph.
             bindings: Values for variables, by name (never pasted into the query text).

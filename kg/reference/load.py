@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from kg.gazetteer import gazetteer_graph
 from kg.namespaces import GAZETTEER_GRAPH, ONTOLOGY_GRAPH, source_graph
 from kg.paths import Project
-from kg.sources import SourceFolder, discover, load_source
+from kg.sources.folder import SourceFolder, discover, load_source
+from kg.sources.gazetteer import gazetteer_graph
 
 
 @dataclass
@@ -54,7 +54,7 @@ def load_project(project: Project) -> Asserted:
     Raises:
         InputError: A file is missing or malformed (the error names it, and the line).
     """
-    from kg.sources import parse_turtle
+    from kg.sources.folder import parse_turtle
 
     asserted = Asserted(ontology=parse_turtle(project.ontology, "https://w3id.org/diplokg/ontology"))
     asserted.graphs[GAZETTEER_GRAPH] = gazetteer_graph()

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.paths import Project
-from kg.query import BuiltGraph
+from kg.query.engine import BuiltGraph
 
 if TYPE_CHECKING:  # the build's heavy modules (pySHACL, rdflib's SPARQL) load only when a build runs
     from rdflib import Graph
 
-    from kg.build import BuildReport, Progress, Reasoner
+    from kg.buildreport import BuildReport, Progress, Reasoner
 
 
 class _InMemoryBuilt(BuiltGraph):
@@ -42,12 +42,12 @@ def build_rdflib(project: Project, progress: Progress | None = None, reasoner: R
     Raises:
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
-    from kg.build import BuildReport
-    from kg.checks import run_checks
-    from kg.load import load_project
+    from kg.buildreport import BuildReport
     from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-    from kg.reason import closure
-    from kg.store import (
+    from kg.reference.load import load_project
+    from kg.reference.reason import closure
+    from kg.reference.shacl import shacl_violations
+    from kg.store.files import (
         DISK_STORE_MIN_QUADS,
         nquads_bytes,
         quads_of,
@@ -56,7 +56,8 @@ def build_rdflib(project: Project, progress: Progress | None = None, reasoner: R
         write_atomic,
         write_disk_store,
     )
-    from kg.validate import Locator, shacl_violations
+    from kg.validate.checks import run_checks
+    from kg.validate.violations import Locator
 
     say = progress or (lambda _message: None)
     report = BuildReport()

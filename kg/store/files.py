@@ -63,10 +63,10 @@ class SortJob:
     def __init__(self, path: Path, unsorted: Path) -> None:
         # The child imports this very package (not one that the working folder may hold): -P keeps
         # the working folder off its path, and PYTHONPATH starts with the folder this kg came from.
-        here = str(Path(__file__).resolve().parent.parent)
+        here = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
         self._process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "kg.store", str(path), str(unsorted)],
+            [sys.executable, "-P", "-m", "kg.store.files", str(path), str(unsorted)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -222,7 +222,7 @@ def open_store(nquads: Path) -> ox.Store:
     return read_store(nquads)
 
 
-if __name__ == "__main__":  # the child process of SortJob: python -m kg.store PATH UNSORTED
+if __name__ == "__main__":  # the child process of SortJob: python -m kg.store.files PATH UNSORTED
     import time
 
     _start = time.perf_counter()

@@ -1,6 +1,6 @@
 """The explorer's network: a networkx graph derived from the built knowledge graph by SPARQL.
 
-Nothing here names a state. Every node and edge comes from the queries in ``kg/network_queries/``
+Nothing here names a state. Every node and edge comes from the queries in ``kg/network/rules/``
 (one question per ``.rq`` file), run over the built graph (asserted and inferred, as one union):
 
 * ``missions.rq``: each diplomatic mission gives an edge sender -> host, of kind ``mission-closed`` when
@@ -21,7 +21,7 @@ Nothing here names a state. Every node and edge comes from the queries in ``kg/n
 Nodes are the ends of those edges that are states, territories, organisations, regions or persons
 (``endpoints.rq``); their facts come from ``node-facts.rq``. Every edge and node carries its facts and
 the evidence (sentence or table row, source title, modality) from ``evidence.rq``. :func:`explorer_graph`
-adds the analytics (:mod:`kg.analytics`) the page draws: alignment, centrality, focus, title, caption.
+adds the analytics (:mod:`kg.network.analytics`) the page draws: alignment, centrality, focus, title, caption.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from typing import Any
 import networkx as nx
 from rdflib.term import Node
 
-from kg import analytics
-from kg.query import BuiltGraph
-from kg.sparql import vet
+from kg.network import analytics
+from kg.query.engine import BuiltGraph
+from kg.query.gate import vet
 
-QUERY_DIR = Path(__file__).resolve().parent / "network_queries"
+QUERY_DIR = Path(__file__).resolve().parent / "rules"
 NODE_KINDS = {1: "state", 2: "territory", 3: "organisation", 4: "region", 5: "person"}
 #: Which modality a many-fact edge shows when its facts differ: the first in this order.
 MODALITY_ORDER = ("reported", "estimated", "claimed", "predicted")
@@ -74,7 +74,7 @@ def modality_name(term: Node | str | None) -> str:
 
 
 def run_query(built: BuiltGraph, name: str) -> list[dict[str, Node | None]]:
-    """Run ``kg/network_queries/NAME.rq`` over the built graph and return its rows as records."""
+    """Run ``kg/network/rules/NAME.rq`` over the built graph and return its rows as records."""
     path = QUERY_DIR / f"{name}.rq"
     query = vet(path.read_text(encoding="utf-8"), built.graph_names(), origin=str(path))
     return built.run(query).records()
