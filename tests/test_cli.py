@@ -85,7 +85,7 @@ def test_asserted_only_leaves_out_inferences(cli: Callable, built: object) -> No
 
 def test_bind_passes_values_without_pasting(cli: Callable, built: object) -> None:
     query = ("PREFIX diplo: <https://w3id.org/diplokg/ontology#> "
-             "SELECT ?m ?host WHERE { ?m diplo:host ?host ; diplo:sendingState ?s } ORDER BY ?m")
+             "SELECT DISTINCT ?m ?host WHERE { ?m diplo:host ?host ; diplo:sendingState ?s } ORDER BY ?m")
     code, out, err = cli("query", "-e", query, "--bind", "host=iso:UGA", "--format", "csv",
                          "--project", str(built.project.root))  # type: ignore[attr-defined]
     assert code == 0, err
