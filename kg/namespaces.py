@@ -168,9 +168,14 @@ class DIPLO(DefinedNamespace):
     Decreasing: URIRef
     RoleChange: URIRef
     concerns: URIRef
+    TimeStatus: URIRef
+    Former: URIRef
+    timeStatus: URIRef
     # Partnerships and counts
     Partnership: URIRef
     party: URIRef
+    AllyRelation: URIRef
+    ally: URIRef
     DiplomaticPriority: URIRef
     priorityPartner: URIRef
     MissionReduction: URIRef
