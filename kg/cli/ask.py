@@ -10,6 +10,7 @@ from rdflib.term import Node
 from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built, parse_binding
 from kg.query.engine import ENGINES, Answer
+from kg.query.entities import resolve_bindings
 from kg.query.formats import FORMATS, literal_text, render, table
 from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
@@ -110,6 +111,7 @@ def command(
     given = dict(parse_binding(b) for b in binds)
     bindings = check_bindings(f"question {question.name!r}", question.parameters, given, as_of)
     built = ensure_built(proj)
+    bindings = resolve_bindings(built, question.parameters, bindings)
     vetted = vet(question.text, built.graph_names(), origin=str(question.path))
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
     text = people_text(question, answer, bindings) if fmt == "table" else render(answer, fmt)  # type: ignore[arg-type]

@@ -14,9 +14,10 @@ from kg.cli.common import get_project, note, project_option
 from kg.errors import QueryError, ValidationFailed
 from kg.paths import Project
 from kg.query.engine import ENGINES, BuiltGraph
-from kg.query.formats import FORMATS, PREFIXES, render
+from kg.query.entities import resolve_bindings
+from kg.query.formats import FORMATS, PREFIXES, render, short
 from kg.query.gate import vet
-from kg.query.library import check_bindings, parameters_of
+from kg.query.library import check_bindings, parameters_of, quiet_literal
 from kg.store.files import write_atomic
 
 
@@ -69,7 +70,8 @@ def resolve_query(project: Project, name_or_path: str) -> Path:
 
 
 def parse_binding(text: str) -> tuple[str, Node]:
-    """Parse ``NAME=VALUE``: ``<iri>`` or ``prefix:local`` give an IRI, anything else a string.
+    """Parse ``NAME=VALUE``: ``<iri>`` or ``prefix:local`` give an IRI, ``"2023-06-01"^^xsd:date`` (quotes
+    optional) a typed literal, anything else a string (typed later by the parameter's declared type).
 
     Raises:
         QueryError: The binding is not of that form.
@@ -85,6 +87,16 @@ def parse_binding(text: str) -> tuple[str, Node]:
         return name, URIRef(PREFIXES[prefix] + local)
     if re.match(r"^https?://", value):
         return name, URIRef(value)
+    typed = re.fullmatch(r'"?(.*?)"?\^\^(?:<([^<>]+)>|([A-Za-z][\w-]*):([\w-]+))', value, re.DOTALL)
+    if typed:
+        lexical, iri, prefix, local = typed.groups()
+        if iri is None and prefix not in PREFIXES:
+            raise QueryError(f"--bind {text!r}: unknown prefix {prefix!r} in the datatype")
+        datatype = URIRef(iri) if iri is not None else URIRef(PREFIXES[prefix] + local)
+        literal = quiet_literal(lexical, datatype)
+        if literal.ill_typed:
+            raise QueryError(f"--bind {text!r}: {lexical!r} is not a valid {short(datatype)}")
+        return name, literal
     return name, Literal(value)
 
 
@@ -134,6 +146,7 @@ def command(
     given = dict(parse_binding(b) for b in binds)
     bindings = check_bindings("this query", parameters_of(text), given, as_of)
     built = ensure_built(proj)
+    bindings = resolve_bindings(built, parameters_of(text), bindings)
     vetted = vet(text, built.graph_names(), origin=origin)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
     out = render(answer, fmt)  # type: ignore[arg-type]

@@ -10,11 +10,12 @@ more indentation.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import XSD, Literal
+from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
@@ -39,6 +40,17 @@ class Parameter:
     name: str
     required: bool
     description: str
+    datatype: str | None = None
+
+    @property
+    def takes_iri(self) -> bool:
+        """Whether the value is an IRI (an entity), as the header says ("the entity's IRI")."""
+        return self.datatype == IRI
+
+
+#: The declared type of a parameter whose value is an IRI (an entity).
+IRI = "IRI"
+_DATATYPE = re.compile(r"\bxsd:([A-Za-z]+)")
 
 
 @dataclass(frozen=True)
@@ -86,13 +98,22 @@ def read_header(text: str) -> dict[str, str]:
 
 
 def parse_parameters(text: str) -> tuple[Parameter, ...]:
-    """The parameters named in a ``# Parameters:`` field."""
+    """The parameters named in a ``# Parameters:`` field, each with its own words and declared type.
+
+    A parameter's type is the first ``xsd:NAME`` of its words (``asOf (optional) an xsd:date``), or
+    an IRI when its words say ``IRI`` (``entity (required) the entity's IRI``); else it is untyped.
+    """
     found: list[Parameter] = []
-    for match in _PARAMETER.finditer(text):
+    matches = list(_PARAMETER.finditer(text))
+    for n, match in enumerate(matches):
         name, note = match.group(1), match.group(2)
         if any(p.name == name for p in found):
             continue
-        found.append(Parameter(name, required="optional" not in note.lower(), description=text))
+        end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
+        words = text[match.start(): end].strip().lstrip(";").strip()
+        datatype_match = _DATATYPE.search(words)
+        datatype = (str(XSD) + datatype_match.group(1)) if datatype_match else IRI if "IRI" in words else None
+        found.append(Parameter(name, required="optional" not in note.lower(), description=words, datatype=datatype))
     return tuple(found)
 
 
@@ -120,6 +141,46 @@ def as_of_literal(value: str) -> Literal:
     return Literal(day.isoformat(), datatype=XSD.date)
 
 
+def typed_value(parameter: Parameter, value: Node) -> Node:
+    """A ``--bind`` value as the parameter's declared type: a plain string for an ``xsd:date``
+    parameter becomes an ``xsd:date`` literal (so date comparisons compare dates, not strings).
+
+    Raises:
+        QueryError: The value is not of the declared type.
+    """
+    if parameter.datatype is None or parameter.datatype == IRI or not isinstance(value, Literal):
+        return value
+    if value.datatype is not None and str(value.datatype) != parameter.datatype:
+        raise QueryError(
+            f"--bind {parameter.name}: expected an {_curie(parameter.datatype)}, got an {_curie(str(value.datatype))}"
+        )
+    typed = quiet_literal(str(value), URIRef(parameter.datatype))
+    if parameter.datatype == str(XSD.date):
+        try:
+            return as_of_literal(str(value))
+        except QueryError:
+            raise QueryError(f"--bind {parameter.name}={value}: expected an xsd:date written YYYY-MM-DD") from None
+    if typed.ill_typed:
+        raise QueryError(f"--bind {parameter.name}={value}: not a valid {_curie(parameter.datatype)}")
+    return typed
+
+
+def quiet_literal(lexical: str, datatype: URIRef) -> Literal:
+    """A typed literal, without rdflib logging a traceback when the text is not of the type (check
+    ``.ill_typed``)."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return Literal(lexical, datatype=datatype)
+    finally:
+        logger.setLevel(level)
+
+
+def _curie(datatype: str) -> str:
+    return "xsd:" + datatype.removeprefix(str(XSD)) if datatype.startswith(str(XSD)) else datatype
+
+
 def check_bindings(
     what: str, parameters: tuple[Parameter, ...], bindings: dict[str, Node], as_of: str | None
 ) -> dict[str, Node]:
@@ -136,6 +197,10 @@ def check_bindings(
             required parameter without a value.
     """
     result = dict(bindings)
+    for name, value in bindings.items():
+        declared = next((p for p in parameters if p.name == name), None)
+        if declared is not None:
+            result[name] = typed_value(declared, value)
     if as_of is not None:
         if not any(p.name == AS_OF for p in parameters):
             raise QueryError(
@@ -144,8 +209,12 @@ def check_bindings(
         result[AS_OF] = as_of_literal(as_of)
     missing = [p for p in parameters if p.required and p.name not in result]
     if missing:
-        option = "--as-of YYYY-MM-DD" if missing[0].name == AS_OF else f"--bind {missing[0].name}=VALUE"
-        raise QueryError(f"{what} needs a value: give {option} ({missing[0].description})")
+        first = missing[0]
+        option = "--as-of YYYY-MM-DD" if first.name == AS_OF else f"--bind {first.name}=VALUE"
+        kind = f", an {_curie(first.datatype)}" if first.datatype and first.datatype != IRI else ""
+        if first.takes_iri:
+            kind = ", an IRI such as iso:PRK, or a name or ISO code such as Uganda or UGA"
+        raise QueryError(f"{what} needs a value for {first.name}: give {option}{kind}")
     return result
 
 

@@ -1,0 +1,67 @@
+"""Finding an entity by what a person types: a name, a short name or an ISO 3166 code.
+
+``diplokg ask evidence-for --bind entity=Uganda`` (or ``UGA``, ``UG``, ``North Korea``, ``DPRK``)
+binds the entity's IRI. Names are the gazetteer's and the sources' labels (``rdfs:label``,
+``skos:altLabel``), compared without regard to case; codes are ISO 3166-1 alpha-2 and alpha-3.
+"""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError
+from kg.query.engine import BuiltGraph
+from kg.query.gate import vet
+from kg.query.library import Parameter
+
+_LOOKUP = """
+PREFIX diplo: <https://w3id.org/diplokg/ontology#>
+PREFIX rdfs:  <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos:  <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?typed WHERE {
+  ?entity diplo:iso3166Alpha3|diplo:iso3166Alpha2|rdfs:label|skos:altLabel ?name .
+  FILTER(isIRI(?entity) && LCASE(STR(?name)) = LCASE(STR(?typed)))
+}
+ORDER BY ?entity
+"""
+
+
+def resolve_entity(graph: BuiltGraph, name: str, text: str) -> URIRef:
+    """The one entity whose code, name or short name is ``text`` (case aside).
+
+    Args:
+        graph: The built graph.
+        name: The parameter's name (for the message).
+        text: What was typed.
+
+    Raises:
+        QueryError: Nothing, or more than one entity, goes by that name.
+    """
+    answer = graph.run(vet(_LOOKUP, graph.graph_names()), bindings={"typed": Literal(text.strip())})
+    found = [row[0] for row in answer.rows if isinstance(row[0], URIRef)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise QueryError(
+            f"--bind {name}={text}: no entity has that name or ISO code; give an IRI such as iso:UGA, "
+            "a name such as Uganda, or a code such as UGA"
+        )
+    listed = ", ".join(str(f) for f in found[:5])
+    raise QueryError(f"--bind {name}={text}: several entities go by that name ({listed}); give the IRI")
+
+
+def resolve_bindings(
+    graph: BuiltGraph, parameters: tuple[Parameter, ...], bindings: dict[str, Node]
+) -> dict[str, Node]:
+    """``bindings`` with each plain-text value of a parameter that takes an IRI resolved to its entity.
+
+    Raises:
+        QueryError: A name that no entity, or several, go by.
+    """
+    result = dict(bindings)
+    for parameter in parameters:
+        value = bindings.get(parameter.name)
+        if parameter.takes_iri and isinstance(value, Literal) and value.datatype is None:
+            result[parameter.name] = resolve_entity(graph, parameter.name, str(value))
+    return result

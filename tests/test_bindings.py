@@ -1,0 +1,109 @@
+"""Values a user gives to a question: typed by the parameter's declared type, typed literals, and
+entities by name or ISO code (issue 17: `--bind asOf=2023-06-01` once bound a string and answered
+for 2024)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kg.query.library import IRI, read_question
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden" / "full"
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+def _missions(out: str) -> set[str]:
+    return {r["mission"] for r in csv.DictReader(io.StringIO(out))}
+
+
+def _golden_missions(day: str) -> set[str]:
+    with (GOLDEN / f"network-as-of-{day}.csv").open(encoding="utf-8", newline="") as handle:
+        return {r["mission"] for r in csv.DictReader(handle)}
+
+
+def test_parameters_declare_their_type_and_own_words() -> None:
+    as_of = read_question(ROOT / "queries" / "network-as-of.rq").parameters[0]
+    assert as_of.datatype == "http://www.w3.org/2001/XMLSchema#date"
+    assert as_of.description.startswith("asOf (an xsd:date")
+    entity = read_question(ROOT / "queries" / "evidence-for.rq").parameters[0]
+    assert entity.datatype == IRI and entity.takes_iri
+
+
+@pytest.mark.parametrize("command", ["ask", "query"])
+def test_bind_as_of_binds_a_date_and_2023_06_01_gives_the_missions_open_then(
+    cli: Cli, built: object, command: str
+) -> None:
+    # No closure of the graph is dated between 2023-01-01 and 2023-06-01 (the first, Angola's, is
+    # of October 2023): the 14 missions open on 2023-01-01 are open on 2023-06-01.
+    code, out, err = cli(command, "network-as-of", "--bind", "asOf=2023-06-01", "--format", "csv")
+    assert code == 0, err
+    assert _missions(out) == _golden_missions("2023-01-01")
+    assert len(_missions(out)) == 14
+    code, out2, err = cli(command, "network-as-of", "--as-of", "2023-06-01", "--format", "csv")
+    assert code == 0, err
+    assert out2 == out
+
+
+def test_bind_as_of_2024_gives_the_missions_open_then(cli: Cli, built: object) -> None:
+    code, out, err = cli("ask", "network-as-of", "--bind", "asOf=2024-02-01", "--format", "csv")
+    assert code == 0, err
+    assert _missions(out) == _golden_missions("2024-02-01")
+
+
+@pytest.mark.parametrize(
+    "value", ['"2023-06-01"^^xsd:date', "2023-06-01^^xsd:date", "2023-06-01^^<http://www.w3.org/2001/XMLSchema#date>"]
+)
+def test_typed_literals_can_be_bound(cli: Cli, built: object, value: str) -> None:
+    code, out, err = cli("query", "-e", "SELECT ?d WHERE { }", "--bind", f"d={value}", "--format", "json")
+    assert code == 0, err
+    cell = json.loads(out)["results"]["bindings"][0]["d"]
+    assert cell == {"type": "literal", "value": "2023-06-01", "datatype": "http://www.w3.org/2001/XMLSchema#date"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["query", "-e", "SELECT ?d WHERE { }", "--bind", "d=2023-06-41^^xsd:date"],
+                     "is not a valid xsd:date", id="ill-typed"),
+        pytest.param(["ask", "network-as-of", "--bind", "asOf=June 2023"], "expected an xsd:date", id="not-a-date"),
+        pytest.param(["ask", "network-as-of", "--bind", "asOf=2023^^xsd:gYear"], "expected an xsd:date",
+                     id="other-type"),
+        pytest.param(["ask", "evidence-for", "--bind", "entity=Atlantis"], "no entity has that name or ISO code",
+                     id="unknown-entity"),
+    ],
+)
+def test_bad_values_are_one_line_and_exit_2(cli: Cli, built: object, argv: list[str], message: str) -> None:
+    code, out, err = cli(*argv)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_missing_as_of_message_reads_plainly(cli: Cli, built: object) -> None:
+    code, _out, err = cli("ask", "network-as-of")
+    assert code == 2
+    assert err == (
+        "diplokg: error: question 'network-as-of' needs a value for asOf: give --as-of YYYY-MM-DD, an xsd:date\n"
+    )
+
+
+@pytest.mark.parametrize("value", ["Uganda", "uganda", "UGA", "UG"])
+def test_entity_by_name_or_iso_code(cli: Cli, built: object, value: str) -> None:
+    code, by_iri, err = cli("ask", "evidence-for", "--bind", "entity=iso:UGA", "--format", "csv")
+    assert code == 0, err
+    code, by_name, err = cli("ask", "evidence-for", "--bind", f"entity={value}", "--format", "csv")
+    assert code == 0, err
+    assert by_name == by_iri and "Embassy of the DPRK in Uganda" in by_name
+
+
+def test_entity_by_name_hints_at_what_is_expected(cli: Cli, built: object) -> None:
+    code, _out, err = cli("ask", "evidence-for")
+    assert code == 2
+    assert "a name or ISO code such as Uganda or UGA" in err
