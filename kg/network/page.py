@@ -47,6 +47,8 @@ import pyvis
 from pyvis.network import Network
 
 from kg.network.layout import layout_positions
+from kg.network.world import WorldData
+from kg.network.worldview import world_context
 
 __all__ = [
     "EDGE_STYLES",
@@ -299,11 +301,13 @@ def _read_asset(path: pathlib.Path, closing: tuple[str, str]) -> markupsafe.Mark
     return markupsafe.Markup(text)
 
 
-def page_html(graph: nx.MultiDiGraph) -> str:
+def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None) -> str:
     """Return the explorer page for *graph* as one self-contained HTML string.
 
     The page inlines vis-network, draws the precomputed layout with physics off
-    and exposes ``window.diplokg = {network, nodes, edges, ready, ...}``.
+    and exposes ``window.diplokg = {network, nodes, edges, ready, ...}``. With *world*, the page
+    opens on the world view (``window.diplokgWorld``, see :mod:`kg.network.worldview`) and the
+    network of *graph* is one click away (a tab; ``#network`` opens it directly).
     """
     nodes, edges, options = _build_network(graph)
     kinds = Counter(e["dk"]["kind"] for e in edges)
@@ -324,7 +328,20 @@ def page_html(graph: nx.MultiDiGraph) -> str:
             "nodeKindLabels": KIND_LABELS}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
                              autoescape=True, keep_trailing_newline=True)
+    extra: dict[str, Any] = {"world": None}
+    if world is not None:
+        context = world_context(world)
+        payload = context.pop("payload")
+        payload["stops"] = [[s, alignment_colour(s)] for s, _ in ALIGNMENT_STOPS]
+        payload["unknown"] = UNKNOWN_COLOUR
+        focus = next((_text(d.get("label")) for _, d in sorted(graph.nodes(data=True), key=lambda n: str(n[0]))
+                      if d.get("focus")), "")
+        extra = {"world": context, "world_json": markupsafe.Markup(safe_json(payload)),
+                 "network_tab": f"{focus}’s network" if focus else "Network",
+                 "world_css": _read_asset(TEMPLATE_DIR / "world.css", _STYLE_END),
+                 "world_js": _read_asset(TEMPLATE_DIR / "world.js", _SCRIPT_END)}
     return env.get_template("explorer.html").render(
+        **extra,
         title=_text(graph.graph.get("title")) or "Diplomatic network",
         caption=_text(graph.graph.get("caption")),
         as_of=_text(graph.graph.get("as_of")),
@@ -341,11 +358,11 @@ def page_html(graph: nx.MultiDiGraph) -> str:
     )
 
 
-def write_page(graph: nx.MultiDiGraph, path: pathlib.Path) -> None:
-    """Write :func:`page_html` of *graph* to *path* atomically (temp file + ``os.replace``)."""
+def write_page(graph: nx.MultiDiGraph, path: pathlib.Path, world: WorldData | None = None) -> None:
+    """Write :func:`page_html` of *graph* (and *world*) to *path* atomically (temp file + ``os.replace``)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = page_html(graph).encode("utf-8")
+    content = page_html(graph, world).encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -30,10 +30,11 @@ class PageProbe:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
-    def open(self, path: pathlib.Path, timeout_ms: float = 30_000) -> None:
-        """Navigate to *path* via file:// and wait until ``window.diplokg.ready``."""
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("() => window.diplokg && window.diplokg.ready === true", timeout=timeout_ms)
+    def open(self, path: pathlib.Path, timeout_ms: float = 30_000, api: str = "diplokg", fragment: str = "") -> None:
+        """Navigate to *path* (and ``#fragment``) via file:// and wait until ``window.<api>.ready``
+        (``diplokg``: the network view; ``diplokgWorld``: the world view)."""
+        self.page.goto(path.resolve().as_uri() + (f"#{fragment}" if fragment else ""))
+        self.page.wait_for_function(f"() => window.{api} && window.{api}.ready === true", timeout=timeout_ms)
 
 
 @pytest.fixture(scope="session")

@@ -220,24 +220,29 @@
     if (exact.length) { runSearch(searchBox.value); } else { listResults(search(searchBox.value)); }
   });
 
-  /* ---------- network ---------- */
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, raw.options);
-  api.network = network;
-  network.once("afterDrawing", function () {
-    api.ready = true;
-    api.readyAt = performance.now();
-    document.body.classList.add("dk-ready");
-  });
-  network.on("hoverNode", function (p) { showTooltip(p.node, "node"); });
-  network.on("hoverEdge", function (p) { showTooltip(p.edge, "edge"); });
-  network.on("blurNode", hideTooltip);
-  network.on("blurEdge", hideTooltip);
-  network.on("dragStart", hideTooltip);
-  network.on("zoom", hideTooltip);
-  network.on("click", function (p) {
-    if (p.nodes.length) { api.selected = p.nodes[0]; showDetails(p.nodes[0], "node"); }
-    else if (p.edges.length) { api.selected = null; showDetails(p.edges[0], "edge"); }
-    else { api.selected = null; showDetails(null, null); }
-  });
+  /* ---------- network (drawn when its view is first shown) ---------- */
+  function start() {
+    if (api.network) { return; }
+    var network = new vis.Network(container, { nodes: nodes, edges: edges }, raw.options);
+    api.network = network;
+    network.once("afterDrawing", function () {
+      api.ready = true;
+      api.readyAt = performance.now();
+      document.body.classList.add("dk-ready");
+    });
+    network.on("hoverNode", function (p) { showTooltip(p.node, "node"); });
+    network.on("hoverEdge", function (p) { showTooltip(p.edge, "edge"); });
+    network.on("blurNode", hideTooltip);
+    network.on("blurEdge", hideTooltip);
+    network.on("dragStart", hideTooltip);
+    network.on("zoom", hideTooltip);
+    network.on("click", function (p) {
+      if (p.nodes.length) { api.selected = p.nodes[0]; showDetails(p.nodes[0], "node"); }
+      else if (p.edges.length) { api.selected = null; showDetails(p.edges[0], "edge"); }
+      else { api.selected = null; showDetails(null, null); }
+    });
+  }
+  api.start = start;
   applyFilters();
+  if (!document.getElementById("dk-main").hidden) { start(); }
 })();
