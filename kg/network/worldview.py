@@ -128,7 +128,7 @@ def _options() -> dict[str, Any]:
         "nodes": {"shape": "dot", "borderWidth": 1.2,
                   "font": {"size": 12, "color": "#1d232b", "strokeWidth": 3, "strokeColor": "#ffffff",
                            "vadjust": -2},
-                  "scaling": {"label": {"drawThreshold": 6}}},
+                  "scaling": {"label": {"drawThreshold": 7}}},
         "edges": {"smooth": {"enabled": False}, "selectionWidth": 1.5, "hoverWidth": 1.0,
                   "arrowStrikethrough": False},
     }

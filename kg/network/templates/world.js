@@ -66,7 +66,7 @@
       color: { background: fill, border: s.code === raw.focus ? "#111111" : darker(fill),
                highlight: { background: fill, border: "#000000" }, hover: { background: fill, border: "#000000" } },
       shapeProperties: { borderDashes: unknown ? [3, 3] : false },
-      font: { size: isAnchor || s.code === raw.focus ? 19 : 12 },
+      font: { size: isAnchor || s.code === raw.focus ? 20 : Math.round(9 + 0.6 * s.size) },
       shadow: s.code === raw.focus ? { enabled: true, color: "rgba(255,191,0,0.95)", size: 22, x: 0, y: 0 } : { enabled: false } };
     return node;
   }
