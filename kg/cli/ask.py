@@ -11,6 +11,7 @@ from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built, parse_binding
 from kg.query.engine import ENGINES, Answer
 from kg.query.entities import resolve_bindings
+from kg.query.excerpts import readable
 from kg.query.formats import FORMATS, literal_text, render, table
 from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
@@ -49,10 +50,21 @@ def people_text(question: Question, answer: Answer, bindings: dict[str, Node], w
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     if view.evidence:
         out += ["", "Evidence"]
-        for number, item in enumerate(view.evidence, 1):
-            out.append(f"[{number}] “{item.sentence}”")
-            out.append(f"    {item.source} ({item.modality})")
+        out += evidence_lines(view)
     return "\n".join(out) + "\n"
+
+
+def evidence_lines(view: EvidenceView) -> list[str]:
+    """The numbered evidence for a terminal: the text (a table row as its cells), the source with the
+    modality (when a statement rests on it), and a row's address on a line of its own, whole."""
+    out = []
+    for number, item in enumerate(view.evidence, 1):
+        excerpt = readable(item.sentence)
+        out.append(f"[{number}] “{excerpt.text}”")
+        out.append(f"    {item.source}" + (f" ({item.modality})" if item.modality else ""))
+        if excerpt.address:
+            out.append(f"    {excerpt.address}")
+    return out
 
 
 @click.command("ask")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import shutil
-import textwrap
 from collections.abc import Sequence
 from typing import Literal as TypingLiteral
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from kg.query.engine import Answer
 from kg.terms import to_oxigraph
@@ -54,29 +59,77 @@ def short(term: Node | None) -> str:
     return str(term)
 
 
+#: Column rules for terminal tables: "a | b" between columns, "--+--" under the header, no edges.
+_BOX = box.Box("    \n  | \n -+ \n  | \n -+ \n -+ \n  | \n    \n", ascii=True)
+#: A column is never made narrower than this (or its header, if shorter).
+_MIN_COLUMN = 8
+
+
+def is_address(cell: str) -> bool:
+    """Whether a cell is a web address (or an IRI in angle brackets): such cells are never cut."""
+    return cell.startswith(("http://", "https://", "<http://", "<https://"))
+
+
+def column_widths(variables: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> list[int]:
+    """The width of each column so that a row fits ``total`` characters on one line.
+
+    Each column starts at its widest cell (headers included) and the widest columns give way first,
+    down to their header's width (or 8), then, if need be, to 3; columns holding web addresses keep
+    their full width, so an address is never cut. Only an address wider than ``total`` makes the
+    table wider.
+    """
+    natural = [max([cell_len(v)] + [cell_len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    fixed = [any(is_address(r[i]) for r in rows) for i in range(len(variables))]
+    widths = list(natural)
+    budget = total - 3 * (len(variables) - 1)
+    # First down to each header's width (or 8); if that is not enough, down to 3 (headers then end
+    # in an ellipsis too).
+    for floor in (
+        [w if f else min(w, max(cell_len(v), _MIN_COLUMN)) for w, f, v in zip(natural, fixed, variables)],
+        [w if f else min(w, 3) for w, f in zip(natural, fixed)],
+    ):
+        excess = sum(widths) - budget
+        while excess > 0:
+            shrinkable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            others = [widths[i] for i in shrinkable if i != widest]
+            step = min(excess, widths[widest] - floor[widest], max(1, widths[widest] - max(others, default=0)))
+            widths[widest] -= step
+            excess -= step
+    return widths
+
+
 def table(variables: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None) -> str:
-    """Lay out rows as a plain-text table, wrapping long cells to fit the terminal."""
+    """Lay out rows as a plain-text table for a terminal: one line per row, never wrapped.
+
+    Cells too long for their column end in an ellipsis (the full values are in the csv and json
+    formats); headers are never cut, and neither are web addresses. Drawn by rich, which measures
+    text in terminal cells.
+
+    Args:
+        variables: The column headers.
+        rows: The rows, each cell as text (line breaks are shown as spaces).
+        width: The width to fit, in characters (default: the terminal's, else 120).
+    """
     if not variables:
         return ""
     total = width or shutil.get_terminal_size((120, 24)).columns
-    natural = [max([len(v)] + [len(line) for r in rows for line in r[i].splitlines() or [""]])
-               for i, v in enumerate(variables)]
-    budget = max(total - 3 * (len(variables) - 1), 10 * len(variables))
-    widths = list(natural)
-    while sum(widths) > budget and max(widths) > 12:
-        widest = widths.index(max(widths))
-        widths[widest] -= 1
-    def lines_of(cells: Sequence[str]) -> list[str]:
-        wrapped = [textwrap.wrap(c, w, break_long_words=True) or [""] for c, w in zip(cells, widths)]
-        return [
-            " | ".join((c[n] if n < len(c) else "").ljust(w) for c, w in zip(wrapped, widths)).rstrip()
-            for n in range(max(len(c) for c in wrapped))
-        ]
-
-    out = [*lines_of(variables), "-+-".join("-" * w for w in widths)]
-    for row in rows:
-        out.extend(lines_of(row))
-    return "\n".join(out) + "\n"
+    flat = [tuple(" ".join(c.split("\n")) for c in row) for row in rows]
+    widths = column_widths(variables, flat, total)
+    grid = Table(box=_BOX, show_edge=False, pad_edge=False, highlight=False, expand=False)
+    for name, w in zip(variables, widths):
+        grid.add_column(name, no_wrap=True, overflow="ellipsis", width=w)
+    for row in flat:
+        grid.add_row(*(Text(c) for c in row))
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=sum(widths) + 3 * (len(widths) - 1), color_system=None, highlight=False,
+        emoji=False, markup=False, soft_wrap=False, legacy_windows=False,
+    )
+    console.print(grid)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def _tsv_term(term: Node | None) -> str:

@@ -256,7 +256,8 @@ def find_question(queries_dir: Path, name: str) -> Question:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One distinct piece of evidence: a sentence (or table row) of a source, with its modality."""
+    """One distinct piece of evidence: a sentence (or table row) of a source, with its modalities
+    (comma-separated; empty when only entities, which are not statements, cite it)."""
 
     source: str
     sentence: str
@@ -296,7 +297,10 @@ def evidence_view(
     keep = [i for i, v in enumerate(variables) if v not in drop]
     where = {v: variables.index(v) for v in EVIDENCE_COLUMNS if v in variables}
     view = EvidenceView(columns=tuple(variables[i] for i in keep), rows=[], refs=[], evidence=[])
-    numbers: dict[Evidence, int] = {}
+    # One piece of evidence per source and text: the same sentence cited by a statement (reported)
+    # and by an entity (no modality) is listed once, with the modalities it is given.
+    numbers: dict[tuple[str, str], int] = {}
+    modalities: list[list[str]] = []
     index: dict[tuple[str, ...], int] = {}
     for row in rows:
         answer = tuple(row[i] for i in keep)
@@ -306,13 +310,17 @@ def evidence_view(
             view.refs.append([])
         if "sentence" not in where:
             continue
-        item = Evidence(*(row[where[v]] if v in where else "" for v in EVIDENCE_COLUMNS))
-        if item not in numbers:
-            view.evidence.append(item)
-            numbers[item] = len(view.evidence)
+        source, sentence, modality = (row[where[v]] if v in where else "" for v in EVIDENCE_COLUMNS)
+        key = (source, sentence)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            modalities.append([])
+        if modality and modality not in modalities[numbers[key] - 1]:
+            modalities[numbers[key] - 1].append(modality)
         refs = view.refs[index[answer]]
-        if numbers[item] not in refs:
-            refs.append(numbers[item])
+        if numbers[key] not in refs:
+            refs.append(numbers[key])
+    view.evidence = [Evidence(s, text, ", ".join(modalities[n - 1])) for (s, text), n in numbers.items()]
     for refs in view.refs:
         refs.sort()
     return view

@@ -1,0 +1,106 @@
+"""What people read: terminal tables one line per row at the terminal's width, never wrapped, full
+values in csv/json; evidence readable, without "()" and without repeats (issue 17)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+import pytest
+
+from kg.cli.ask import people_text
+from kg.query.excerpts import readable
+from kg.query.formats import column_widths, table
+from kg.query.library import evidence_view
+
+Cli = Callable[..., tuple[int, str, str]]
+URL = re.compile(r"https?://\S+")
+
+
+def _table_part(out: str) -> list[str]:
+    """The lines of the answer table of `diplokg ask` (header, rule, rows)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"^-+(\+-+)*$", line)) - 1
+    end = next(i for i, line in enumerate(lines) if re.match(r"^\(\d+ rows?\)$", line))
+    return lines[start:end]
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+@pytest.mark.parametrize("name", ["closed-missions", "evidence-for", "regions", "claims"])
+def test_ask_table_is_one_line_per_row_within_the_width(cli: Cli, built: object, monkeypatch, name: str,
+                                                         width: int) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    argv = ["ask", name] + (["--bind", "entity=iso:UGA"] if name == "evidence-for" else [])
+    code, out, err = cli(*argv)
+    assert code == 0, err
+    code, as_csv, err = cli(*argv, "--format", "csv")
+    lines = _table_part(out)
+    rows = int(re.search(r"^\((\d+) rows?\)$", out, re.M).group(1))  # type: ignore[union-attr]
+    assert len(lines) == rows + 2  # header, rule, one line per row
+    assert all(len(line) <= width for line in lines), max(len(line) for line in lines)
+    assert rows <= len(list(csv.DictReader(io.StringIO(as_csv))))
+
+
+def test_headers_are_never_split_across_lines(cli: Cli, built: object, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    _code, out, _ = cli("ask", "closed-missions")
+    header = [cell.strip() for cell in _table_part(out)[0].split("|")]
+    assert len(header) == len(_table_part(out)[1].split("+"))
+    assert "farewellVisi" not in out.replace("farewellVisit", "")
+
+
+def test_addresses_are_never_cut_and_csv_keeps_every_value(cli: Cli, built: object, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    _code, out, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01")
+    _code, as_csv, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01", "--format", "csv")
+    addresses = {r["address"] for r in csv.DictReader(io.StringIO(as_csv)) if r["address"]}
+    shown = set(URL.findall(out))
+    assert addresses and addresses <= shown
+    assert not any(a.endswith("…") for a in shown)
+
+
+def test_long_cells_end_in_an_ellipsis() -> None:
+    text = table(("a", "b"), [("x" * 100, "short")], width=40)
+    lines = text.splitlines()
+    assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
+    assert lines[2].split("|")[0].rstrip().endswith("…")
+
+
+def test_column_widths_give_way_widest_first() -> None:
+    assert column_widths(("a", "b"), [("x" * 50, "y" * 10)], total=43) == [30, 10]
+
+
+def test_table_row_evidence_reads_as_its_cells_without_notes_and_with_its_address_apart() -> None:
+    row = ("host: Angola; city: Luanda; mission_type: embassy; what: closure; farewell visit reported by KCNA; "
+           "date: 2023-10; date_precision: month; source_url: https://example.org/a; note: internal remark")
+    excerpt = readable(row)
+    assert excerpt.address == "https://example.org/a"
+    assert excerpt.text == ("host: Angola · city: Luanda · mission type: embassy · what: closure; farewell visit "
+                            "reported by KCNA · date: 2023-10 (month)")
+    assert readable("A sentence: with a colon; and more.").text == "A sentence: with a colon; and more."
+
+
+def test_evidence_is_listed_once_and_an_entity_gives_no_empty_modality() -> None:
+    rows = [
+        ("Embassy of the DPRK in Uganda", "Article", "The closures were announced.", ""),
+        ("farewell visit", "Article", "The closures were announced.", "reported"),
+    ]
+    view = evidence_view(("statement", "source", "sentence", "modality"), rows)
+    assert len(view.evidence) == 1 and view.evidence[0].modality == "reported"
+    assert view.refs == [[1], [1]]
+
+
+def test_ask_evidence_has_no_raw_rows_no_empty_modality_no_repeats(cli: Cli, built: object) -> None:
+    _code, out, _ = cli("ask", "evidence-for", "--bind", "entity=iso:UGA")
+    evidence = out.partition("\nEvidence\n")[2]
+    assert "()" not in evidence
+    assert "source_url:" not in evidence and "note:" not in evidence and "date_precision" not in evidence
+    quoted = re.findall(r"^\[\d+\] (.*)$", evidence, re.M)
+    assert len(quoted) == len(set(quoted))
+    assert "    https://japannews.yomiuri.co.jp/world/asia-pacific/20231027-145991/" in evidence.splitlines()
+
+
+def test_people_text_is_importable() -> None:
+    assert callable(people_text)
