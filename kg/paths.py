@@ -74,7 +74,21 @@ def find_project(start: Path | None = None) -> Project:
         if (folder / "ontology" / "diplo.ttl").is_file():
             return Project(folder)
     raise InputError(
-        "no diplokg project here: run inside a checkout (a folder with ontology/diplo.ttl), "
-        "or pass --project DIR",
+        "no diplokg project here: run inside a project (a folder with ontology/diplo.ttl), pass "
+        "--project DIR, or make one with `diplokg init DIR`",
         path=here,
     )
+
+
+#: The project folders that ``diplokg init`` copies (the package ships them, see setup.py).
+PROJECT_FOLDERS: tuple[str, ...] = ("ontology", "queries", "sources")
+
+
+def packaged_project() -> Project | None:
+    """The project that ships with the installed package (``kg/project/``, from the wheel), or the
+    checkout this package is imported from (an editable install); None when neither is there."""
+    package = Path(__file__).resolve().parent
+    for root in (package / "project", package.parent):
+        if all((root / part).is_dir() for part in PROJECT_FOLDERS) and (root / "ontology" / "diplo.ttl").is_file():
+            return Project(root)
+    return None

@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
 
 #: Command name -> module under ``kg.cli``, in the order ``--help`` lists them.
 COMMANDS: dict[str, str] = {
+    "init": "init",
     "build": "build",
     "query": "query",
     "questions": "questions",
@@ -54,6 +55,7 @@ def main() -> None:
 
     \b
     Typical use:
+      diplokg init my-project                make a project folder (outside a checkout of diplokg)
       diplokg build                          load sources, reason, validate, write build/diplokg.nq
       diplokg explore                        write the alignment explorer page (build/explorer.html)
       diplokg questions                      list the analysts' questions in queries/

@@ -3,8 +3,9 @@
 Nothing here is typed by hand. The data come from two well-kept libraries:
 
 - pycountry (ISO 3166-1 names and codes; ISO 3166-2 subdivisions), and
-- country_converter's data table (``country_data.tsv``: UN M49 region and sub-region, UN membership),
-  read as a file, without importing the package (its import needs pandas).
+- country_converter's data table (UN M49 region and sub-region, UN membership), as an extract kept in
+  ``kg/sources/data/un-m49-regions.tsv`` with its provenance and licence (so neither the package nor
+  pandas is needed).
 
 Rules, each taken from those tables:
 
@@ -69,12 +70,16 @@ def region_iri(name: str) -> URIRef:
     return REGION[_slug(name)]
 
 
+#: UN M49 regions and UN membership by ISO 3166-1 alpha-3 code: an extract of country_converter's
+#: table, kept in the package with its provenance and licence (data/README.md).
+M49_TABLE = Path(__file__).resolve().parent / "data" / "un-m49-regions.tsv"
+#: The country_converter release the table was taken from.
+M49_TABLE_FROM = "country_converter 1.3.2"
+
+
 @lru_cache(maxsize=1)
 def _coco_rows() -> dict[str, dict[str, str]]:
-    path = importlib.metadata.distribution("country_converter").locate_file(
-        "country_converter/country_data.tsv"
-    )
-    with Path(str(path)).open(encoding="utf-8", newline="") as handle:
+    with M49_TABLE.open(encoding="utf-8", newline="") as handle:
         return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
@@ -100,8 +105,7 @@ def _subregion_parents(rows: dict[str, dict[str, str]]) -> dict[str, str]:
 
 def _versions() -> str:
     pc = importlib.metadata.version("pycountry")
-    cc = importlib.metadata.version("country_converter")
-    return f"pycountry {pc}, country_converter {cc}"
+    return f"pycountry {pc}, {M49_TABLE_FROM}"
 
 
 def gazetteer_graph() -> Graph:
