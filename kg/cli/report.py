@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from kg.cli.ask import cells, filled
 from kg.cli.common import get_project, note, project_option
-from kg.cli.query import ensure_built
+from kg.cli.query import ensure_built, parse_binding
 from kg.query.engine import BuiltGraph
+from kg.query.entities import resolve_bindings
+from kg.query.excerpts import readable
 from kg.query.formats import literal_text
 from kg.query.gate import vet
-from kg.query.library import Question, evidence_view, library
+from kg.query.library import Question, check_bindings, evidence_view, library
 from kg.store.files import write_atomic
 
 _SOURCES = """
@@ -55,24 +58,80 @@ def _run(built: BuiltGraph, text: str, origin: str) -> list[tuple[str, ...]]:
     return [tuple(literal_text(t) for t in row) for row in answer.rows]
 
 
-def section(number: int, question: Question, built: BuiltGraph) -> list[str]:
-    """One question of the report: the question, the answer as a table, and the evidence."""
-    returns = re.sub(r"\?([A-Za-z][A-Za-z0-9]*)", lambda m: f"*{_words(m.group(1))}*", question.returns)
-    out = [f"## {number}. {question.question}", "", f"*Question `{question.name}`; each row:* {returns}", ""]
-    needed = [p for p in question.parameters if p.required]
-    if needed:
-        names = ", ".join(f"`{p.name}`" for p in needed)
-        out += [
-            f"This question needs a value ({names}) and is answered with `diplokg ask {question.name} "
-            f"--bind {needed[0].name}=...`; see the question's file for examples.",
-            "",
-        ]
-        return out
-    answer = built.run(vet(question.text, built.graph_names(), origin=str(question.path)))
+@dataclass(frozen=True)
+class Part:
+    """One part of the report's story: a heading, a few words on what it covers, its questions.
+
+    Attributes:
+        title: The part's heading.
+        intro: What the part is about (no fact is stated here: the answers do that).
+        questions: Question names in reading order, each with the values it is asked with (one
+            answer per set of values; questions that take none get ``{}``).
+    """
+
+    title: str
+    intro: str
+    questions: tuple[tuple[str, dict[str, str]], ...]
+
+
+#: The report's story: the closures first, then why they happened, the turn to Russia and China,
+#: what the sources count and claim, and one state's record. Questions added to the library later
+#: come at the end, in file-name order. Parameterised questions are answered with the values given
+#: here: the network before the wave (2023-01-01) and after it (2024-02-01), and Uganda, where the
+#: sources' accounts differ most.
+STORY: tuple[Part, ...] = (
+    Part("The closures", "Which DPRK missions the sources report closed or announced closed, when, where, and "
+         "what remained open before and after.", (
+        ("closed-missions", {}), ("closures-by-date", {}), ("farewell-visits", {}),
+        ("network-as-of", {"asOf": "2023-01-01"}), ("network-as-of", {"asOf": "2024-02-01"}),
+        ("regions", {}), ("wave-size", {}), ("wave-history", {}))),
+    Part("Why they closed", "The causes the sources give: money, sanctions and strategy.", (
+        ("closure-causes", {}), ("africa-income", {}), ("sanctions", {}), ("sanction-measures", {}))),
+    Part("The turn to Russia and China", "What the sources say of the DPRK's alignment, and the events "
+         "that led to it, in time order.", (
+        ("alignment", {}), ("russia-pivot", {}), ("turning-points", {}), ("priority-partners", {}))),
+    Part("Counts, disagreements, claims and predictions", "Where the sources give numbers, where they "
+         "differ, and what they give only as claims or predictions.", (
+        ("relation-count", {}), ("disagreements", {}), ("claims", {}), ("predictions", {}))),
+    Part("One state's record", "Everything the sources state about one state, here Uganda (ask for "
+         "another with `diplokg ask evidence-for --bind entity=NAME`).", (
+        ("evidence-for", {"entity": "iso:UGA"}),)),
+)
+
+
+def column_notes(returns: str, columns: tuple[str, ...]) -> str:
+    """What each shown column holds, in the words of the question's ``# Returns:`` header (only the
+    columns the table shows, in its order)."""
+    notes = []
+    for column in columns:
+        if column == "evidence":
+            notes.append("*evidence* (the numbers of the evidence listed under the table)")
+            continue
+        match = re.search(rf"\?{re.escape(column)}\b(\s*\((?:[^()]|\([^()]*\))*\))?", returns)
+        words = match.group(1).strip() if match and match.group(1) else ""
+        notes.append(f"*{_words(column)}*" + (f" {words}" if words else ""))
+    return "; ".join(notes)
+
+
+def section(number: int, question: Question, built: BuiltGraph, values: dict[str, str] | None = None) -> list[str]:
+    """One question of the report: the question, the values it is asked with, the answer as a table
+    (with what each shown column holds), and the evidence."""
+    values = values or {}
+    out = [f"## {number}. {question.question}", ""]
+    given = {name: value for name, value in values.items() if question.parameter(name) is not None}
+    bindings = check_bindings(f"question {question.name!r}", question.parameters,
+                              dict(parse_binding(f"{k}={v}") for k, v in given.items()), None)
+    bindings = resolve_bindings(built, question.parameters, bindings)
+    if given:
+        asked = ", ".join(f"{_words(k)} = {v}" for k, v in given.items())
+        out += [f"*Asked with {asked}* (`diplokg ask {question.name} "
+                + " ".join(f"--bind {k}={v}" for k, v in given.items()) + "`).", ""]
+    answer = built.run(vet(question.text, built.graph_names(), origin=str(question.path)), bindings=bindings)
     view = evidence_view(answer.variables, cells(answer), hidden=tuple(p.name for p in question.parameters))
     if not view.rows:
-        return [*out, "No answer in the current sources.", ""]
+        return [*out, f"*Question `{question.name}`.* No answer in the current sources.", ""]
     columns, rows = filled(view)
+    out += [f"*Question `{question.name}`; each row:* {column_notes(question.returns, columns)}.", ""]
     out.append("| " + " | ".join(_cell(_words(c)) for c in columns) + " |")
     out.append("|" + "|".join(" --- " for _ in columns) + "|")
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
@@ -80,9 +139,29 @@ def section(number: int, question: Question, built: BuiltGraph) -> list[str]:
     if view.evidence:
         out += ["Evidence:", ""]
         for n, item in enumerate(view.evidence, 1):
-            out.append(f"{n}. “{_cell(item.sentence)}” — *{_cell(item.source)}* ({item.modality})")
+            excerpt = readable(item.sentence)
+            modality = f" ({item.modality})" if item.modality else ""
+            address = f" — <{excerpt.address}>" if excerpt.address else ""
+            out.append(f"{n}. “{_cell(excerpt.text)}” — *{_cell(item.source)}*{modality}{address}")
         out.append("")
     return out
+
+
+def story(questions: list[Question]) -> list[tuple[str, str, list[tuple[Question, dict[str, str]]]]]:
+    """The report's parts with the library's questions in story order; questions the story does not
+    place come last, under "More questions"."""
+    by_name = {q.name: q for q in questions}
+    placed: set[str] = set()
+    parts = []
+    for part in STORY:
+        chosen = [(by_name[name], values) for name, values in part.questions if name in by_name]
+        placed |= {q.name for q, _ in chosen}
+        if chosen:
+            parts.append((part.title, part.intro, chosen))
+    rest = [(q, {}) for q in questions if q.name not in placed]
+    if rest:
+        parts.append(("More questions", "Questions of the library the story above does not place.", rest))
+    return parts
 
 
 def report_text(built: BuiltGraph, questions: list[Question]) -> str:
@@ -110,8 +189,12 @@ def report_text(built: BuiltGraph, questions: list[Question]) -> str:
         "numbered evidence under each table.",
         "",
     ]
-    for number, question in enumerate(questions, 1):
-        out += section(number, question, built)
+    number = 0
+    for title, intro, chosen in story(questions):
+        out += [f"# {title}", "", intro, ""]
+        for question, values in chosen:
+            number += 1
+            out += section(number, question, built, values)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
