@@ -104,3 +104,31 @@ def test_ask_evidence_has_no_raw_rows_no_empty_modality_no_repeats(cli: Cli, bui
 
 def test_people_text_is_importable() -> None:
     assert callable(people_text)
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_alignment_colours_for_0_and_0_23_are_clearly_distinct() -> None:
+    from kg.network.page import alignment_colour
+
+    def distance(a: float, b: float) -> float:
+        return sum((x - y) ** 2 for x, y in zip(_rgb(alignment_colour(a)), _rgb(alignment_colour(b)))) ** 0.5
+
+    assert distance(0.0, 0.23) >= 0.8 * distance(0.0, 1.0)
+    assert distance(0.0, 0.1) >= 0.4 * distance(0.0, 1.0)
+    assert alignment_colour(1.0) == "#d7191c" and alignment_colour(0.0) == "#2c7bb6"
+
+
+def test_legend_has_no_zero_count_rows() -> None:
+    import networkx as nx
+
+    from kg.network.page import page_html
+
+    g = nx.MultiDiGraph(title="t", caption="c", as_of="2024")
+    g.add_node("a", label="A", kind="state", facts=[], evidence=[])
+    g.add_node("b", label="B", kind="state", facts=[], evidence=[])
+    g.add_edge("a", "b", key="e1", kind="summit", modality="reported", label="s", facts=[], evidence=[])
+    html = page_html(g)
+    assert 'value="summit"' in html and 'value="covers"' not in html and 'value="claimed"' not in html

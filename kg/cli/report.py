@@ -158,7 +158,7 @@ def story(questions: list[Question]) -> list[tuple[str, str, list[tuple[Question
         placed |= {q.name for q, _ in chosen}
         if chosen:
             parts.append((part.title, part.intro, chosen))
-    rest = [(q, {}) for q in questions if q.name not in placed]
+    rest: list[tuple[Question, dict[str, str]]] = [(q, {}) for q in questions if q.name not in placed]
     if rest:
         parts.append(("More questions", "Questions of the library the story above does not place.", rest))
     return parts

@@ -264,6 +264,21 @@ def as_of(built: BuiltGraph) -> str:
     return max(dates, key=lambda d: (date_key(d), d)) if dates else ""
 
 
+#: The named graphs of the sources start with this.
+SOURCE_GRAPH_PREFIX = "https://w3id.org/diplokg/graph/source/"
+
+
+def initials(name: str) -> list[str]:
+    """Short forms of a name for search: the initials of its capitalised words, and of all its words
+    ("Democratic People's Republic of Korea" gives DPRK and DPROK); none for a one-word name."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*", name)
+    if len(words) < 2:
+        return []
+    capital = "".join(w[0] for w in words if w[0].isupper())
+    every = "".join(w[0] for w in words).upper()
+    return sorted({s for s in (capital, every) if len(s) >= 2})
+
+
 def pick_focus(graph: nx.MultiDiGraph) -> str | None:
     """The state with the most edges (ties broken by IRI): the network is about it."""
     states = [n for n, k in graph.nodes(data="kind") if k == "state"] or list(graph.nodes)
@@ -287,12 +302,19 @@ def explorer_graph(built: BuiltGraph, anchors: tuple[str, ...] = analytics.ANCHO
         attrs["focus"] = node == focus
     focus_label = graph.nodes[focus]["label"] if focus is not None else "the"
     anchor_labels = " and ".join(graph.nodes[a]["label"] for a in anchors if a in graph) or "the anchors"
-    sources = sorted({e["title"] for _, _, d in graph.edges(data=True) for e in d["evidence"] if e.get("title")})
+    aliases: dict[str, list[str]] = {}
+    for row in run_query(built, "aliases"):
+        aliases.setdefault(_s(row["node"]), []).append(_s(row["alias"]))
+    for node, attrs in graph.nodes(data=True):
+        names = [*aliases.get(str(node), []), attrs.get("label") or ""]
+        attrs["aliases"] = sorted(set(aliases.get(str(node), [])) | {a for n in names for a in initials(n)})
+    # The sources loaded (each is a named graph of its own), not only those cited by a drawn relation.
+    sources = [g for g in built.graph_names() if str(g).startswith(SOURCE_GRAPH_PREFIX)]
     graph.graph["title"] = f"{focus_label}’s diplomatic network: who aligns with {anchor_labels}"
     graph.graph["caption"] = (
         f"Missions (open, closure announced, closed), partnerships and summits, sanctions, claims, covering "
-        f"missions and strategy shifts, as {len(sources)} source{'' if len(sources) == 1 else 's'} record"
-        f"{'s' if len(sources) == 1 else ''} them. Colour: alignment score towards "
+        f"missions and strategy shifts, as the {len(sources)} source{'' if len(sources) == 1 else 's'} loaded "
+        f"record{'s' if len(sources) == 1 else ''} them. Colour: alignment score towards "
         f"{anchor_labels} (anchors = 1.0); size: degree centrality; {focus_label} is highlighted."
     )
     return graph

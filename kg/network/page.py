@@ -49,6 +49,7 @@ from pyvis.network import Network
 from kg.network.layout import layout_positions
 from kg.network.world import WorldData
 from kg.network.worldview import world_context
+from kg.query.excerpts import readable
 
 __all__ = [
     "EDGE_STYLES",
@@ -126,11 +127,18 @@ def _hex(rgb: tuple[float, float, float]) -> str:
     return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
 
 
+def scale_position(score: float) -> float:
+    """Where a score sits on the colour scale: its square root, so the low scores most nodes have
+    (0, 0.1, 0.23) are far apart in colour (0.23 sits near the middle), and 1 stays at the end."""
+    return math.sqrt(min(1.0, max(0.0, float(score))))
+
+
 def alignment_colour(score: float | None) -> str:
-    """Fill colour for an alignment score in [0, 1]; grey for ``None``/NaN."""
+    """Fill colour for an alignment score in [0, 1] (placed by :func:`scale_position`); grey for
+    ``None``/NaN."""
     if score is None or not isinstance(score, (int, float)) or math.isnan(score):
         return UNKNOWN_COLOUR
-    s = min(1.0, max(0.0, float(score)))
+    s = scale_position(score)
     for (a, ca), (b, cb) in itertools.pairwise(ALIGNMENT_STOPS):
         if s <= b:
             f = 0.0 if b == a else (s - a) / (b - a)
@@ -157,12 +165,19 @@ def _lines(items: Any) -> list[str]:
 
 
 def _evidence(items: Any) -> list[dict[str, str]]:
+    """Evidence for the page: a table row's text as its cells (no internal notes), its address apart."""
     out = []
     for item in [items] if isinstance(items, dict) else items or []:
         if isinstance(item, dict):
-            out.append({k: _text(item.get(k)) for k in ("sentence", "source", "modality")})
+            record = {k: _text(item.get(k)) for k in ("sentence", "source", "modality")}
         else:
-            out.append({"sentence": _text(item), "source": "", "modality": ""})
+            record = {"sentence": _text(item), "source": "", "modality": ""}
+        excerpt = readable(record["sentence"])
+        record["sentence"] = excerpt.text
+        record["address"] = excerpt.address
+        if excerpt.address and record["source"].endswith(f" ({excerpt.address})"):
+            record["source"] = record["source"].removesuffix(f" ({excerpt.address})")
+        out.append(record)
     return out
 
 
@@ -186,7 +201,8 @@ def _node_record(node: Any, attrs: dict[str, Any], big: bool) -> dict[str, Any]:
                  "strokeWidth": 4, "strokeColor": "#ffffff"},
         "dk": {"kind": kind, "alignment": alignment, "centrality": centrality, "focus": focus,
                "facts": _lines(attrs.get("facts")),
-               "evidence": _evidence(attrs.get("evidence")), "iri": _text(node)},
+               "evidence": _evidence(attrs.get("evidence")), "iri": _text(node),
+               "aliases": _lines(attrs.get("aliases"))},
     }
     if alignment is None:
         record["shapeProperties"] = {"borderDashes": [3, 3]}
@@ -289,7 +305,9 @@ def _build_network(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[d
 
 
 def _legend_rows(values: Counter[str], known: dict[str, Any], label_of: Any) -> list[dict[str, Any]]:
-    rows = [{"value": key, "label": label_of(key), "count": values.get(key, 0)} for key in known]
+    """Legend and filter rows: the known kinds in their order, then any others; a kind the graph
+    does not have gets no row (a row counting 0 only lengthens the legend)."""
+    rows = [{"value": key, "label": label_of(key), "count": values[key]} for key in known if values.get(key)]
     rows += [{"value": key, "label": label_of(key), "count": values[key]}
              for key in sorted(values) if key not in known]
     return rows
@@ -319,7 +337,8 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None) -> str:
         row["dash"] = " ".join(str(d) for d in style["dashes"]) if style["dashes"] else ""
         row["width"] = style["width"]
     modality_rows = _legend_rows(modalities, MODALITY_LABELS, lambda m: MODALITY_LABELS.get(m) or m or "(none)")
-    gradient = ", ".join(f"{alignment_colour(s)} {round(s * 100)}%" for s, _ in ALIGNMENT_STOPS)
+    gradient = ", ".join(f"{alignment_colour(s * s)} {round(s * 100)}%" for s, _ in ALIGNMENT_STOPS)
+    ticks = [{"label": f"{s:g}", "left": round(scale_position(s) * 100, 1)} for s in (0, 0.1, 0.25, 0.5, 1)]
     node_kinds = sorted({n["dk"]["kind"] for n in nodes} | {"state"},
                         key=lambda k: (list(NODE_SHAPES).index(k) if k in NODE_SHAPES else 99, k))
     data = {"nodes": nodes, "edges": edges, "options": options,
@@ -346,7 +365,7 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None) -> str:
         caption=_text(graph.graph.get("caption")),
         as_of=_text(graph.graph.get("as_of")),
         node_count=len(nodes), edge_count=len(edges),
-        edge_rows=edge_rows, modality_rows=modality_rows, gradient=gradient,
+        edge_rows=edge_rows, modality_rows=modality_rows, gradient=gradient, ticks=ticks,
         node_kinds=[{"kind": k, "label": KIND_LABELS.get(k, k), "shape": NODE_SHAPES.get(k, "dot")}
                     for k in node_kinds],
         unknown_colour=UNKNOWN_COLOUR,

@@ -110,13 +110,14 @@ def graph() -> nx.MultiDiGraph:
 
 
 def edge_hidden(page: Any) -> dict[str, bool]:
-    """``{edge id: hidden}`` from the DataSet, checked against the drawn network's state."""
+    """``{relation id: hidden}`` (not shown, neither itself nor in a drawn bundle), with the DataSet
+    checked against the drawn network's state."""
     result: dict[str, bool] = page.evaluate("""() => {
         const out = {};
         for (const e of window.diplokg.edges.get()) {
             const drawn = window.diplokg.network.body.edges[e.id];
             if (Boolean(e.hidden) !== Boolean(drawn.options.hidden)) throw new Error('view out of sync: ' + e.id);
-            out[e.id] = Boolean(e.hidden);
+            if (e.dk.kind !== 'bundle') out[e.id] = !window.diplokg.shown(e.id);
         }
         return out;
     }""")
@@ -137,7 +138,8 @@ def test_loads_offline_without_errors(opened: PageProbe) -> None:
 def test_datasets_match_graph(opened: PageProbe, graph: nx.MultiDiGraph) -> None:
     ids = opened.page.evaluate("window.diplokg.nodes.getIds()")
     assert sorted(ids) == sorted(graph.nodes) and len(ids) == graph.number_of_nodes()
-    edges = opened.page.evaluate("window.diplokg.edges.get().map(e => [e.id, e.from, e.to])")
+    edges = opened.page.evaluate("window.diplokg.edges.get().filter(e => e.dk.kind !== 'bundle')"
+                                 ".map(e => [e.id, e.from, e.to])")
     expected = sorted([k, u, v] for u, v, k in graph.edges(keys=True))
     assert sorted(edges) == expected and len(edges) == graph.number_of_edges()
     labels = opened.page.evaluate("Object.fromEntries(window.diplokg.nodes.get().map(n => [n.id, n.label]))")

@@ -19,6 +19,33 @@
   var api = { network: null, nodes: nodes, edges: edges, ready: false, readyAt: null, selected: null };
   window.diplokg = api;
 
+  /* ---------- bundles: one edge with a count for the relations of one pair of nodes ---------- */
+  var bundles = {}, bundleOf = {};
+  (function makeBundles() {
+    var groups = {};
+    raw.edges.forEach(function (e) {
+      var a = String(e.from), b = String(e.to);
+      var key = a < b ? a + "\u0001" + b : b + "\u0001" + a;
+      (groups[key] = groups[key] || []).push(e);
+    });
+    var added = [];
+    Object.keys(groups).sort().forEach(function (key) {
+      var members = groups[key];
+      if (members.length < 2) { return; }
+      var from = members[0].from, to = members[0].to;
+      var oneWay = members.every(function (m) { return m.from === from && m.to === to; });
+      var b = { key: key, id: "bundle:" + key, members: members.map(function (m) { return m.id; }), expanded: false };
+      bundles[key] = b;
+      b.members.forEach(function (id) { bundleOf[id] = b; });
+      added.push({ id: b.id, from: from, to: to, label: "\u00d7" + members.length, width: 3.5,
+        arrows: { to: { enabled: oneWay, scaleFactor: 0.6 } }, color: { color: "#4a4f57", opacity: 0.9 },
+        font: { size: 13, color: "#1d232b", strokeWidth: 4, strokeColor: "#ffffff", align: "middle" },
+        smooth: { enabled: false }, dk: { kind: "bundle", bundle: key, modality: "", label: "", facts: [], evidence: [] } });
+    });
+    edges.add(added);
+  })();
+  api.bundles = bundles;
+
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -36,12 +63,39 @@
     var dk = item.dk || {};
     var card = el("div", "dk-card");
     card.dataset.type = type;
+    if (type === "edge" && dk.kind === "bundle") {
+      var shown = bundleMembers(item.id);
+      card.appendChild(el("div", "dk-card-title", shown.length + " relations"));
+      card.appendChild(el("div", "dk-card-meta", nodeLabel(item.from) + " \u2194 " + nodeLabel(item.to) +
+        " \u00b7 " + (full ? "drawn as one edge" : "click to list them; \u201cshow each\u201d draws them apart")));
+      var list = el("ul", "dk-card-facts");
+      shown.forEach(function (mid) {
+        var m = edges.get(mid), mk = m.dk || {};
+        list.appendChild(el("li", null, (mk.label || raw.kindLabels[mk.kind] || mk.kind) + " \u2014 " +
+          (raw.kindLabels[mk.kind] || mk.kind) + ", " + (raw.modalityLabels[mk.modality] || mk.modality || "")));
+      });
+      card.appendChild(list);
+      if (full) {
+        var expand = el("button", "dk-mini dk-expand", "show each");
+        expand.type = "button";
+        expand.addEventListener("click", function () { setExpanded(item.dk.bundle, true); showDetails(null, null); });
+        card.appendChild(expand);
+      }
+      return card;
+    }
     if (type === "edge") {
       var kindLabel = raw.kindLabels[dk.kind] || dk.kind || "Relation";
       card.appendChild(el("div", "dk-card-title", dk.label || kindLabel));
       card.appendChild(el("div", "dk-card-meta", nodeLabel(item.from) + " \u2192 " + nodeLabel(item.to)));
       card.appendChild(el("div", "dk-card-meta", kindLabel + " \u00b7 " +
         (raw.modalityLabels[dk.modality] || dk.modality || "unspecified")));
+      var own = bundleOf[item.id];
+      if (full && own && own.expanded) {
+        var collapse = el("button", "dk-mini dk-expand", "draw as one edge again");
+        collapse.type = "button";
+        collapse.addEventListener("click", function () { setExpanded(own.key, false); showDetails(null, null); });
+        card.appendChild(collapse);
+      }
     } else {
       card.appendChild(el("div", "dk-card-title", item.label));
       card.appendChild(el("div", "dk-card-meta", (raw.nodeKindLabels[dk.kind] || dk.kind || "Node") +
@@ -66,6 +120,7 @@
         var src = el("div", "dk-source", ev.source ? "Source: " + ev.source : "Source: not given");
         if (ev.modality) { src.appendChild(el("span", "dk-badge", ev.modality)); }
         li.appendChild(src);
+        if (ev.address) { li.appendChild(el("div", "dk-address", ev.address)); }
         ol.appendChild(li);
       });
       card.appendChild(ol);
@@ -80,10 +135,14 @@
 
   /* ---------- tooltip ---------- */
   var pointer = { x: 0, y: 0 };
+  /* Place the hover card beside the pointer, inside the window, and never over the pinned card:
+   * when the pinned card is open, the hover card keeps to the space left of it. */
   function placeTooltip() {
     var w = tooltip.offsetWidth, h = tooltip.offsetHeight;
+    var right = window.innerWidth - 8;
+    if (!detailsPanel.hidden) { right = Math.min(right, detailsPanel.getBoundingClientRect().left - 8); }
     var x = pointer.x + 16, y = pointer.y + 16;
-    if (x + w > window.innerWidth - 8) { x = Math.max(8, pointer.x - w - 16); }
+    if (x + w > right) { x = Math.max(8, Math.min(pointer.x - w - 16, right - w)); }
     if (y + h > window.innerHeight - 8) { y = Math.max(8, window.innerHeight - h - 8); }
     tooltip.style.left = x + "px";
     tooltip.style.top = y + "px";
@@ -121,17 +180,52 @@
     document.querySelectorAll("input." + cls).forEach(function (i) { if (i.checked) { set.add(i.value); } });
     return set;
   }
+  /* A relation passes the filters when its kind and modality are both checked. Relations that
+   * share their two ends are drawn as one edge with their count (a bundle) until it is expanded;
+   * a bundle with one passing relation draws that relation itself. */
+  function passes(e, kinds, modalities) { return kinds.has(e.dk.kind) && modalities.has(e.dk.modality); }
   function applyFilters() {
     var kinds = checked("dk-kind"), modalities = checked("dk-modality"), changes = [], visible = 0;
+    var passing = {};
     edges.forEach(function (e) {
-      var hide = !(kinds.has(e.dk.kind) && modalities.has(e.dk.modality));
-      if (!hide) { visible += 1; }
+      if (e.dk.kind === "bundle") { return; }
+      passing[e.id] = passes(e, kinds, modalities);
+      if (passing[e.id]) { visible += 1; }
+    });
+    api.passing = passing;
+    var drawnAsBundle = {};
+    Object.keys(bundles).forEach(function (key) {
+      var b = bundles[key], n = b.members.filter(function (id) { return passing[id]; }).length;
+      var asOne = !b.expanded && n >= 2;
+      if (asOne) { b.members.forEach(function (id) { drawnAsBundle[id] = true; }); }
+      var e = edges.get(b.id), label = "\u00d7" + n;
+      if (Boolean(e.hidden) !== !asOne || e.label !== label) { changes.push({ id: b.id, hidden: !asOne, label: label }); }
+    });
+    edges.forEach(function (e) {
+      if (e.dk.kind === "bundle") { return; }
+      var hide = !passing[e.id] || Boolean(drawnAsBundle[e.id]);
       if (Boolean(e.hidden) !== hide) { changes.push({ id: e.id, hidden: hide }); }
     });
     if (changes.length) { edges.update(changes); }
     api.visibleEdgeCount = visible;
     return visible;
   }
+  /* Whether relation `id` is shown: drawn itself, or counted in a bundle that is drawn. */
+  api.shown = function (id) {
+    var e = edges.get(id);
+    if (!e) { return false; }
+    if (!e.hidden) { return true; }
+    var b = bundleOf[id];
+    return Boolean(b && !edges.get(b.id).hidden && api.passing && api.passing[id]);
+  };
+  function bundleMembers(bundleId) {
+    var b = bundles[(edges.get(bundleId).dk || {}).bundle];
+    return b ? b.members.filter(function (id) { return !api.passing || api.passing[id]; }) : [];
+  }
+  function setExpanded(key, expanded) {
+    if (bundles[key]) { bundles[key].expanded = expanded; applyFilters(); }
+  }
+  api.setExpanded = setExpanded;
   api.applyFilters = applyFilters;
   document.querySelectorAll("input.dk-kind, input.dk-modality").forEach(function (i) {
     i.addEventListener("change", applyFilters);
@@ -147,7 +241,8 @@
 
   /* ---------- search ---------- */
   var index = nodes.get().map(function (n) {
-    return { id: n.id, label: String(n.label), lower: String(n.label).toLowerCase(), state: n.dk.kind === "state" };
+    return { id: n.id, label: String(n.label), lower: String(n.label).toLowerCase(), state: n.dk.kind === "state",
+             aliases: (n.dk.aliases || []).map(function (a) { return String(a).toLowerCase(); }) };
   }).sort(function (a, b) { return a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0; });
   (function fillNames() {
     var list = document.getElementById("dk-names"), seen = new Set();
@@ -164,7 +259,8 @@
     if (!q) { return []; }
     var tiers = [[], [], []];
     index.forEach(function (e) {
-      var t = e.lower === q ? 0 : e.lower.indexOf(q) === 0 ? 1 : e.lower.indexOf(q) > 0 ? 2 : -1;
+      var t = e.lower === q || e.aliases.indexOf(q) >= 0 ? 0 : e.lower.indexOf(q) === 0 ? 1
+        : e.lower.indexOf(q) > 0 || e.aliases.some(function (a) { return a.indexOf(q) >= 0; }) ? 2 : -1;
       if (t >= 0) { tiers[t].push(e); }
     });
     var ranked = [];
@@ -216,7 +312,7 @@
   searchBox.addEventListener("change", function () { runSearch(searchBox.value); });
   searchBox.addEventListener("input", function () {
     var q = searchBox.value.trim().toLowerCase();
-    var exact = index.filter(function (e) { return e.lower === q; });
+    var exact = index.filter(function (e) { return e.lower === q || e.aliases.indexOf(q) >= 0; });
     if (exact.length) { runSearch(searchBox.value); } else { listResults(search(searchBox.value)); }
   });
 
