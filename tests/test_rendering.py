@@ -132,3 +132,14 @@ def test_legend_has_no_zero_count_rows() -> None:
     g.add_edge("a", "b", key="e1", kind="summit", modality="reported", label="s", facts=[], evidence=[])
     html = page_html(g)
     assert 'value="summit"' in html and 'value="covers"' not in html and 'value="claimed"' not in html
+
+
+def test_rows_that_differ_only_in_their_evidence_are_one_row(cli: Cli, built: object) -> None:
+    # network-as-of answers one row per mission and piece of evidence (19 for 14 missions on
+    # 2023-06-01); the people's table shows one row per mission, citing each piece of evidence.
+    code, out, err = cli("ask", "network-as-of", "--as-of", "2023-06-01")
+    assert code == 0, err
+    assert "(14 rows)" in out
+    _code, as_csv, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert len(rows) > 14 and len({r["mission"] for r in rows}) == 14

@@ -22,6 +22,10 @@ from kg.errors import QueryError
 
 #: The columns every question returns as its evidence.
 EVIDENCE_COLUMNS: tuple[str, ...] = ("source", "sentence", "modality")
+#: Columns about the evidence that some questions return: shown with the evidence, not in the
+#: people's table (a table row's address is printed under it), so rows that differ only in which
+#: row or sentence backs them are one row citing each.
+EVIDENCE_DETAIL_COLUMNS: tuple[str, ...] = ("address",)
 
 _FIELD = re.compile(r"^#\s*([A-Za-z]+):\s*(.*)$")
 _PARAMETER = re.compile(r"(?:^|;\s*|\)\s*)([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)")
@@ -293,7 +297,7 @@ def evidence_view(
         rows: The rows, each cell as text (empty when unbound).
         hidden: Further columns to leave out (the parameters, shown apart).
     """
-    drop = set(EVIDENCE_COLUMNS) | set(hidden)
+    drop = set(EVIDENCE_COLUMNS) | set(EVIDENCE_DETAIL_COLUMNS) | set(hidden)
     keep = [i for i, v in enumerate(variables) if v not in drop]
     where = {v: variables.index(v) for v in EVIDENCE_COLUMNS if v in variables}
     view = EvidenceView(columns=tuple(variables[i] for i in keep), rows=[], refs=[], evidence=[])
