@@ -20,6 +20,14 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "full"
 Cli = Callable[..., tuple[int, str, str]]
 
 
+@pytest.fixture(autouse=True)
+def _the_full_build(built: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI here reads the session's full build (another module's fixture may have pointed
+    DIPLOKG_BUILD at an article-only build)."""
+    monkeypatch.setenv("DIPLOKG_BUILD", str(built.graph.path.parent))  # type: ignore[attr-defined]
+    monkeypatch.chdir(built.project.root)  # type: ignore[attr-defined]
+
+
 def _missions(out: str) -> set[str]:
     return {r["mission"] for r in csv.DictReader(io.StringIO(out))}
 

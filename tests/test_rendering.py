@@ -16,6 +16,14 @@ from kg.query.formats import column_widths, table
 from kg.query.library import evidence_view
 
 Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(autouse=True)
+def _the_full_build(built: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI here reads the session's full build (another module's fixture may have pointed
+    DIPLOKG_BUILD at an article-only build)."""
+    monkeypatch.setenv("DIPLOKG_BUILD", str(built.graph.path.parent))  # type: ignore[attr-defined]
+    monkeypatch.chdir(built.project.root)  # type: ignore[attr-defined]
 URL = re.compile(r"https?://\S+")
 
 
