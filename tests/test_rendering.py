@@ -151,3 +151,18 @@ def test_rows_that_differ_only_in_their_evidence_are_one_row(cli: Cli, built: ob
     _code, as_csv, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv)))
     assert len(rows) > 14 and len({r["mission"] for r in rows}) == 14
+
+
+def test_a_narrow_terminal_shows_the_first_columns_readably_and_names_the_others(cli: Cli, built: object,
+                                                                                monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    _code, out, _ = cli("ask", "closed-missions")
+    header = [c.strip() for c in _table_part(out)[0].split("|")]
+    assert header[:3] == ["host", "mission", "event"] and header[-1] == "evidence"
+    note = re.search(r"^\(not shown at this width: (.*); every column: --format csv or json\)$", out, re.M)
+    assert note is not None
+    assert set(note.group(1).split(", ")) | set(header) >= {"reportedIn", "coveredBy", "farewellVisit", "kind"}
+    assert not set(note.group(1).split(", ")) & set(header)
+    monkeypatch.setenv("COLUMNS", "240")
+    _code, wide, _ = cli("ask", "closed-missions")
+    assert "not shown at this width" not in wide

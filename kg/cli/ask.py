@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from kg.cli.query import ensure_built, parse_binding
 from kg.query.engine import ENGINES, Answer
 from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
-from kg.query.formats import FORMATS, literal_text, render, table
+from kg.query.formats import FORMATS, columns_that_fit, literal_text, render, table
 from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
 from kg.store.files import write_atomic
@@ -46,8 +47,13 @@ def people_text(question: Question, answer: Answer, bindings: dict[str, Node], w
         out.append("No answer in the current sources.")
         return "\n".join(out) + "\n"
     columns, rows = filled(view)
-    out.append(table(columns, rows, width).rstrip("\n"))
+    total = width or shutil.get_terminal_size((120, 24)).columns
+    keep = columns_that_fit(columns, rows, total, always=("evidence",))
+    left_out = [c for i, c in enumerate(columns) if i not in keep]
+    out.append(table([columns[i] for i in keep], [tuple(r[i] for i in keep) for r in rows], total).rstrip("\n"))
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    if left_out:
+        out.append(f"(not shown at this width: {', '.join(left_out)}; every column: --format csv or json)")
     if view.evidence:
         out += ["", "Evidence"]
         out += evidence_lines(view)

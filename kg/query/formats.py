@@ -70,6 +70,39 @@ def is_address(cell: str) -> bool:
     return cell.startswith(("http://", "https://", "<http://", "<https://"))
 
 
+#: A column the terminal table shows is at least this wide (or its widest cell, if narrower).
+READABLE_COLUMN = 12
+
+
+def columns_that_fit(
+    variables: Sequence[str], rows: Sequence[Sequence[str]], total: int, always: Sequence[str] = ()
+) -> list[int]:
+    """The indices of the columns a terminal table of width ``total`` shows readably.
+
+    Columns are taken in the question's order (its most telling first) as long as each can have at least
+    :data:`READABLE_COLUMN` characters (or its widest cell, or its header, if that is less); the
+    columns named in ``always`` (the evidence references) are kept whatever the width. The others
+    are left to ``--format csv`` or ``json``.
+    """
+    def need(i: int) -> int:
+        natural = max([cell_len(variables[i])] + [cell_len(r[i]) for r in rows])
+        if any(is_address(r[i]) for r in rows):
+            return natural
+        return min(natural, max(READABLE_COLUMN, min(cell_len(variables[i]), READABLE_COLUMN + 2)))
+
+    fixed = [i for i, v in enumerate(variables) if v in always]
+    used = sum(need(i) + 3 for i in fixed)
+    kept: list[int] = []
+    for i in range(len(variables)):
+        if i in fixed:
+            continue
+        if used + need(i) + 3 > total + 3:
+            break
+        kept.append(i)
+        used += need(i) + 3
+    return sorted(kept + fixed)
+
+
 def column_widths(variables: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> list[int]:
     """The width of each column so that a row fits ``total`` characters on one line.
 
