@@ -102,6 +102,16 @@ def test_the_missing_as_of_message_reads_plainly(cli: Cli, built: object) -> Non
     )
 
 
+def test_entity_by_initials_and_ambiguity(cli: Cli, built: object) -> None:
+    code, by_iri, err = cli("ask", "evidence-for", "--bind", "entity=iso:PRK", "--format", "csv")
+    assert code == 0, err
+    code, by_initials, err = cli("ask", "evidence-for", "--bind", "entity=DPRK", "--format", "csv")
+    assert code == 0, err
+    assert by_initials == by_iri
+    code, _out, err = cli("ask", "evidence-for", "--bind", "entity=ROK")
+    assert code == 2 and "several entities go by that name" in err and "give the IRI" in err
+
+
 @pytest.mark.parametrize("value", ["Uganda", "uganda", "UGA", "UG"])
 def test_entity_by_name_or_iso_code(cli: Cli, built: object, value: str) -> None:
     code, by_iri, err = cli("ask", "evidence-for", "--bind", "entity=iso:UGA", "--format", "csv")

@@ -38,6 +38,7 @@ from rdflib.term import Node
 
 from kg.network import analytics
 from kg.query.engine import BuiltGraph
+from kg.query.entities import initials
 from kg.query.gate import vet
 
 QUERY_DIR = Path(__file__).resolve().parent / "rules"
@@ -266,17 +267,6 @@ def as_of(built: BuiltGraph) -> str:
 
 #: The named graphs of the sources start with this.
 SOURCE_GRAPH_PREFIX = "https://w3id.org/diplokg/graph/source/"
-
-
-def initials(name: str) -> list[str]:
-    """Short forms of a name for search: the initials of its capitalised words, and of all its words
-    ("Democratic People's Republic of Korea" gives DPRK and DPROK); none for a one-word name."""
-    words = re.findall(r"[A-Za-z][A-Za-z'’]*", name)
-    if len(words) < 2:
-        return []
-    capital = "".join(w[0] for w in words if w[0].isupper())
-    every = "".join(w[0] for w in words).upper()
-    return sorted({s for s in (capital, every) if len(s) >= 2})
 
 
 def pick_focus(graph: nx.MultiDiGraph) -> str | None:

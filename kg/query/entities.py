@@ -2,10 +2,13 @@
 
 ``diplokg ask evidence-for --bind entity=Uganda`` (or ``UGA``, ``UG``, ``North Korea``, ``DPRK``)
 binds the entity's IRI. Names are the gazetteer's and the sources' labels (``rdfs:label``,
-``skos:altLabel``), compared without regard to case; codes are ISO 3166-1 alpha-2 and alpha-3.
+``skos:altLabel``), compared without regard to case; codes are ISO 3166-1 alpha-2 and alpha-3; failing
+those, the initials of a state's names (DPRK).
 """
 
 from __future__ import annotations
+
+import re
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -27,6 +30,28 @@ ORDER BY ?entity
 """
 
 
+_NAMES = """
+PREFIX diplo: <https://w3id.org/diplokg/ontology#>
+PREFIX rdfs:  <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos:  <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?name WHERE {
+  ?entity diplo:iso3166Alpha3 ?code ; rdfs:label|skos:altLabel ?name .
+}
+ORDER BY ?entity ?name
+"""
+
+
+def initials(name: str) -> list[str]:
+    """Short forms of a name: the initials of its capitalised words, and of all its words
+    ("Democratic People's Republic of Korea" gives DPRK and DPROK); none for a one-word name."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*", name)
+    if len(words) < 2:
+        return []
+    capital = "".join(w[0] for w in words if w[0].isupper())
+    every = "".join(w[0] for w in words).upper()
+    return sorted({s for s in (capital, every) if len(s) >= 2})
+
+
 def resolve_entity(graph: BuiltGraph, name: str, text: str) -> URIRef:
     """The one entity whose code, name or short name is ``text`` (case aside).
 
@@ -40,6 +65,11 @@ def resolve_entity(graph: BuiltGraph, name: str, text: str) -> URIRef:
     """
     answer = graph.run(vet(_LOOKUP, graph.graph_names()), bindings={"typed": Literal(text.strip())})
     found = [row[0] for row in answer.rows if isinstance(row[0], URIRef)]
+    if not found:
+        # The initials of a state's names ("DPRK"), as the explorer's search takes them.
+        wanted = text.strip().upper()
+        rows = graph.run(vet(_NAMES, graph.graph_names())).rows
+        found = sorted({row[0] for row in rows if isinstance(row[0], URIRef) and wanted in initials(str(row[1]))})
     if len(found) == 1:
         return found[0]
     if not found:
