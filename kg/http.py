@@ -1,0 +1,184 @@
+"""A small HTTP client for SPARQL stores (standard library ``urllib``; no extra dependency).
+
+The SPARQL 1.1 Protocol and the Graph Store Protocol need no more than requests with a body and a
+few headers. Credentials go to the endpoint's own host only (basic or digest, as the store wants:
+Virtuoso's ``/sparql-graph-crud-auth`` wants digest). Every failure becomes one :class:`RemoteError`
+line naming the method, the address and what the store said.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Literal as TypingLiteral
+
+from kg.errors import DiplokgError
+
+AuthScheme = TypingLiteral["basic", "digest"]
+
+#: The environment variable a password is read from when none is given on the command line.
+PASSWORD_ENV = "DIPLOKG_ENDPOINT_PASSWORD"
+
+
+class RemoteError(DiplokgError):
+    """A store could not be reached or refused a request (exit 2).
+
+    Attributes:
+        status: The HTTP status code, when the store answered.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a store listens, and how to sign in to it.
+
+    Attributes:
+        url: The address (``http://127.0.0.1:7878/query``).
+        user: A user name, when the store wants one.
+        password: That user's password.
+        auth: ``digest`` or ``basic``.
+        timeout: Seconds to wait for an answer before giving up.
+    """
+
+    url: str
+    user: str | None = None
+    password: str | None = None
+    auth: AuthScheme = "digest"
+    timeout: float = 300.0
+
+    def __post_init__(self) -> None:
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise RemoteError(f"--endpoint {self.url!r}: expected an http:// or https:// address")
+
+    def at(self, url: str) -> Endpoint:
+        """The same credentials for another address."""
+        return Endpoint(url, self.user, self.password, self.auth, self.timeout)
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """An opener that signs in to this endpoint's host only (and never follows a proxy)."""
+        handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
+        if self.user is not None:
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, self.url, self.user, self.password or "")
+            handler: urllib.request.BaseHandler = (
+                urllib.request.HTTPDigestAuthHandler(manager)
+                if self.auth == "digest"
+                else urllib.request.HTTPBasicAuthHandler(manager)
+            )
+            handlers.append(handler)
+        return urllib.request.build_opener(*handlers)
+
+
+def password_from_env(given: str | None) -> str | None:
+    """The password given, else the one in :data:`PASSWORD_ENV` (so it need not be on a command line)."""
+    return given if given is not None else os.environ.get(PASSWORD_ENV)
+
+
+@dataclass
+class Response:
+    """A store's answer: status, headers (lower-case names) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def request(
+    endpoint: Endpoint,
+    method: str,
+    url: str | None = None,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    ok: tuple[int, ...] = (200, 201, 204),
+) -> Response:
+    """Send one request and return the answer.
+
+    Args:
+        endpoint: The store (its credentials, its timeout).
+        method: GET, POST, PUT, DELETE ...
+        url: The address (default: the endpoint's own).
+        body: The request body.
+        headers: Request headers.
+        ok: The statuses that count as success; any other raises.
+
+    Raises:
+        RemoteError: No answer (refused, timed out) or an answer with another status.
+    """
+    target = url or endpoint.url
+    req = urllib.request.Request(target, data=body, method=method, headers=headers or {})
+    if body and endpoint.user is not None and endpoint.auth == "digest":
+        # A store answers an unsigned request with 401 before it reads the body, and closes the
+        # connection under a large one: sign requests with a body up front (RFC 7616 digest, the
+        # challenge fetched once with a request without a body).
+        req.add_unredirected_header("Authorization", _digest_header(endpoint, req))
+    try:
+        with endpoint.opener().open(req, timeout=endpoint.timeout) as answer:
+            response = Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
+    except urllib.error.HTTPError as exc:
+        response = Response(exc.code, {k.lower(): v for k, v in (exc.headers or {}).items()}, exc.read() or b"")
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise RemoteError(f"{method} {_plain(target)}: no answer ({reason})") from None
+    if response.status not in ok:
+        raise RemoteError(
+            f"{method} {_plain(target)}: the store answered {response.status}: {first_line(response.body)}",
+            status=response.status,
+        )
+    return response
+
+
+_CHALLENGES: dict[tuple[str, str], dict[str, str]] = {}
+_SIGNERS: dict[tuple[str, str], urllib.request.HTTPDigestAuthHandler] = {}
+
+
+def _digest_header(endpoint: Endpoint, req: urllib.request.Request) -> str:
+    """An ``Authorization: Digest`` value for ``req``, from the endpoint's challenge (fetched once)."""
+    key = (urllib.parse.urlsplit(req.full_url).netloc, endpoint.user or "")
+    if key not in _CHALLENGES:
+        probe = urllib.request.Request(req.full_url, method="GET")
+        header = ""
+        try:
+            with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(probe, timeout=endpoint.timeout):
+                pass
+        except urllib.error.HTTPError as exc:
+            header = (exc.headers or {}).get("WWW-Authenticate", "") if exc.code == 401 else ""
+        except (urllib.error.URLError, OSError) as exc:
+            raise RemoteError(f"GET {_plain(req.full_url)}: no answer ({getattr(exc, 'reason', exc)})") from None
+        if not header.lower().startswith("digest "):
+            return ""
+        _CHALLENGES[key] = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, req.full_url, endpoint.user, endpoint.password or "")
+        _SIGNERS[key] = urllib.request.HTTPDigestAuthHandler(manager)
+    value = _SIGNERS[key].get_authorization(req, _CHALLENGES[key])
+    return f"Digest {value}" if value else ""
+
+
+def first_line(body: bytes, limit: int = 200) -> str:
+    """The first non-empty line of a body, shortened (stores answer errors in HTML or plain text)."""
+    text = body.decode("utf-8", "replace")
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("<!") and line.lower() not in ("<html>", "<body>", "<head>"):
+            return line[:limit]
+    return "(no message)"
+
+
+def _plain(url: str) -> str:
+    """The address without its query string (which may be long, or carry a whole query)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -1,0 +1,198 @@
+"""The library on a store we did not build in: any engine that speaks the SPARQL 1.1 Protocol.
+
+:class:`RemoteGraph` answers like :class:`kg.query.BuiltGraph` (``graph_names``, ``run``), so every
+command that takes a built graph (query, ask, report, stats, explore) runs unchanged against a
+store. Queries are vetted by our gate before they leave (no SERVICE, no update, no foreign FROM).
+
+The dataset is never left to the store. Stores differ in what a query without ``FROM`` reads: the
+union of the named graphs (Virtuoso, GraphDB, Neptune, Oxigraph with ``--union-default-graph``), an
+empty default graph (Oxigraph, Fuseki by default), or the union with the store's own system graphs
+(Virtuoso). So each request names our graphs in the protocol's ``default-graph-uri`` and
+``named-graph-uri`` parameters: the default graph is the merge of our graphs (or of the asserted ones),
+as in the local build, on every store. A query with its own ``FROM`` is sent as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Sequence
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError
+from kg.http import Endpoint, RemoteError, Response, request
+from kg.namespaces import GRAPH, INFERRED_GRAPH
+from kg.query import Answer
+from kg.sparql import VettedQuery, vet
+from kg.sparqltext import with_values
+
+_RESULTS_JSON = "application/sparql-results+json"
+_GRAPH_TYPES = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+# Our graphs in a store: first from the manifest ``diplokg push`` writes (one cheap look-up), else
+# the store's named graphs (``GRAPH ?g {}``, which Virtuoso answers empty), else a scan of its quads.
+_GRAPH_QUERIES = (
+    "SELECT ?g WHERE { GRAPH <https://w3id.org/diplokg/push> "
+    "{ <https://w3id.org/diplokg/push> <http://purl.org/dc/terms/hasPart> ?g } }",
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+    'FILTER(STRSTARTS(STR(?g), "https://w3id.org/diplokg/graph/")) }',
+)
+
+
+def term_from_json(cell: dict[str, str]) -> Node:
+    """One binding of SPARQL 1.1 results JSON as an rdflib term (``typed-literal`` is Virtuoso's older form)."""
+    kind = cell.get("type")
+    value = cell.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = cell.get("xml:lang")
+        if lang:
+            return Literal(value, lang=lang)
+        datatype = cell.get("datatype")
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    raise QueryError(f"the store answered a term of unknown type {kind!r}")
+
+
+def answer_from_json(kind: str, body: bytes, variables: Sequence[str] = ()) -> Answer:
+    """A SELECT's or ASK's answer from SPARQL 1.1 results JSON.
+
+    Raises:
+        QueryError: The body is not results JSON.
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise QueryError("the store's answer is not SPARQL results JSON") from None
+    if kind == "ASK":
+        return Answer("ASK", boolean=bool(data.get("boolean")))
+    names = tuple(data.get("head", {}).get("vars") or variables)
+    rows = [
+        tuple(term_from_json(b[v]) if v in b else None for v in names)
+        for b in data.get("results", {}).get("bindings", [])
+    ]
+    return Answer("SELECT", variables=names, rows=rows)
+
+
+class RemoteGraph:
+    """The built graph as loaded into a SPARQL store (``diplokg push``, or the store's own loader).
+
+    Args:
+        endpoint: The store's SPARQL 1.1 Protocol query address (with credentials if needed).
+        graphs: Our graph names, when known (else asked of the store once: every named graph under
+            ``https://w3id.org/diplokg/graph/``).
+        max_rows: Refuse an answer with more rows than this (``None``: no cap).
+    """
+
+    def __init__(self, endpoint: Endpoint, graphs: Sequence[URIRef] | None = None, max_rows: int | None = None):
+        self.endpoint = endpoint
+        self.path = endpoint.url
+        self.max_rows = max_rows
+        self._graphs = sorted(graphs) if graphs is not None else None
+
+    def graph_names(self) -> list[URIRef]:
+        """Our graphs in the store, sorted.
+
+        Raises:
+            RemoteError: The store holds none of our graphs (nothing was pushed there).
+        """
+        if self._graphs is None:
+            found: list[URIRef] = []
+            for text in _GRAPH_QUERIES:
+                answer = answer_from_json("SELECT", self._post(text, {}, _RESULTS_JSON).body, ("g",))
+                found = sorted({
+                    URIRef(str(row[0])) for row in answer.rows
+                    if row[0] is not None and str(row[0]).startswith(str(GRAPH))
+                })
+                if found:
+                    break
+            if not found:
+                raise RemoteError(
+                    f"{self.endpoint.url} holds none of our graphs (https://w3id.org/diplokg/graph/...): "
+                    "load the build first (`diplokg push --endpoint ...`)"
+                )
+            self._graphs = found
+        return list(self._graphs)
+
+    def asserted_graph_names(self) -> list[URIRef]:
+        """Our graphs but the inferred one."""
+        return [g for g in self.graph_names() if g != INFERRED_GRAPH]
+
+    def run(
+        self,
+        query: VettedQuery,
+        engine: str = "remote",
+        asserted_only: bool = False,
+        bindings: dict[str, Node] | None = None,
+    ) -> Answer:
+        """Run a vetted query on the store, over our graphs.
+
+        Args:
+            query: The query, vetted by our gate.
+            engine: Ignored (the store is the engine); kept so callers treat both graphs alike.
+            asserted_only: Leave the inferred graph out of the default graph.
+            bindings: Values for variables, written into the query as a ``VALUES`` block.
+
+        Raises:
+            QueryError: The store refused the query, or answered only part of it.
+            RemoteError: The store could not be reached.
+        """
+        text = with_values(query.text, bindings or {})
+        params: dict[str, list[str]] = {}
+        if not query.algebra.algebra.get("datasetClause"):
+            default = self.asserted_graph_names() if asserted_only else self.graph_names()
+            params = {"default-graph-uri": [str(g) for g in default],
+                      "named-graph-uri": [str(g) for g in self.graph_names()]}
+        if query.kind in ("SELECT", "ASK"):
+            response = self._post(text, params, _RESULTS_JSON)
+            answer = answer_from_json(query.kind, response.body, query.variables)
+            if self.max_rows is not None and len(answer.rows) > self.max_rows:
+                raise QueryError(f"the answer has more than {self.max_rows} rows (the row cap)")
+            return answer
+        accept = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+        response = self._post(text, params, accept)
+        fmt = _GRAPH_TYPES.get(response.content_type)
+        if fmt is None:
+            raise QueryError(f"the store answered {response.content_type or 'no type'}, not RDF")
+        graph = Graph()
+        try:
+            graph.parse(data=response.body, format=fmt)
+        except Exception as exc:  # rdflib's parsers raise many kinds
+            raise QueryError(f"the store's RDF does not parse: {exc}") from None
+        return Answer(query.kind, graph=graph)
+
+    def _post(self, text: str, params: dict[str, list[str]], accept: str) -> Response:
+        """POST the query form-encoded (the protocol's second way: no URL length limit)."""
+        fields = [("query", text)] + [(k, v) for k, values in params.items() for v in values]
+        body = urllib.parse.urlencode(fields).encode("ascii")
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept}
+        try:
+            response = request(self.endpoint, "POST", body=body, headers=headers, ok=(200,))
+        except RemoteError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                raise QueryError(f"the store refused the query: {exc}") from None
+            raise
+        # Virtuoso answers a query cut off by its time limit with part of the rows ("anytime query").
+        state = response.headers.get("x-sql-state", "")
+        if state:
+            message = response.headers.get("x-sql-message", "")
+            raise QueryError(f"the store answered only part of the query ({state}: {message})")
+        return response
+
+
+def vet_for(graph: RemoteGraph, text: str, origin: str = "query") -> VettedQuery:
+    """Vet a query with the store's graphs as the ones a FROM may name."""
+    return vet(text, graph.graph_names(), origin=origin)
