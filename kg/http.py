@@ -19,6 +19,7 @@ from typing import Literal as TypingLiteral
 from kg.errors import DiplokgError
 
 AuthScheme = TypingLiteral["basic", "digest"]
+DatasetMode = TypingLiteral["ours", "store"]
 
 #: The environment variable a password is read from when none is given on the command line.
 PASSWORD_ENV = "DIPLOKG_ENDPOINT_PASSWORD"
@@ -46,6 +47,9 @@ class Endpoint:
         password: That user's password.
         auth: ``digest`` or ``basic``.
         timeout: Seconds to wait for an answer before giving up.
+        dataset: For queries: ``ours`` names our graphs in every request (right on any store);
+            ``store`` leaves the dataset to the store, whose default graph must then be the union of
+            its graphs and hold only the build (faster on Oxigraph, see :mod:`kg.query.remote`).
     """
 
     url: str
@@ -53,6 +57,7 @@ class Endpoint:
     password: str | None = None
     auth: AuthScheme = "digest"
     timeout: float = 300.0
+    dataset: DatasetMode = "ours"
 
     def __post_init__(self) -> None:
         parts = urllib.parse.urlsplit(self.url)
@@ -61,7 +66,7 @@ class Endpoint:
 
     def at(self, url: str) -> Endpoint:
         """The same credentials for another address."""
-        return Endpoint(url, self.user, self.password, self.auth, self.timeout)
+        return Endpoint(url, self.user, self.password, self.auth, self.timeout, self.dataset)
 
     def opener(self) -> urllib.request.OpenerDirector:
         """An opener that signs in to this endpoint's host only (and never follows a proxy)."""

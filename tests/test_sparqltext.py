@@ -6,8 +6,8 @@ import pytest
 from rdflib import XSD, BNode, Literal, URIRef
 
 from kg.errors import QueryError
-from kg.sparql import vet
-from kg.sparqltext import term_text, where_start, with_values
+from kg.query.gate import vet
+from kg.query.sparqltext import term_text, where_start, with_values
 
 CASES = [
     # (query, the text just before the WHERE group's brace)

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "stats": "stats",
     "explore": "explore",
     "graphs": "graphs",
+    "push": "push",
 }
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 from rdflib.term import Node
 
-from kg.cli.common import get_project, note, project_option
-from kg.cli.query import ensure_built, parse_binding
+from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.query import open_graph, parse_binding
+from kg.http import Endpoint
 from kg.query.engine import ENGINES, Answer
 from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
@@ -108,6 +109,7 @@ def evidence_lines(view: EvidenceView) -> list[str]:
     default=None,
     help="Write to this file (atomically) instead of standard output.",
 )
+@endpoint_options
 @project_option
 def command(
     name: str,
@@ -118,6 +120,7 @@ def command(
     engine: str,
     output: Path | None,
     project: Path | None,
+    endpoint: Endpoint | None,
 ) -> None:
     """Answer the question NAME (see `diplokg questions`), with the evidence behind each row.
 
@@ -128,7 +131,7 @@ def command(
     question = find_question(proj.queries, name)
     given = dict(parse_binding(b) for b in binds)
     bindings = check_bindings(f"question {question.name!r}", question.parameters, given, as_of)
-    built = ensure_built(proj)
+    built = open_graph(proj, endpoint)
     bindings = resolve_bindings(built, question.parameters, bindings)
     vetted = vet(question.text, built.graph_names(), origin=str(question.path))
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from kg.errors import DiplokgError
+from kg.http import Endpoint, password_from_env
 from kg.paths import Project, find_project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +27,39 @@ def project_option(func: F) -> F:
         default=None,
         help="The project folder (default: the nearest folder up from here with ontology/diplo.ttl).",
     )(func)
+
+
+def endpoint_options(func: F) -> F:
+    """``--endpoint URL`` with ``--user``, ``--password`` and ``--auth``: run on a SPARQL store instead
+    of the local build. The command receives ``endpoint`` as an :class:`Endpoint` (or ``None``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, endpoint: str | None, user: str | None, password: str | None, auth: str,
+                dataset: str, **kwargs: Any) -> Any:
+        remote = None
+        if endpoint is not None:
+            remote = Endpoint(endpoint, user, password_from_env(password), auth,  # type: ignore[arg-type]
+                              dataset=dataset)  # type: ignore[arg-type]
+        return func(*args, endpoint=remote, **kwargs)
+
+    options = [
+        click.option("--endpoint", metavar="URL", default=None,
+                     help="Ask a SPARQL 1.1 Protocol endpoint that holds the build (see `diplokg push`) "
+                          "instead of the local build, e.g. http://127.0.0.1:7878/query."),
+        click.option("--user", metavar="NAME", default=None, help="User name for the endpoint."),
+        click.option("--password", metavar="TEXT", default=None,
+                     help="Password for the endpoint (default: $DIPLOKG_ENDPOINT_PASSWORD)."),
+        click.option("--auth", type=click.Choice(("digest", "basic")), default="digest", show_default=True,
+                     help="How to sign in to the endpoint."),
+        click.option("--dataset", type=click.Choice(("ours", "store")), default="ours", show_default=True,
+                     help="ours: name our graphs in every request (right on any store); store: use the "
+                          "store's default graph, which must be the union of its graphs and hold only the "
+                          "build (faster on Oxigraph --union-default-graph)."),
+    ]
+    decorated: Any = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
 
 
 def get_project(path: Path | None) -> Project:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import click
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.build import build
-from kg.cli.common import get_project, note, project_option
+from kg.cli.common import endpoint_options, get_project, note, project_option
 from kg.errors import QueryError, ValidationFailed
+from kg.http import Endpoint
 from kg.paths import Project
 from kg.query.engine import ENGINES, BuiltGraph
 from kg.query.entities import resolve_bindings
@@ -46,6 +48,16 @@ def ensure_built(project: Project) -> BuiltGraph:
                 f"the data has {len(report.violations)} violation(s); run `diplokg build` to see them"
             )
     return BuiltGraph(target)
+
+
+def open_graph(project: Project, endpoint: Endpoint | None) -> BuiltGraph:
+    """The graph to ask: the store at ``endpoint`` when given (answering like a built graph), else the
+    local build (built first if needed)."""
+    if endpoint is None:
+        return ensure_built(project)
+    from kg.query.remote import RemoteGraph
+
+    return cast(BuiltGraph, RemoteGraph(endpoint))
 
 
 def query_names(project: Project) -> list[str]:
@@ -116,6 +128,7 @@ def parse_binding(text: str) -> tuple[str, Node]:
               help="Ask as of this day: binds ?asOf (an xsd:date); only for queries whose header declares it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
+@endpoint_options
 @project_option
 def command(
     query: str | None,
@@ -127,8 +140,9 @@ def command(
     as_of: str | None,
     output: Path | None,
     project: Path | None,
+    endpoint: Endpoint | None,
 ) -> None:
-    """Run a SPARQL 1.1 query over the built graph (built first if needed).
+    """Run a SPARQL 1.1 query over the built graph (built first if needed), or on a store (--endpoint).
 
     QUERY is a name from the library (`closed-missions` runs queries/closed-missions.rq) or a
     file; or give the text with -e. The default graph is the union of every graph, asserted and
@@ -145,7 +159,7 @@ def command(
         text, origin = path.read_text(encoding="utf-8"), str(path)
     given = dict(parse_binding(b) for b in binds)
     bindings = check_bindings("this query", parameters_of(text), given, as_of)
-    built = ensure_built(proj)
+    built = open_graph(proj, endpoint)
     bindings = resolve_bindings(built, parameters_of(text), bindings)
     vetted = vet(text, built.graph_names(), origin=origin)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]

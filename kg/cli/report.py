@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from kg.cli.ask import cells, filled
-from kg.cli.common import get_project, note, project_option
-from kg.cli.query import ensure_built, parse_binding
+from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.query import open_graph, parse_binding
+from kg.http import Endpoint
 from kg.query.engine import BuiltGraph
 from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
@@ -206,11 +207,12 @@ def report_text(built: BuiltGraph, questions: list[Question]) -> str:
     required=True,
     help="The Markdown file to write (atomically).",
 )
+@endpoint_options
 @project_option
-def command(output: Path, project: Path | None) -> None:
+def command(output: Path, project: Path | None, endpoint: Endpoint | None) -> None:
     """Write every question of the library, with its answer and evidence, as one Markdown report."""
     proj = get_project(project)
-    built = ensure_built(proj)
+    built = open_graph(proj, endpoint)
     text = report_text(built, library(proj.queries))
     write_atomic(output, text.encode("utf-8"))
     note(f"wrote {output}")

@@ -12,8 +12,9 @@ import click
 import networkx as nx
 from rdflib import URIRef
 
-from kg.cli.common import get_project, note, project_option
-from kg.cli.query import ensure_built
+from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.query import open_graph
+from kg.http import Endpoint
 from kg.network import analytics
 from kg.network.graph import explorer_graph
 from kg.query.formats import short, table
@@ -102,12 +103,13 @@ def render_stats(graph: nx.MultiDiGraph, fmt: str, which: str) -> str:
               help="Which table to print.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
+@endpoint_options
 @project_option
-def command(fmt: str, which: str, output: Path | None, project: Path | None) -> None:
+def command(fmt: str, which: str, output: Path | None, project: Path | None, endpoint: Endpoint | None) -> None:
     """Print the explorer network's analytics: each node's alignment score towards China and Russia,
     its ties, degree and betweenness centrality and community; the missions of each sending state
     before and after the closures; and the communities. Builds first if needed."""
-    built = ensure_built(get_project(project))
+    built = open_graph(get_project(project), endpoint)
     out = render_stats(explorer_graph(built), fmt, which)
     if output is not None:
         write_atomic(output, out.encode("utf-8"))

@@ -33,21 +33,24 @@ class Store:
     user: str | None = None
     password: str | None = None
     union_default: bool = False
+    dataset: str = "ours"
 
     def query(self) -> Endpoint:
         """The query endpoint."""
-        return Endpoint(self.query_url, self.user, self.password)
+        return Endpoint(self.query_url, self.user, self.password, dataset=self.dataset)  # type: ignore[arg-type]
 
     def gsp(self) -> Endpoint:
         """The Graph Store Protocol endpoint."""
         return Endpoint(self.gsp_url, self.user, self.password)
 
     def auth_args(self) -> list[str]:
-        """The command-line options that sign in to it."""
-        return ["--user", self.user, "--password", self.password or ""] if self.user else []
+        """The command-line options that sign in to it (and choose how queries name the dataset)."""
+        sign_in = ["--user", self.user, "--password", self.password or ""] if self.user else []
+        return [*sign_in, "--dataset", self.dataset]
 
 
-STORE_NAMES = ("oxigraph", "oxigraph-union", "virtuoso")
+#: The stores, and ``oxigraph-union-store``: the union store asked with ``--dataset store``.
+STORE_NAMES = ("oxigraph", "oxigraph-union", "oxigraph-union-store", "virtuoso")
 
 
 def find_store(name: str) -> Store:
@@ -56,11 +59,12 @@ def find_store(name: str) -> Store:
     base = {
         "oxigraph": env.get("DIPLOKG_TEST_OXIGRAPH"),
         "oxigraph-union": env.get("DIPLOKG_TEST_OXIGRAPH_UNION"),
+        "oxigraph-union-store": env.get("DIPLOKG_TEST_OXIGRAPH_UNION"),
         "virtuoso": env.get("DIPLOKG_TEST_VIRTUOSO"),
     }[name]
     if not base:
         variable = {"oxigraph": "DIPLOKG_TEST_OXIGRAPH", "oxigraph-union": "DIPLOKG_TEST_OXIGRAPH_UNION",
-                    "virtuoso": "DIPLOKG_TEST_VIRTUOSO"}[name]
+                    "oxigraph-union-store": "DIPLOKG_TEST_OXIGRAPH_UNION", "virtuoso": "DIPLOKG_TEST_VIRTUOSO"}[name]
         message = f"the {name} store is not running ({variable} is unset; start it with `.ci/start-stores DIR`)"
         if env.get("DIPLOKG_REQUIRE_STORES"):
             pytest.fail(f"DIPLOKG_REQUIRE_STORES is set but {message}")
@@ -69,7 +73,9 @@ def find_store(name: str) -> Store:
         return Store(name, f"{base}/sparql", f"{base}/sparql-graph-crud-auth",
                      env.get("DIPLOKG_TEST_VIRTUOSO_USER", "dba"), env.get("DIPLOKG_TEST_VIRTUOSO_PASSWORD"),
                      union_default=True)
-    return Store(name, f"{base}/query", f"{base}/store", union_default=name == "oxigraph-union")
+    union = name.startswith("oxigraph-union")
+    return Store(name, f"{base}/query", f"{base}/store", union_default=union,
+                 dataset="store" if name.endswith("-store") else "ours")
 
 
 @pytest.fixture(scope="session", params=STORE_NAMES)

@@ -29,7 +29,7 @@ from rdflib import DCTERMS, Graph, Literal, URIRef
 from kg.errors import DiplokgError
 from kg.http import Endpoint, RemoteError, request
 from kg.namespaces import GRAPH
-from kg.store import open_store
+from kg.store.files import open_store
 
 #: The graph that records what ``diplokg push`` loaded.
 MANIFEST = URIRef("https://w3id.org/diplokg/push")
