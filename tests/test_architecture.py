@@ -48,11 +48,11 @@ def room(module: str) -> str:
     if module in FOUNDATION:
         return "foundation"
     part = module.split(".")[1]
-    return part if part in (*STAGES, "cli", "build") else "foundation"
+    return part if part in (*STAGES, "cli", "build", "serve") else "foundation"
 
 
 def rank(room_name: str) -> int:
-    return {"cli": 3, "build": 2, "foundation": 0}.get(room_name, 1)
+    return {"cli": 3, "build": 2, "serve": 2, "foundation": 0}.get(room_name, 1)
 
 
 @pytest.fixture(scope="module")
