@@ -21,9 +21,11 @@ default graph holds the build at all.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
 from collections.abc import Sequence
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -145,6 +147,7 @@ class RemoteGraph:
         engine: str = "remote",
         asserted_only: bool = False,
         bindings: dict[str, Node] | None = None,
+        limits: Any = None,
     ) -> Answer:
         """Run a vetted query on the store, over our graphs.
 
@@ -153,12 +156,17 @@ class RemoteGraph:
             engine: Ignored (the store is the engine); kept so callers treat both graphs alike.
             asserted_only: Leave the inferred graph out of the default graph.
             bindings: Values for variables, written into the query as a ``VALUES`` block.
+            limits: The command's limits (:class:`kg.query.sandbox.Limits`): its ``timeout`` bounds the
+                wait for the store's answer and its ``max_rows`` the answer; the store enforces its
+                own memory limits.
 
         Raises:
             QueryError: The store refused the query, or answered only part of it.
             RemoteError: The store could not be reached.
         """
         text = with_values(query.text, bindings or {})
+        timeout = getattr(limits, "timeout", None)
+        max_rows = getattr(limits, "max_rows", None) or self.max_rows
         params: dict[str, list[str]] = {}
         if query.algebra.algebra.get("datasetClause"):
             pass  # the query names its own dataset (our graphs only: the gate saw to that)
@@ -169,13 +177,13 @@ class RemoteGraph:
             params = {"default-graph-uri": [str(g) for g in default],
                       "named-graph-uri": [str(g) for g in self.graph_names()]}
         if query.kind in ("SELECT", "ASK"):
-            response = self._post(text, params, _RESULTS_JSON)
+            response = self._post(text, params, _RESULTS_JSON, timeout)
             answer = answer_from_json(query.kind, response.body, query.variables)
-            if self.max_rows is not None and len(answer.rows) > self.max_rows:
-                raise QueryError(f"the answer has more than {self.max_rows} rows (the row cap)")
+            if max_rows is not None and len(answer.rows) > max_rows:
+                raise QueryError(f"the answer has more than {max_rows} rows (the row cap)")
             return answer
         accept = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-        response = self._post(text, params, accept)
+        response = self._post(text, params, accept, timeout)
         fmt = _GRAPH_TYPES.get(response.content_type)
         if fmt is None:
             raise QueryError(f"the store answered {response.content_type or 'no type'}, not RDF")
@@ -203,13 +211,14 @@ class RemoteGraph:
             )
         self._union_checked = True
 
-    def _post(self, text: str, params: dict[str, list[str]], accept: str) -> Response:
+    def _post(self, text: str, params: dict[str, list[str]], accept: str, timeout: float | None = None) -> Response:
         """POST the query form-encoded (the protocol's second way: no URL length limit)."""
         fields = [("query", text)] + [(k, v) for k, values in params.items() for v in values]
         body = urllib.parse.urlencode(fields).encode("ascii")
         headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept}
         try:
-            response = request(self.endpoint, "POST", body=body, headers=headers, ok=(200,))
+            endpoint = self.endpoint if timeout is None else dataclasses.replace(self.endpoint, timeout=timeout)
+            response = request(endpoint, "POST", body=body, headers=headers, ok=(200,))
         except RemoteError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 raise QueryError(f"the store refused the query: {exc}") from None
