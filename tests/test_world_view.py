@@ -134,6 +134,13 @@ def test_payload_pairs(payload: dict[str, Any]) -> None:
     assert [s["count"] for s in payload["senders"]] == [1, 6, 1, 1, 2, 6, 2, 3, 2]
 
 
+@pytest.mark.parametrize(("start", "index"), [(None, 3), (2017, 1), (2016, 3)])
+def test_the_slider_starts_on_the_start_year_if_it_has_data(start: int | None, index: int) -> None:
+    world = sample_world()
+    payload = world_payload(WorldData(states=world.states, missions=world.missions, start_year=start))
+    assert payload["startIndex"] == index
+
+
 def test_no_focus_when_it_sends_nothing() -> None:
     world = sample_world()
     payload = world_payload(WorldData(states=world.states, missions=world.missions, focus="ERI"))

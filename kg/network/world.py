@@ -104,6 +104,7 @@ class WorldData:
         title: The view's heading.
         caption: One line under the heading.
         notes: Caveats shown with the legend, one paragraph each.
+        start_year: The year the slider starts on (default: the latest year with data).
     """
 
     states: Sequence[WorldState]
@@ -113,6 +114,7 @@ class WorldData:
     title: str = "The world's diplomatic network"
     caption: str = ""
     notes: Sequence[str] = ()
+    start_year: int | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@
   missions.forEach(function (m, i) { sentBy[m[0]].push(i); hostedBy[m[1]].push(i); });
   var nodes = new vis.DataSet([]), edges = new vis.DataSet([]);
   var api = { network: null, nodes: nodes, edges: edges, ready: false, readyAt: null, started: false,
-              anchor: raw.anchors.length ? raw.anchors[0].code : null, yearIndex: years.length - 1,
+              anchor: raw.anchors.length ? raw.anchors[0].code : null, yearIndex: raw.startIndex,
               filter: raw.defaultFilter, selected: null, raw: raw };
   window.diplokgWorld = api;
 
