@@ -18,7 +18,7 @@ from worldsample import HOSTILE_CITY, HOSTILE_IDENT, HOSTILE_LABEL, HOSTILE_NOTE
 
 from kg.network import page as render
 from kg.network.world import MIN_GAP, TRAY_TOP, Place, WorldData, WorldMission, WorldState, check_world, place_states
-from kg.network.worldview import mission_group, world_payload
+from kg.network.worldview import agreement_colour, mission_group, world_payload
 
 
 def small_network() -> nx.MultiDiGraph:
@@ -190,7 +190,16 @@ def test_page_has_both_views(page: str) -> None:
     assert re.search(r'<main id="dk-main" hidden>', page)
     assert _block(page, "dk-data")["nodes"][0]["id"] in {"urn:x:chn", "urn:x:prk"}
     stops = _block(page, "wv-data")["stops"]
-    assert stops[0] == [0.0, render.alignment_colour(0.0)] and stops[-1] == [1.0, render.alignment_colour(1.0)]
+    assert stops == [[0.0, "#2c7bb6"], [0.25, "#abd9e9"], [0.5, "#ffffbf"], [0.75, "#fdae61"], [1.0, "#d7191c"]]
+
+
+@pytest.mark.parametrize(("value", "colour"), [
+    (None, "#c4c4c4"), (0.0, "#2c7bb6"), (0.25, "#abd9e9"), (1.0, "#d7191c"), (1.7, "#d7191c"),
+    (0.125, "#6caad0"),   # half-way from (44,123,182) to (171,217,233): (107.5,170,207.5), rounded half to even
+])
+def test_agreement_colour_is_linear(value: float | None, colour: str) -> None:
+    stops = [(0.0, "#2c7bb6"), (0.25, "#abd9e9"), (0.5, "#ffffbf"), (0.75, "#fdae61"), (1.0, "#d7191c")]
+    assert agreement_colour(value, stops, "#c4c4c4") == colour
 
 
 def test_page_without_world_has_no_world_view() -> None:

@@ -349,14 +349,10 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None) -> str:
                              autoescape=True, keep_trailing_newline=True)
     extra: dict[str, Any] = {"world": None}
     if world is not None:
-        context = world_context(world)
-        payload = context.pop("payload")
-        payload["stops"] = [[s, alignment_colour(s)] for s, _ in ALIGNMENT_STOPS]
-        payload["unknown"] = UNKNOWN_COLOUR
         focus = next((_text(d.get("label")) for _, d in sorted(graph.nodes(data=True), key=lambda n: str(n[0]))
                       if d.get("focus")), "")
+        context, payload = world_context(world, [(s, _hex(c)) for s, c in ALIGNMENT_STOPS], UNKNOWN_COLOUR, focus)
         extra = {"world": context, "world_json": markupsafe.Markup(safe_json(payload)),
-                 "network_tab": f"{focus}’s network" if focus else "Network",
                  "world_css": _read_asset(TEMPLATE_DIR / "world.css", _STYLE_END),
                  "world_js": _read_asset(TEMPLATE_DIR / "world.js", _SCRIPT_END)}
     return env.get_template("explorer.html").render(

@@ -11,8 +11,10 @@ sorted order: the same world always gives the same bytes.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from kg.network.world import (
@@ -27,7 +29,7 @@ from kg.network.world import (
     place_states,
 )
 
-__all__ = ["ANCHOR_COLOURS", "MISSION_GROUPS", "mission_group", "world_context", "world_payload"]
+__all__ = ["ANCHOR_COLOURS", "MISSION_GROUPS", "agreement_colour", "mission_group", "world_context", "world_payload"]
 
 #: Line colours of the anchors in the agreement chart, in anchor order (then repeated).
 ANCHOR_COLOURS = ("#c62828", "#283593", "#2e7d32", "#6a1b9a")
@@ -135,10 +137,37 @@ def _options() -> dict[str, Any]:
     }
 
 
-def world_context(world: WorldData) -> dict[str, Any]:
-    """What the page template needs for the world view: heading, notes, counts and the data block."""
+def agreement_colour(value: float | None, stops: Sequence[tuple[float, str]], unknown: str) -> str:
+    """The fill of an agreement value: linear between the colour *stops* (value, ``#rrggbb``), as the
+    page's script computes it; *unknown* for None."""
+    if value is None:
+        return unknown
+    v = min(1.0, max(0.0, value))
+    for (a, ca), (b, cb) in itertools.pairwise(stops):
+        if v <= b:
+            f = 0.0 if b == a else (v - a) / (b - a)
+            rgb = [int(ca[i:i + 2], 16) + (int(cb[i:i + 2], 16) - int(ca[i:i + 2], 16)) * f for i in (1, 3, 5)]
+            return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
+    return stops[-1][1]
+
+
+def world_context(world: WorldData, stops: Sequence[tuple[float, str]], unknown: str,
+                  network_focus: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the page template needs for the world view (heading, notes, counts, legend), and the data
+    block.
+
+    Args:
+        world: The world.
+        stops: The colour scale's stops, (value, ``#rrggbb``), drawn linearly (agreement is spread over
+            the whole scale, unlike the network view's scores).
+        unknown: The fill of a state with no vote that year.
+        network_focus: The network view's focus label, to name its tab.
+    """
     payload = world_payload(world)
-    return {
+    payload["stops"] = [[s, c] for s, c in stops]
+    payload["unknown"] = unknown
+    focus = next((s for s in payload["senders"] if s["code"] == payload["focus"]), {"label": "", "count": 0})
+    context = {
         "title": world.title,
         "caption": world.caption,
         "notes": list(world.notes),
@@ -148,10 +177,13 @@ def world_context(world: WorldData) -> dict[str, Any]:
         "senders": payload["senders"],
         "groups": [{"value": k, **v} for k, v in MISSION_GROUPS.items()],
         "focus": payload["focus"],
-        "focus_label": next((s["label"] for s in payload["senders"] if s["code"] == payload["focus"]), ""),
-        "focus_count": next((s["count"] for s in payload["senders"] if s["code"] == payload["focus"]), 0),
+        "focus_label": focus["label"],
+        "focus_count": focus["count"],
         "state_count": len(payload["states"]),
         "mission_count": len(payload["missions"]),
         "pair_count": len(payload["pairs"]),
-        "payload": payload,
+        "gradient": ", ".join(f"{c} {round(s * 100)}%" for s, c in stops),
+        "unknown": unknown,
+        "network_tab": f"{network_focus}’s network" if network_focus else "Network",
     }
+    return context, payload

@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from worldsample import HOSTILE_CITY, HOSTILE_IDENT, HOSTILE_LABEL, HOSTILE_NOTE, sample_world
 
-from kg.network.page import UNKNOWN_COLOUR, alignment_colour, write_page
+from kg.network.page import UNKNOWN_COLOUR, write_page
 
 from .conftest import PageProbe
 
@@ -20,6 +20,9 @@ pytestmark = pytest.mark.browser
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "build" / "screenshots" / "world-synthetic.png"
 WORLD = "diplokgWorld"
+#: The colour scale's stops (kg.network.page.ALIGNMENT_STOPS), drawn linearly in the world view; the
+#: sample's agreement values sit on them.
+STOP = {0.0: "#2c7bb6", 0.25: "#abd9e9", 0.5: "#ffffbf", 0.75: "#fdae61", 1.0: "#d7191c"}
 
 
 def network() -> nx.MultiDiGraph:
@@ -97,16 +100,16 @@ def test_opens_on_the_world_view_offline(world: PageProbe) -> None:
 
 def test_the_anchor_switch_recolours(world: PageProbe) -> None:
     page = world.page
-    assert colour(page, "USA") == alignment_colour(0.25)
-    assert colour(page, "SWE") == alignment_colour(0.5)
-    assert colour(page, "RUS") == alignment_colour(0.75)       # Russia's agreement with China
+    assert colour(page, "USA") == STOP[0.25]
+    assert colour(page, "SWE") == STOP[0.5]
+    assert colour(page, "RUS") == STOP[0.75]       # Russia's agreement with China
     assert page.evaluate("window.diplokgWorld.nodes.get('CHN').shape") == "star"
     page.locator("label.wv-seg", has_text="Russia").click()
     assert page.evaluate("window.diplokgWorld.anchor") == "RUS"
-    assert colour(page, "USA") == alignment_colour(0.0)
-    assert colour(page, "SWE") == alignment_colour(0.25)
-    assert colour(page, "IND") == alignment_colour(1.0)
-    assert colour(page, "CHN") == alignment_colour(0.75)
+    assert colour(page, "USA") == STOP[0.0]
+    assert colour(page, "SWE") == STOP[0.25]
+    assert colour(page, "IND") == STOP[1.0]
+    assert colour(page, "CHN") == STOP[0.75]
     assert colour(page, "XSS") == UNKNOWN_COLOUR              # voted with China only
     assert page.evaluate("window.diplokgWorld.nodes.get('RUS').shape") == "star"
     assert "with Russia in 2019" in page.locator("#wv-year-status").inner_text()
@@ -118,15 +121,15 @@ def test_the_slider_changes_the_year(world: PageProbe) -> None:
     slider.focus()
     page.keyboard.press("ArrowLeft")
     assert page.locator("#wv-year-label").inner_text() == "2018"
-    assert colour(page, "USA") == alignment_colour(0.0)
-    assert colour(page, "PRK") == alignment_colour(0.75)
+    assert colour(page, "USA") == STOP[0.0]
+    assert colour(page, "PRK") == STOP[0.75]
     page.keyboard.press("ArrowLeft")
     assert page.locator("#wv-year-label").inner_text() == "2017"
-    assert colour(page, "USA") == alignment_colour(0.25)
+    assert colour(page, "USA") == STOP[0.25]
     page.keyboard.press("ArrowLeft")                            # 2016 has no vote: the slider skips it
     assert page.locator("#wv-year-label").inner_text() == "2015"
     assert colour(page, "USA") == UNKNOWN_COLOUR
-    assert colour(page, "IND") == alignment_colour(0.75)
+    assert colour(page, "IND") == STOP[0.75]
     assert "2 states" in page.locator("#wv-year-status").inner_text()
     page.click("#wv-year-next")
     assert page.locator("#wv-year-label").inner_text() == "2017"

@@ -62,7 +62,7 @@
     var s = states[i], isAnchor = s.code === api.anchor, v = value(i, api.anchor, api.yearIndex);
     var fill = isAnchor ? "#1d232b" : colour(v), unknown = !isAnchor && (v === null || v === undefined);
     var node = { id: s.code, label: s.short, x: s.x, y: s.y, fixed: true, size: isAnchor ? s.size + 6 : s.size,
-      shape: isAnchor ? "star" : "dot", borderWidth: s.code === raw.focus ? 3 : 1.2, borderWidthSelected: s.code === raw.focus ? 3.5 : 2,
+      shape: isAnchor ? "star" : "dot", borderWidth: s.code === raw.focus ? 2 : 1.2, borderWidthSelected: s.code === raw.focus ? 2.5 : 2,
       color: { background: fill, border: s.code === raw.focus ? "#111111" : darker(fill),
                highlight: { background: fill, border: "#000000" }, hover: { background: fill, border: "#000000" } },
       shapeProperties: { borderDashes: unknown ? [3, 3] : false },
@@ -333,7 +333,7 @@
   container.addEventListener("mouseleave", hideTooltip);
   document.getElementById("wv-details-close").addEventListener("click", function () {
     showCard(null);
-    if (api.network) { api.network.unselectAll(); }
+    if (api.network) { api.network.unselectAll(); if (api.overview) { fitFree(true); } }
   });
 
   /* ---------- search ---------- */
@@ -363,11 +363,28 @@
     var shift = (container.clientWidth - free) / 2 / s;
     net.moveTo({ position: { x: pos.x + shift, y: pos.y }, scale: s, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
   }
+  /* The whole map, fitted into the part of the stage the card leaves free. */
+  function fitFree(animate) {
+    var net = api.network, pos = net.getPositions(nodes.getIds()), box = [Infinity, Infinity, -Infinity, -Infinity];
+    Object.keys(pos).forEach(function (id) {
+      var p = pos[id];
+      box = [Math.min(box[0], p.x), Math.min(box[1], p.y), Math.max(box[2], p.x), Math.max(box[3], p.y)];
+    });
+    if (box[0] === Infinity) { return; }
+    var free = container.clientWidth - (panel.hidden ? 0 : panel.offsetWidth + 24), h = container.clientHeight;
+    var s = Math.min((free - 30) / (box[2] - box[0] + 60), (h - 30) / (box[3] - box[1] + 60));
+    if (!(s > 0)) { return; }
+    net.moveTo({ position: { x: (box[0] + box[2]) / 2 + (container.clientWidth - free) / 2 / s, y: (box[1] + box[3]) / 2 },
+                 scale: s, animation: animate ? { duration: 350, easingFunction: "easeInOutQuad" } : false });
+    api.overview = true;
+  }
+  api.fitFree = fitFree;
   function select(code) {
     if (!api.network || byCode[code] === undefined) { return; }
     api.network.selectNodes([code]);
     showCard(code);
-    reveal(code, Math.max(1.2, api.network.getScale()));
+    api.overview = false;
+    reveal(code, Math.max(0.9, api.network.getScale()));
   }
   api.select = select;
   var searchBox = document.getElementById("wv-search"), searchStatus = document.getElementById("wv-search-status");
@@ -450,12 +467,15 @@
     network.on("dragStart", hideTooltip);
     network.on("zoom", hideTooltip);
     network.on("click", function (p) {
-      if (p.nodes.length) { showCard(p.nodes[0]); reveal(p.nodes[0]); }
+      if (p.nodes.length) { showCard(p.nodes[0]); if (api.overview) { fitFree(true); } else { reveal(p.nodes[0]); } }
       else if (p.edges.length) {
         var e = edges.get(p.edges[0]);
         clear(panelBody); panelBody.appendChild(describePair(e.dkPair)); panel.hidden = false; api.selected = null;
-      } else { showCard(null); }
+      } else { showCard(null); if (api.overview) { fitFree(true); } }
     });
+    network.on("dragEnd", function (p) { if (!p.nodes.length) { api.overview = false; } });
+    network.on("zoom", function () { api.overview = false; });
+    fitFree(false);
   }
   api.start = start;
 
