@@ -12,7 +12,8 @@ agreement of every state with China and Russia for 74 years) and measures, as me
   the year slider, drawing all the missions, and back to the DPRK's missions only.
 
 Baseline in the same run: today's explorer page (``page_html(graph)``, the network view alone)
-drawing the same states and every mission as one edge, timed until ``diplokg.ready``.
+drawing the same states and every mission as one edge, timed until ``diplokg.ready``. The world
+page's own network tab holds a seeded 24-state network (the dossier's size).
 
 Usage::
 
@@ -36,6 +37,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.explorer_bench import synthetic_network  # noqa: E402
 from kg.network.page import write_page  # noqa: E402
 from kg.network.world import WorldData, WorldMission, WorldState  # noqa: E402
 
@@ -171,10 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     graph = baseline_graph(world)
     pages = {"world view": args.out / "world-view.html", "baseline: network page": args.out / "world-baseline.html"}
     writes: dict[str, list[float]] = {name: [] for name in pages}
+    dossier = synthetic_network(24, args.seed)   # the network tab of the world page: a dossier's size
     for _ in range(args.repeat):
         for name, path in pages.items():
             t0 = time.perf_counter()
-            write_page(graph, path, world if name == "world view" else None)
+            if name == "world view":
+                write_page(dossier, path, world)
+            else:
+                write_page(graph, path)
             writes[name].append(time.perf_counter() - t0)
     results: dict[str, dict[str, Any]] = {}
     with sync_playwright() as pw:
