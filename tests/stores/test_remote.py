@@ -137,3 +137,18 @@ def test_a_store_without_our_graphs_is_one_line(store: Any) -> None:
         empty.graph_names()
     except RemoteError as exc:  # only when the store is empty, e.g. before the push fixture ran
         assert "push" in str(exc)
+
+
+def test_push_in_small_chunks_keeps_every_triple_and_blank_node(built: Any) -> None:
+    from .conftest import find_store
+
+    store = find_store("oxigraph")
+    report = push(built.graph.path, store.gsp(), force=True, chunk=500)
+    assert report.requests > len(report.graphs) + 2  # some graphs went in several requests
+    remote = RemoteGraph(store.query())
+    count = ("SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?b) AS ?blanks) WHERE { GRAPH ?g { ?s ?p ?o } "
+             "OPTIONAL { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) BIND(IF(isBlank(?s), ?s, ?o) AS ?b) } "
+             'FILTER(STRSTARTS(STR(?g), "https://w3id.org/diplokg/graph/")) } GROUP BY ?g')
+    here = {str(r[0]): (int(r[1]), int(r[2])) for r in built.graph.run(vet(count)).rows}
+    there = {str(r[0]): (int(r[1]), int(r[2])) for r in remote.run(vet(count)).rows}
+    assert there == here
