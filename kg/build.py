@@ -43,6 +43,7 @@ def build(
     on-disk store ``build/store/`` beside it: see :mod:`kg.store.files`).
 
     The file is replaced only when the data has no violation; otherwise the previous build stays.
+    One build at a time holds the build folder; it first removes what a killed build left there.
 
     Args:
         project: The project to build.
@@ -55,11 +56,14 @@ def build(
     Raises:
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
-    if reasoner != "fast" or validator != "sparql":
-        from kg.reference.build import build_rdflib
+    from kg.store.files import exclusive_build
 
-        return build_rdflib(project, progress, reasoner)
-    return _build_in_store(project, progress)
+    with exclusive_build(project.built_graph):
+        if reasoner != "fast" or validator != "sparql":
+            from kg.reference.build import build_rdflib
+
+            return build_rdflib(project, progress, reasoner)
+        return _build_in_store(project, progress)
 
 
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:

@@ -37,6 +37,33 @@ class QueryError(DiplokgError):
     """A SPARQL query is malformed, unknown or refused for safety (exit 2)."""
 
 
+class QueryRefused(QueryError):
+    """A query holds something refused for safety: ``SERVICE``, an update, a ``FROM`` outside our graphs,
+    too deep a nesting, or a text that parsers could read two ways (exit 2; HTTP 403 for a server)."""
+
+
+class QueryLimitError(QueryError):
+    """A query was stopped at one of its limits (:class:`kg.query.sandbox.Limits`)."""
+
+
+class QueryTimeout(QueryLimitError):
+    """A query ran past its time limit and was stopped (exit 3; HTTP 503 for a server)."""
+
+    exit_code = 3
+
+
+class QueryMemoryExceeded(QueryLimitError):
+    """A query needed more memory than its ceiling and was stopped (exit 4; HTTP 507 for a server)."""
+
+    exit_code = 4
+
+
+class TooManyRows(QueryLimitError):
+    """A query's answer has more rows than its cap allows (exit 5; HTTP 413 for a server)."""
+
+    exit_code = 5
+
+
 class ValidationFailed(DiplokgError):
     """The data breaks a SHACL shape or a quality check (exit 1)."""
 

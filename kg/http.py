@@ -9,7 +9,6 @@ line naming the method, the address and what the store said.
 from __future__ import annotations
 
 import os
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -135,7 +134,7 @@ def request(
             response = Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
     except urllib.error.HTTPError as exc:
         response = Response(exc.code, {k.lower(): v for k, v in (exc.headers or {}).items()}, exc.read() or b"")
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise RemoteError(f"{method} {_plain(target)}: no answer ({reason})") from None
     if response.status not in ok:

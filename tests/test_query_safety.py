@@ -35,7 +35,7 @@ def _refusals(url: str, secret: Path) -> list[tuple[str, str]]:
         (f"SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE SILENT <{url}/x> {{ ?s ?p ?o }} }} }}",
          "SERVICE is not allowed"),
         (f"SELECT * FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }}", "FROM <"),
-        (f"SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM <"),
+        (f"SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM NAMED <"),
         (f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}", "FROM <"),
         (f"LOAD <{url}/data.ttl>", "updates"),
         (f"LOAD <{secret.as_uri()}> INTO GRAPH <http://x/g>", "updates"),
@@ -65,8 +65,12 @@ def test_from_one_of_our_graphs_is_allowed(engine: str, cli: Callable, built: ob
     assert int(out.splitlines()[1]) > 100
 
 
-def test_rdflib_alone_would_have_fetched(listener: Listener) -> None:
-    """Proof that the listener would notice: rdflib, unguarded, fetches a FROM graph."""
+def test_rdflib_alone_would_have_fetched(listener: Listener, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proof that the listener would notice: rdflib, unguarded (and with graph loading on, which
+    kg.query.engine turns off), fetches a FROM graph."""
+    import rdflib.plugins.sparql
+
+    monkeypatch.setattr(rdflib.plugins.sparql, "SPARQL_LOAD_GRAPHS", True)
     list(Dataset().query(f"SELECT * FROM <{listener.url}/data.ttl> WHERE {{ ?s ?p ?o }}"))
     assert listener.hits == ["/data.ttl"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rdflib.term import Node
 
-from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.common import endpoint_options, get_project, limit_options, output_path, project_option, write_output
 from kg.cli.query import open_graph, parse_binding
 from kg.http import Endpoint
 from kg.query.engine import ENGINES, Answer
@@ -17,7 +17,7 @@ from kg.query.excerpts import readable
 from kg.query.formats import FORMATS, columns_that_fit, literal_text, render, table
 from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
-from kg.store.files import write_atomic
+from kg.query.sandbox import Limits
 
 
 def cells(answer: Answer) -> list[tuple[str, ...]]:
@@ -110,6 +110,7 @@ def evidence_lines(view: EvidenceView) -> list[str]:
     help="Write to this file (atomically) instead of standard output.",
 )
 @endpoint_options
+@limit_options
 @project_option
 def command(
     name: str,
@@ -119,6 +120,8 @@ def command(
     asserted: bool,
     engine: str,
     output: Path | None,
+    timeout: float,
+    max_memory: int,
     project: Path | None,
     endpoint: Endpoint | None,
 ) -> None:
@@ -134,10 +137,12 @@ def command(
     built = open_graph(proj, endpoint)
     bindings = resolve_bindings(built, question.parameters, bindings)
     vetted = vet(question.text, built.graph_names(), origin=str(question.path))
-    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
+    if output is not None:
+        output_path(output)
+    limits = Limits(timeout=timeout, memory_mib=max_memory)
+    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
     text = people_text(question, answer, bindings) if fmt == "table" else render(answer, fmt)  # type: ignore[arg-type]
     if output is not None:
-        write_atomic(output, text.encode("utf-8"))
-        note(f"wrote {output}")
+        write_output(output, text)
     else:
         click.echo(text, nl=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg.errors import DiplokgError
+from kg.errors import DiplokgError, InputError
 from kg.http import Endpoint, password_from_env
 from kg.paths import Project, find_project
 
@@ -62,6 +63,47 @@ def endpoint_options(func: F) -> F:
     return decorated  # type: ignore[no-any-return]
 
 
+def limit_options(func: F) -> F:
+    """``--timeout SECONDS`` and ``--max-memory MIB``: the limits of one query (:class:`kg.query.sandbox.Limits`)."""
+    from kg.query.sandbox import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
+
+    func = click.option(
+        "--max-memory", "max_memory", type=click.IntRange(min=16), default=DEFAULT_MEMORY_MIB, show_default=True,
+        metavar="MIB", help="Stop a query that needs more memory than this (exit 4).",
+    )(func)
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+        metavar="SECONDS", help="Stop a query that runs longer than this (exit 3).",
+    )(func)
+
+
+def output_path(path: Path) -> Path:
+    """Check a file we are asked to write (``-o``): its folder must exist, and an existing file must be a
+    regular file we may write (a read-only file is not silently replaced).
+
+    Raises:
+        InputError: The folder is missing, or the file is read-only or not a regular file.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {path}: the folder {folder} does not exist")
+    if os.path.lexists(path):
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"cannot write {path}: it exists and is not a regular file")
+        if not info.st_mode & 0o222 or not os.access(path, os.W_OK):  # root passes os.access
+            raise InputError(f"cannot write {path}: it is read-only (not replaced)")
+    return path
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a command's output to ``path`` atomically, after :func:`output_path`'s checks, and say so."""
+    from kg.store.files import write_atomic
+
+    write_atomic(output_path(path), text.encode("utf-8"))
+    note(f"wrote {path}")
+
+
 def get_project(path: Path | None) -> Project:
     """The project at ``path``, or found from the working directory."""
     return find_project(path) if path is None else find_project_at(path)
@@ -93,8 +135,9 @@ def run_guarded(group: click.Group, argv: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("diplokg: aborted", err=True)
+    except click.exceptions.Abort as exc:  # click turns Ctrl-C into Abort
+        interrupted = isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt)
+        click.echo("diplokg: interrupted" if interrupted else "diplokg: aborted", err=True)
         return 130
     except BrokenPipeError:
         _quiet_broken_pipe()
@@ -108,7 +151,17 @@ def run_guarded(group: click.Group, argv: list[str]) -> int:
     except KeyboardInterrupt:
         click.echo("diplokg: interrupted", err=True)
         return 130
+    finally:
+        _containment_note()
     return returned if isinstance(returned, int) else 0
+
+
+def _containment_note() -> None:
+    """Say once, at the end, when queries ran with less containment than the README promises."""
+    sandbox = sys.modules.get("kg.query.sandbox")
+    why = sandbox.containment_note() if sandbox is not None else None
+    if why:
+        click.echo(f"diplokg: note: {why}", err=True)
 
 
 def _quiet_broken_pipe() -> None:

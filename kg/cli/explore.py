@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import endpoint_options, get_project, project_option
+from kg.cli.common import endpoint_options, get_project, output_path, project_option
 from kg.cli.query import open_graph
 from kg.http import Endpoint
 from kg.network.graph import explorer_graph
@@ -23,6 +23,8 @@ def command(output: Path | None, project: Path | None, endpoint: Endpoint | None
     network of missions, ties, sanctions, claims and alignment, each with its evidence. Prints the
     page's path. Builds first if needed."""
     proj = get_project(project)
+    if output is not None:
+        output_path(output)
     built = open_graph(proj, endpoint)
     graph = explorer_graph(built)
     path = output if output is not None else proj.build / "explorer.html"

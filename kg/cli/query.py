@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import cast
 
 import click
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.build import build
-from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.common import endpoint_options, get_project, limit_options, note, output_path, project_option, write_output
 from kg.errors import QueryError, ValidationFailed
 from kg.http import Endpoint
 from kg.paths import Project
@@ -20,7 +21,7 @@ from kg.query.entities import resolve_bindings
 from kg.query.formats import FORMATS, PREFIXES, render, short
 from kg.query.gate import vet
 from kg.query.library import check_bindings, parameters_of, quiet_literal
-from kg.store.files import write_atomic
+from kg.query.sandbox import Limits
 
 
 def _inputs(project: Project) -> list[Path]:
@@ -93,23 +94,36 @@ def parse_binding(text: str) -> tuple[str, Node]:
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise QueryError(f"--bind {text!r}: expected NAME=VALUE")
     if value.startswith("<") and value.endswith(">"):
-        return name, URIRef(value[1:-1])
+        return name, _iri(text, value[1:-1])
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and re.fullmatch(r"[^\s<>\"{}|^`\\]*", local):
         return name, URIRef(PREFIXES[prefix] + local)
     if re.match(r"^https?://", value):
-        return name, URIRef(value)
+        return name, _iri(text, value)
     typed = re.fullmatch(r'"?(.*?)"?\^\^(?:<([^<>]+)>|([A-Za-z][\w-]*):([\w-]+))', value, re.DOTALL)
     if typed:
         lexical, iri, prefix, local = typed.groups()
         if iri is None and prefix not in PREFIXES:
             raise QueryError(f"--bind {text!r}: unknown prefix {prefix!r} in the datatype")
-        datatype = URIRef(iri) if iri is not None else URIRef(PREFIXES[prefix] + local)
+        datatype = _iri(text, iri) if iri is not None else URIRef(PREFIXES[prefix] + local)
         literal = quiet_literal(lexical, datatype)
         if literal.ill_typed:
             raise QueryError(f"--bind {text!r}: {lexical!r} is not a valid {short(datatype)}")
         return name, literal
     return name, Literal(value)
+
+
+def _iri(given: str, iri: str) -> URIRef:
+    """An IRI for ``--bind``, checked as Oxigraph checks it (absolute, no spaces or ``<>"{}|^`\\``).
+
+    Raises:
+        QueryError: Not a valid absolute IRI (one line, naming the option).
+    """
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"--bind {given!r}: not a valid IRI ({str(exc).splitlines()[0]})") from None
+    return URIRef(iri)
 
 
 @click.command("query")
@@ -129,6 +143,7 @@ def parse_binding(text: str) -> tuple[str, Node]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
 @endpoint_options
+@limit_options
 @project_option
 def command(
     query: str | None,
@@ -139,6 +154,8 @@ def command(
     binds: tuple[str, ...],
     as_of: str | None,
     output: Path | None,
+    timeout: float,
+    max_memory: int,
     project: Path | None,
     endpoint: Endpoint | None,
 ) -> None:
@@ -162,10 +179,12 @@ def command(
     built = open_graph(proj, endpoint)
     bindings = resolve_bindings(built, parameters_of(text), bindings)
     vetted = vet(text, built.graph_names(), origin=origin)
-    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings)  # type: ignore[arg-type]
+    if output is not None:
+        output_path(output)
+    limits = Limits(timeout=timeout, memory_mib=max_memory)
+    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
     out = render(answer, fmt)  # type: ignore[arg-type]
     if output is not None:
-        write_atomic(output, out.encode("utf-8"))
-        note(f"wrote {output}")
+        write_output(output, out)
     else:
         click.echo(out, nl=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli.ask import cells, filled
-from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.common import endpoint_options, get_project, limit_options, output_path, project_option, write_output
 from kg.cli.query import open_graph, parse_binding
 from kg.http import Endpoint
 from kg.query.engine import BuiltGraph
@@ -18,7 +18,7 @@ from kg.query.excerpts import readable
 from kg.query.formats import literal_text
 from kg.query.gate import vet
 from kg.query.library import Question, check_bindings, evidence_view, library
-from kg.store.files import write_atomic
+from kg.query.sandbox import Limits
 
 _SOURCES = """
 PREFIX diplo:   <https://w3id.org/diplokg/ontology#>
@@ -44,9 +44,23 @@ ORDER BY ?label
 """
 
 
+#: The characters that can start Markdown or HTML inline: each is written backslash-escaped (CommonMark
+#: allows a backslash before any ASCII punctuation), so text from data can never become a tag, an
+#: attribute, a link, an image, an entity, emphasis or a table cell's end.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&|~!#])")
+#: An address the report may show as a link: http(s), nothing that could end the link or start markup.
+_LINKABLE = re.compile(r"https?://[^\s<>\"`\\]+")
+
+
 def _cell(text: str) -> str:
-    """Text made safe for a Markdown table cell."""
-    return re.sub(r"\s+", " ", text).replace("\\", "\\\\").replace("|", "\\|").strip()
+    """Text from data made safe for Markdown, also in a table cell: one line, every markup character
+    escaped (see :data:`_MARKUP`)."""
+    return _MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", text).strip())
+
+
+def _address(address: str) -> str:
+    """A row's address: an autolink when it is a plain http(s) URL, else escaped text."""
+    return f"<{address}>" if _LINKABLE.fullmatch(address) else _cell(address)
 
 
 def _words(variable: str) -> str:
@@ -54,8 +68,8 @@ def _words(variable: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", variable).lower()
 
 
-def _run(built: BuiltGraph, text: str, origin: str) -> list[tuple[str, ...]]:
-    answer = built.run(vet(text, built.graph_names(), origin=origin))
+def _run(built: BuiltGraph, text: str, origin: str, limits: Limits | None = None) -> list[tuple[str, ...]]:
+    answer = built.run(vet(text, built.graph_names(), origin=origin), limits=limits)
     return [tuple(literal_text(t) for t in row) for row in answer.rows]
 
 
@@ -110,15 +124,21 @@ def column_notes(returns: str, columns: tuple[str, ...]) -> str:
             continue
         match = re.search(rf"\?{re.escape(column)}\b(\s*\((?:[^()]|\([^()]*\))*\))?", returns)
         words = match.group(1).strip() if match and match.group(1) else ""
-        notes.append(f"*{_words(column)}*" + (f" {words}" if words else ""))
+        notes.append(f"*{_words(column)}*" + (f" {_cell(words)}" if words else ""))
     return "; ".join(notes)
 
 
-def section(number: int, question: Question, built: BuiltGraph, values: dict[str, str] | None = None) -> list[str]:
+def section(
+    number: int,
+    question: Question,
+    built: BuiltGraph,
+    values: dict[str, str] | None = None,
+    limits: Limits | None = None,
+) -> list[str]:
     """One question of the report: the question, the values it is asked with, the answer as a table
     (with what each shown column holds), and the evidence."""
     values = values or {}
-    out = [f"## {number}. {question.question}", ""]
+    out = [f"## {number}. {_cell(question.question)}", ""]
     given = {name: value for name, value in values.items() if question.parameter(name) is not None}
     bindings = check_bindings(f"question {question.name!r}", question.parameters,
                               dict(parse_binding(f"{k}={v}") for k, v in given.items()), None)
@@ -127,7 +147,8 @@ def section(number: int, question: Question, built: BuiltGraph, values: dict[str
         asked = ", ".join(f"{_words(k)} = {v}" for k, v in given.items())
         out += [f"*Asked with {asked}* (`diplokg ask {question.name} "
                 + " ".join(f"--bind {k}={v}" for k, v in given.items()) + "`).", ""]
-    answer = built.run(vet(question.text, built.graph_names(), origin=str(question.path)), bindings=bindings)
+    vetted = vet(question.text, built.graph_names(), origin=str(question.path))
+    answer = built.run(vetted, bindings=bindings, limits=limits)
     view = evidence_view(answer.variables, cells(answer), hidden=tuple(p.name for p in question.parameters))
     if not view.rows:
         return [*out, f"*Question `{question.name}`.* No answer in the current sources.", ""]
@@ -141,8 +162,8 @@ def section(number: int, question: Question, built: BuiltGraph, values: dict[str
         out += ["Evidence:", ""]
         for n, item in enumerate(view.evidence, 1):
             excerpt = readable(item.sentence)
-            modality = f" ({item.modality})" if item.modality else ""
-            address = f" — <{excerpt.address}>" if excerpt.address else ""
+            modality = f" ({_cell(item.modality)})" if item.modality else ""
+            address = f" — {_address(excerpt.address)}" if excerpt.address else ""
             out.append(f"{n}. “{_cell(excerpt.text)}” — *{_cell(item.source)}*{modality}{address}")
         out.append("")
     return out
@@ -165,10 +186,11 @@ def story(questions: list[Question]) -> list[tuple[str, str, list[tuple[Question
     return parts
 
 
-def report_text(built: BuiltGraph, questions: list[Question]) -> str:
-    """The whole report as Markdown: the same graph and library give the same text."""
-    sources = _run(built, _SOURCES, "report: sources")
-    modalities = _run(built, _MODALITIES, "report: modalities")
+def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | None = None) -> str:
+    """The whole report as Markdown: the same graph and library give the same text. Everything that
+    comes from data is escaped (:func:`_cell`), so no data becomes HTML."""
+    sources = _run(built, _SOURCES, "report: sources", limits)
+    modalities = _run(built, _MODALITIES, "report: modalities", limits)
     out = [
         "# What the sources say: North Korea's diplomatic network",
         "",
@@ -181,9 +203,9 @@ def report_text(built: BuiltGraph, questions: list[Question]) -> str:
         f"Sources ({len(sources)}):",
         "",
     ]
-    out += [f"- *{_cell(title)}* ({kind}{', ' + date if date else ''})" for title, kind, date in sources]
+    out += [f"- *{_cell(title)}* ({_cell(kind)}{', ' + _cell(date) if date else ''})" for title, kind, date in sources]
     out += ["", "How sure a source is (the modality given with each piece of evidence):", ""]
-    out += [f"- **{label}**: {_cell(definition)}" for label, definition in modalities]
+    out += [f"- **{_cell(label)}**: {_cell(definition)}" for label, definition in modalities]
     out += [
         "",
         "An empty cell means the sources do not say. Numbers in the evidence column point to the "
@@ -195,7 +217,7 @@ def report_text(built: BuiltGraph, questions: list[Question]) -> str:
         out += [f"# {title}", "", intro, ""]
         for question, values in chosen:
             number += 1
-            out += section(number, question, built, values)
+            out += section(number, question, built, values, limits)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -208,11 +230,13 @@ def report_text(built: BuiltGraph, questions: list[Question]) -> str:
     help="The Markdown file to write (atomically).",
 )
 @endpoint_options
+@limit_options
 @project_option
-def command(output: Path, project: Path | None, endpoint: Endpoint | None) -> None:
-    """Write every question of the library, with its answer and evidence, as one Markdown report."""
+def command(output: Path, timeout: float, max_memory: int, project: Path | None, endpoint: Endpoint | None) -> None:
+    """Write every question of the library, with its answer and evidence, as one Markdown report.
+    The limits apply to each question."""
     proj = get_project(project)
+    output_path(output)
     built = open_graph(proj, endpoint)
-    text = report_text(built, library(proj.queries))
-    write_atomic(output, text.encode("utf-8"))
-    note(f"wrote {output}")
+    text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory))
+    write_output(output, text)

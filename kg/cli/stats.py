@@ -12,13 +12,12 @@ import click
 import networkx as nx
 from rdflib import URIRef
 
-from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.common import endpoint_options, get_project, project_option, write_output
 from kg.cli.query import open_graph
 from kg.http import Endpoint
 from kg.network import analytics
 from kg.network.graph import explorer_graph
 from kg.query.formats import short, table
-from kg.store.files import write_atomic
 
 TABLES = ("nodes", "missions", "communities")
 
@@ -112,7 +111,6 @@ def command(fmt: str, which: str, output: Path | None, project: Path | None, end
     built = open_graph(get_project(project), endpoint)
     out = render_stats(explorer_graph(built), fmt, which)
     if output is not None:
-        write_atomic(output, out.encode("utf-8"))
-        note(f"wrote {output}")
+        write_output(output, out)
     else:
         click.echo(out, nl=False)

@@ -2,6 +2,8 @@
 
 The default graph of every query is the union of all graphs (asserted and inferred); with
 ``asserted_only`` it is the union of the asserted graphs. Named graphs stay reachable with ``GRAPH``.
+A query naming its dataset (``FROM``/``FROM NAMED``, our graphs only) gets exactly that dataset on
+both engines. Every query runs in a contained child process (:mod:`kg.query.sandbox`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ from typing import Literal as TypingLiteral
 from typing import cast
 
 import pyoxigraph as ox
+import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QueryRefused, TooManyRows
 from kg.namespaces import INFERRED_GRAPH
 from kg.query.gate import VettedQuery
+from kg.query.sandbox import NO_TIMEOUT, Limits, contained
 from kg.store.files import open_store
 from kg.terms import to_oxigraph, to_rdflib
+
+# rdflib would fetch a FROM graph it does not hold from the web; the gate admits only our graphs, and
+# this makes sure rdflib never loads one even so.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
 ENGINES: tuple[Engine, ...] = ("oxigraph", "rdflib")
@@ -111,66 +119,149 @@ class BuiltGraph:
         engine: Engine = "oxigraph",
         asserted_only: bool = False,
         bindings: dict[str, Node] | None = None,
+        limits: Limits | None = None,
     ) -> Answer:
-        """Run a vetted query.
+        """Run a vetted query in a contained child process (:func:`kg.query.sandbox.contained`).
+
+        The engine executes ``query.text`` (Oxigraph) or rdflib's parse of that very text, over the
+        dataset the query names with ``FROM``/``FROM NAMED`` (our graphs only, never fetched), else the
+        union of every graph (with ``asserted_only``: of the asserted graphs, and only those are named).
 
         Args:
             query: The query, vetted by :func:`kg.query.gate.vet`.
             engine: "oxigraph" (fast, the default) or "rdflib" (the reference).
-            asserted_only: Leave the inferred graph out of the default graph.
+            asserted_only: Leave the inferred graph out.
             bindings: Values for variables, by name (never pasted into the query text).
+            limits: Time, memory and rows the query may use (default: :data:`~kg.query.sandbox.NO_TIMEOUT`,
+                the memory ceiling but no time limit; the command line passes ``--timeout``).
 
         Raises:
-            QueryError: The engine refused the query.
+            QueryRefused: ``asserted_only`` with a ``FROM`` naming the inferred graph.
+            QueryError: The engine refused or failed the query (one line).
+            QueryTimeout, QueryMemoryExceeded, TooManyRows: A limit stopped it.
         """
         bindings = bindings or {}
+        limits = limits or NO_TIMEOUT
+        if asserted_only and INFERRED_GRAPH in (*query.default_graphs, *query.named_graphs):
+            raise QueryRefused(
+                f"{query.origin}: --asserted leaves out the inferred graph, but the query names it with FROM"
+            )
         if engine == "rdflib":
-            return self._run_rdflib(query, asserted_only, bindings)
-        return self._run_oxigraph(query, asserted_only, bindings)
+            ds = self.dataset(asserted_only)  # made here, before the fork: the child shares it
 
-    def _run_oxigraph(self, query: VettedQuery, asserted_only: bool, bindings: dict[str, Node]) -> Answer:
+            def job() -> bytes:
+                return _rdflib_bytes(ds, query, bindings, limits.max_rows)
+
+            return _answer(contained(job, limits), query.kind)
+        return _run_oxigraph(self.store, query, self._oxigraph_options(query, asserted_only, bindings), limits)
+
+    def _oxigraph_options(
+        self, query: VettedQuery, asserted_only: bool, bindings: dict[str, Node]
+    ) -> dict[str, object]:
         options: dict[str, object] = {}
-        if asserted_only:
-            options["default_graph"] = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
+        if query.has_dataset:
+            options["default_graph"] = [ox.NamedNode(str(g)) for g in query.default_graphs]
+            options["named_graphs"] = [ox.NamedNode(str(g)) for g in query.named_graphs]
+        elif asserted_only:
+            asserted = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
+            options["default_graph"] = asserted
+            options["named_graphs"] = asserted
         else:
             options["use_default_graph_as_union"] = True
         if bindings:
             options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-        try:
-            result = self.store.query(query.text, **options)  # type: ignore[arg-type]
-        except (SyntaxError, OSError, ValueError, RuntimeError) as exc:  # Oxigraph refuses a binding outside SELECT
-            raise QueryError(f"query failed: {exc}") from None
-        if isinstance(result, ox.QueryBoolean):
-            return Answer("ASK", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = tuple(v.value for v in result.variables)
-            rows = [
-                tuple(None if s[v] is None else to_rdflib(s[v]) for v in variables)  # type: ignore[arg-type]
-                for s in result
-            ]
-            return Answer("SELECT", variables=variables, rows=rows)
-        graph = Graph()
-        for t in result:
-            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
-        return Answer(query.kind, graph=graph)
+        return options
 
-    def _run_rdflib(self, query: VettedQuery, asserted_only: bool, bindings: dict[str, Node]) -> Answer:
-        ds = self.dataset(asserted_only)
-        init = {k: cast(Identifier, v) for k, v in bindings.items()}
-        try:
-            result = ds.query(query.algebra, initBindings=init)
-        except Exception as exc:  # rdflib raises plain exceptions from evaluation
-            raise QueryError(f"query failed: {exc}") from None
-        if result.type == "ASK":
-            return Answer("ASK", boolean=bool(result.askAnswer))
-        if result.type == "SELECT":
-            variables = tuple(str(v) for v in (result.vars or []))
-            rows = []
-            for row in result:
-                values = row.asdict()  # type: ignore[union-attr]
-                rows.append(tuple(values.get(v) for v in variables))
-            return Answer("SELECT", variables=variables, rows=rows)
+
+def run_in_store(store: ox.Store, query: VettedQuery, limits: Limits) -> Answer:
+    """Run a vetted query on any Oxigraph store, contained as :meth:`BuiltGraph.run` runs it: over the
+    query's ``FROM`` dataset, else the union of the store's graphs."""
+    options: dict[str, object] = {"use_default_graph_as_union": True}
+    if query.has_dataset:
+        options = {
+            "default_graph": [ox.NamedNode(str(g)) for g in query.default_graphs],
+            "named_graphs": [ox.NamedNode(str(g)) for g in query.named_graphs],
+        }
+    return _run_oxigraph(store, query, options, limits)
+
+
+def _run_oxigraph(store: ox.Store, query: VettedQuery, options: dict[str, object], limits: Limits) -> Answer:
+    def job() -> bytes:
+        return _oxigraph_bytes(store, query, options, limits.max_rows)
+
+    return _answer(contained(job, limits), query.kind)
+
+
+class _Capped:
+    """A binary writer that keeps what it is given and stops after ``cap`` lines past the first ``skip``."""
+
+    def __init__(self, cap: int | None, skip: int) -> None:
+        self.parts: list[bytes] = []
+        self.lines = -skip
+        self.cap = cap
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        self.lines += chunk.count(b"\n")
+        if self.cap is not None and self.lines > self.cap:
+            raise TooManyRows(f"the answer has more than {self.cap} rows (the cap of this server or command)")
+        self.parts.append(chunk)
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+def _oxigraph_bytes(store: ox.Store, query: VettedQuery, options: dict[str, object], cap: int | None) -> bytes:
+    """In the child: run ``query.text`` on Oxigraph; the answer as ``tag\\n`` + Oxigraph's serialisation."""
+    try:
+        result = store.query(query.text, **options)  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryBoolean):
+            return b"json\n" + (result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+        if isinstance(result, ox.QuerySolutions):
+            out = _Capped(cap, skip=1)
+            result.serialize(out, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+            return b"tsv\n" + b"".join(out.parts)
+        out = _Capped(cap, skip=0)
+        result.serialize(out, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+        return b"nt\n" + b"".join(out.parts)
+    except (SyntaxError, OSError, ValueError, RuntimeError) as exc:  # Oxigraph refuses a binding outside SELECT
+        if isinstance(exc.__context__, TooManyRows):
+            raise exc.__context__ from None
+        raise QueryError(f"query failed: {exc}") from None
+
+
+def _rdflib_bytes(ds: Dataset, query: VettedQuery, bindings: dict[str, Node], cap: int | None) -> bytes:
+    """In the child: run rdflib's parse of the canonical text; the answer as ``tag\\n`` + its serialisation."""
+    init = {k: cast(Identifier, v) for k, v in bindings.items()}
+    try:
+        result = ds.query(query.algebra, initBindings=init)
+        if result.type in ("SELECT", "CONSTRUCT", "DESCRIBE") and cap is not None and len(result) > cap:
+            raise TooManyRows(f"the answer has more than {cap} rows (the cap of this server or command)")
+        if result.type in ("SELECT", "ASK"):
+            return b"json\n" + (result.serialize(format="json") or b"")
+        return b"nt\n" + cast(Graph, result.graph).serialize(format="nt", encoding="utf-8")
+    except (TooManyRows, MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # rdflib raises plain exceptions from evaluation
+        raise QueryError(f"query failed: {exc}") from None
+
+
+def _answer(data: bytes, kind: str) -> Answer:
+    """In the parent: the child's bytes as an :class:`Answer`."""
+    tag, _, body = data.partition(b"\n")
+    if tag == b"nt":
         graph = Graph()
-        for t in result:
-            graph.add(t)  # type: ignore[arg-type]
-        return Answer(query.kind, graph=graph)
+        for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
+        return Answer(kind, graph=graph)
+    fmt = ox.QueryResultsFormat.TSV if tag == b"tsv" else ox.QueryResultsFormat.JSON
+    result = ox.parse_query_results(body, format=fmt)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("ASK", boolean=bool(result))
+    variables = tuple(v.value for v in result.variables)
+    rows = [
+        tuple(None if s[v] is None else to_rdflib(s[v]) for v in variables)  # type: ignore[arg-type]
+        for s in result
+    ]
+    return Answer("SELECT", variables=variables, rows=rows)

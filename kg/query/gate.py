@@ -1,8 +1,23 @@
-"""SPARQL for users: parse and vet a query before any engine sees it.
+"""The gate every query passes before an engine sees it: user queries, library questions and checks.
 
-User queries are untrusted. rdflib would fetch ``SERVICE`` endpoints, ``LOAD`` documents and
-``FROM`` graphs from the network or the disk; we refuse all of them here, before execution, for both
-engines. A ``FROM``/``FROM NAMED`` naming one of our own graphs is allowed.
+Contract (what :func:`vet` guarantees, for the CLI and for ``diplokg serve``):
+
+- :func:`vet` returns a :class:`VettedQuery` or raises :class:`~kg.errors.QueryError` (a syntax error
+  with its line and column, exit 2 / HTTP 400) or :class:`~kg.errors.QueryRefused` (a construct we
+  refuse for safety, exit 2 / HTTP 403). Its message is one line.
+- ``VettedQuery.text`` is the canonical text (:mod:`kg.query.canonical`): the only text any engine may
+  execute. It is what rdflib's parser read when vetting, and it holds nothing that rdflib and
+  Oxigraph read differently as far as we know (no comments, no carriage returns, no ``\\u`` escapes,
+  one string syntax). ``VettedQuery.algebra`` is rdflib's parse of that very text.
+- Refused: updates (``LOAD``, ``INSERT`` ...), ``SERVICE`` anywhere (any case, any nesting), ``FROM``
+  or ``FROM NAMED`` naming a graph that is not in ``allowed_graphs``, nesting deeper than
+  :data:`~kg.query.canonical.MAX_DEPTH`, and what :mod:`kg.query.canonical` cannot read one way.
+- ``VettedQuery.default_graphs``/``named_graphs`` are the query's ``FROM``/``FROM NAMED`` graphs (all
+  ours); engines must give the query exactly that dataset (and never fetch anything).
+
+Vetting is pure: it reads no file and opens no connection. It costs what rdflib's parser costs (tens
+to hundreds of milliseconds for a library question): a server should vet each library question once
+and keep the :class:`VettedQuery` (it is immutable), and vet a user's text once per request.
 """
 
 from __future__ import annotations
@@ -18,7 +33,8 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QueryRefused
+from kg.query.canonical import Ambiguous, canonical
 
 QueryKind = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
@@ -32,19 +48,30 @@ _KINDS: dict[str, QueryKind] = {
 
 @dataclass(frozen=True)
 class VettedQuery:
-    """A query that parsed and passed the safety rules.
+    """A query that passed the gate.
 
     Attributes:
-        text: The query text, unchanged.
+        text: The canonical text: what every engine executes.
         kind: SELECT, ASK, CONSTRUCT or DESCRIBE.
-        algebra: rdflib's translation, ready for rdflib's engine.
+        algebra: rdflib's translation of ``text``, for rdflib's engine.
         variables: The projected variables of a SELECT, in order.
+        default_graphs: The graphs named by ``FROM`` (empty: the engine's default graph).
+        named_graphs: The graphs named by ``FROM NAMED``.
+        origin: How messages name the query (a file, or "query").
     """
 
     text: str
     kind: QueryKind
     algebra: Query
     variables: tuple[str, ...]
+    default_graphs: tuple[URIRef, ...] = ()
+    named_graphs: tuple[URIRef, ...] = ()
+    origin: str = "query"
+
+    @property
+    def has_dataset(self) -> bool:
+        """Whether the query names its dataset with ``FROM``/``FROM NAMED``."""
+        return bool(self.default_graphs or self.named_graphs)
 
 
 def _walk(node: object) -> Iterable[CompValue]:
@@ -57,58 +84,84 @@ def _walk(node: object) -> Iterable[CompValue]:
             yield from _walk(item)
 
 
-def _position(exc: ParseException, origin: str) -> str:
-    return f"{origin}: line {exc.lineno}, column {exc.col}"
-
-
-def vet(text: str, allowed_graphs: Iterable[URIRef] = (), origin: str = "query") -> VettedQuery:
-    """Parse a SPARQL 1.1 query and apply the safety rules.
-
-    Args:
-        text: The query.
-        allowed_graphs: Graph names a ``FROM``/``FROM NAMED`` clause may use.
-        origin: How to name the query in messages (a file path or "query").
-
-    Returns:
-        The vetted query.
-
-    Raises:
-        QueryError: A syntax error (with its line and column), an update, ``SERVICE``, or a ``FROM``
-            naming a graph that is not ours.
-    """
+def _parse(text: str, origin: str) -> object:
     try:
-        parsed = parseQuery(text)
+        return parseQuery(text)
     except ParseException as exc:
         try:
             parseUpdate(text)
-        except ParseException:
+        except (ParseException, RecursionError):
             pass
         else:
-            raise QueryError(
+            raise QueryRefused(
                 f"{origin}: updates (LOAD, INSERT, DELETE, CLEAR, ...) are not allowed; "
                 "only SELECT, ASK, CONSTRUCT and DESCRIBE"
             ) from None
         found = f", found {exc.line[exc.col - 1:exc.col + 19]!r}" if exc.line else ""
-        raise QueryError(f"{_position(exc, origin)}: SPARQL syntax error{found}") from None
+        raise QueryError(f"{origin}: line {exc.lineno}, column {exc.col}: SPARQL syntax error{found}") from None
+    except RecursionError:
+        raise QueryRefused(f"{origin}: the query is nested too deeply to read") from None
+
+
+def vet(
+    text: str,
+    allowed_graphs: Iterable[URIRef] = (),
+    origin: str = "query",
+) -> VettedQuery:
+    """Put a query through the gate (see the module's contract).
+
+    Args:
+        text: The query as written.
+        allowed_graphs: The graphs ``FROM``/``FROM NAMED`` may name (ours, see ``diplokg graphs``).
+        origin: How to name the query in messages (a file path or "query").
+
+    Raises:
+        QueryError: A syntax error (line and column) or an invalid query.
+        QueryRefused: An update, ``SERVICE``, a ``FROM`` outside ``allowed_graphs``, too deep a
+            nesting, or a text without one reading.
+    """
     try:
-        algebra = translateQuery(parsed)
+        canon = canonical(text)
+    except Ambiguous as exc:
+        raise QueryRefused(f"{origin}: line {exc.line}, column {exc.column}: {exc.message}") from None
+    parsed = _parse(canon.text, origin)
+    for node in _walk(parsed):
+        if node.name == "ServiceGraphPattern":
+            raise QueryRefused(f"{origin}: SERVICE is not allowed: queries never reach the network")
+    try:
+        algebra = translateQuery(parsed)  # type: ignore[arg-type]
+    except RecursionError:
+        raise QueryRefused(f"{origin}: the query is nested too deeply to read") from None
     except Exception as exc:  # rdflib raises plain Exceptions for semantic errors
-        raise QueryError(f"{origin}: invalid query: {exc}") from None
-    allowed = set(allowed_graphs)
+        raise QueryError(f"{origin}: invalid query: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
     for node in _walk(algebra.algebra):
         if node.name == "ServiceGraphPattern":
-            raise QueryError(f"{origin}: SERVICE is not allowed: queries never reach the network")
+            raise QueryRefused(f"{origin}: SERVICE is not allowed: queries never reach the network")
+    allowed = set(allowed_graphs)
+    defaults: list[URIRef] = []
+    named: list[URIRef] = []
     for clause in algebra.algebra.get("datasetClause") or []:
-        iri = clause.get("default") or clause.get("named")
+        # CompValue.get answers a missing key with the key's name: look keys up as a dict's.
+        keyword = "FROM" if "default" in dict(clause) else "FROM NAMED"
+        iri = dict(clause)["default" if keyword == "FROM" else "named"]
         if iri not in allowed:
-            raise QueryError(
-                f"{origin}: FROM <{iri}> is not allowed: only our own graphs can be named "
-                "(see `diplokg graphs`)"
+            raise QueryRefused(
+                f"{origin}: {keyword} <{iri}> is not allowed: only the graphs of this build can be "
+                "named (see `diplokg graphs`); nothing is ever fetched"
             )
+        (defaults if keyword == "FROM" else named).append(URIRef(iri))
     kind = _KINDS.get(algebra.algebra.name)
     if kind is None:
         raise QueryError(f"{origin}: unsupported query form {algebra.algebra.name}")
     variables: tuple[str, ...] = ()
     if kind == "SELECT":
         variables = tuple(str(v) for v in algebra.algebra.get("PV") or [])
-    return VettedQuery(text=text, kind=kind, algebra=algebra, variables=variables)
+    return VettedQuery(
+        text=canon.text,
+        kind=kind,
+        algebra=algebra,
+        variables=variables,
+        default_graphs=tuple(dict.fromkeys(defaults)),
+        named_graphs=tuple(dict.fromkeys(named)),
+        origin=origin,
+    )

@@ -14,10 +14,15 @@ this source and ``<closure-UGA>`` a fact of this source. Adding a folder needs n
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
+import fnmatch
 import hashlib
 import io
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,17 +58,54 @@ class SourceFolder:
         return source_base(self.id)
 
 
+#: The files a source folder's loader reads (a folder holding any of them needs ``source.ttl``).
+_DATA_FILES = ("*.ttl", "*.csv", "text.txt")
+_KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket",
+          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
+
+
+def _refuse_special(entry: os.DirEntry[str]) -> None:
+    """Refuse anything in ``sources/`` that is neither a regular file nor a folder (looked at with
+    ``lstat``, never opened or followed).
+
+    Raises:
+        InputError: Naming the entry and what it is.
+    """
+    mode = entry.stat(follow_symlinks=False).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        what = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise InputError(f"{what} in sources/ is refused: sources hold regular files only", path=entry.path)
+
+
+def _regular_entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of a folder, sorted by name, after :func:`_refuse_special` looked at each."""
+    with os.scandir(folder) as entries:
+        found = sorted(entries, key=lambda e: e.name)
+    for entry in found:
+        _refuse_special(entry)
+    return found
+
+
 def discover(sources_dir: Path) -> list[SourceFolder]:
     """List the source folders (those holding ``source.ttl``), sorted by name.
 
     Raises:
-        InputError: A folder name is not a lowercase slug.
+        InputError: A folder name is not a lowercase slug; a symbolic link, FIFO, socket or device in
+            ``sources/`` or in a source folder; a folder with data files but no ``source.ttl``.
     """
     if not sources_dir.is_dir():
         raise InputError("the sources folder is missing", path=sources_dir)
     found = []
-    for folder in sorted(p for p in sources_dir.iterdir() if p.is_dir()):
-        if not (folder / "source.ttl").is_file():
+    for entry in _regular_entries(sources_dir):
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        folder = Path(entry.path)
+        names = {e.name for e in _regular_entries(folder) if e.is_file(follow_symlinks=False)}
+        if "source.ttl" not in names:
+            data = sorted(n for n in names if any(fnmatch.fnmatchcase(n, p) for p in _DATA_FILES))
+            if data:
+                raise InputError(f"holds data ({', '.join(data)}) but no source.ttl describing the source",
+                                 path=folder)
             continue
         if not _SOURCE_ID.match(folder.name):
             raise InputError(
@@ -98,6 +140,13 @@ def turtle_error(path: Path, exc: SyntaxError) -> InputError:
     message = str(exc).split(" (", 1)[0] if "(" in str(exc) else str(exc)
     message = re.sub(r"^Parser error (at|between) ", "", message)
     return InputError(f"invalid Turtle: {message}", path=path, line=exc.lineno)
+
+
+def token_error(path: Path, exc: MemoryError) -> InputError:
+    """Our error for a Turtle token longer than pyoxigraph's buffer (16 MiB)."""
+    limit = re.search(r"\d+", str(exc))
+    size = f"{int(limit.group()) // (1024 * 1024)} MiB" if limit else "the parser's buffer"
+    return InputError(f"invalid Turtle: a token (a string or IRI) is longer than {size}", path=path)
 
 
 def blank_prefix(path: Path, base: str) -> str:
@@ -154,11 +203,13 @@ def parse_turtle(path: Path, base: str) -> Graph:
     Raises:
         InputError: The file is not valid Turtle; the message names the line and what is wrong.
     """
+    data = read_regular(path)
     try:
-        data = path.read_bytes()
         triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base))
     except SyntaxError as exc:
         raise turtle_error(path, exc) from None
+    except MemoryError as exc:  # pyoxigraph: "Reached the buffer maximal size of 16777216"
+        raise token_error(path, exc) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", path=path) from None
     # Blank nodes get labels from their file and order of appearance, so the same input gives the
@@ -177,9 +228,31 @@ def parse_turtle(path: Path, base: str) -> Graph:
     return g
 
 
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes, a leading UTF-8 byte-order mark left out. The file is opened without
+    following a symbolic link and without blocking, so a link or a FIFO put in place of a file is
+    refused, never read (and never waited on).
+
+    Raises:
+        InputError: The file is missing or unreadable, or is not a regular file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("a symbolic link is refused: sources hold regular files only", path=path) from None
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError("not a regular file: refused", path=path)
+        data = handle.read()
+    return data[3:] if data.startswith(codecs.BOM_UTF8) else data
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
 

@@ -28,9 +28,11 @@ from kg.sources.folder import (
     discover,
     excerpt_rows,
     parse_turtle,
+    read_regular,
     read_text,
     sentence_ids,
     split_sentences,
+    token_error,
     turtle_error,
 )
 from kg.terms import to_oxigraph
@@ -100,10 +102,14 @@ def load_turtle(store: ox.Store, path: Path, base: str, graph: ox.NamedNode) -> 
     Raises:
         InputError: The file is unreadable or not valid Turtle (the message names the line).
     """
+    data = read_regular(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from None
+        _load_turtle(store, data, path, base, graph)
+    except MemoryError as exc:  # pyoxigraph: "Reached the buffer maximal size of 16777216"
+        raise token_error(path, exc) from None
+
+
+def _load_turtle(store: ox.Store, data: bytes, path: Path, base: str, graph: ox.NamedNode) -> None:
     if not may_hold_blank_nodes(data):
         try:
             store.load(data, format=ox.RdfFormat.TURTLE, base_iri=base, to_graph=graph)

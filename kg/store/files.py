@@ -10,13 +10,14 @@ creating one costs more (about half a second) than parsing their N-Quads.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -220,6 +221,39 @@ def open_store(nquads: Path) -> ox.Store:
     except (OSError, ValueError):
         pass
     return read_store(nquads)
+
+
+#: What a build leaves beside ``diplokg.nq`` while it runs (a dump, temporary files and store folders):
+#: left over only when the build was killed (SIGKILL), and removed by the next build.
+_LEFTOVERS = (".dump.*.nq", ".{name}.*.tmp", ".store.*", ".store-old.*")
+
+
+@contextlib.contextmanager
+def exclusive_build(nquads: Path) -> Iterator[list[Path]]:
+    """Hold the build folder for one build (an exclusive ``flock`` on the folder itself, so no lock file
+    is left: a second build waits), and first remove what a killed build left behind
+    (:data:`_LEFTOVERS`); yields what was removed."""
+    folder = nquads.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, and no clean-up (another build may be running)
+        yield []
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        removed: list[Path] = []
+        for pattern in _LEFTOVERS:
+            for path in folder.glob(pattern.format(name=nquads.name)):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path)
+        yield removed
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 if __name__ == "__main__":  # the child process of SortJob: python -m kg.store.files PATH UNSORTED

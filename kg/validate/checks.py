@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError
-from kg.terms import to_rdflib
 from kg.validate.violations import Locator, Violation
 
 if TYPE_CHECKING:
@@ -17,29 +15,10 @@ if TYPE_CHECKING:
 
     from kg.query.engine import BuiltGraph
 
-# Strings, IRIs and comments, cut out before looking for a keyword that could reach outside the store.
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\s]*>'
-    r"|#[^\n\r]*",
-    re.DOTALL,
-)
-_REACHING = re.compile(r"\b(SERVICE|FROM|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH|USING)\b|\\[uU]", re.I)
-
 
 def check_files(checks_dir: Path) -> list[Path]:
     """The check queries, sorted by name."""
     return sorted(checks_dir.glob("*-violation.rq"))
-
-
-def plainly_local(text: str) -> bool:
-    """Whether a query plainly stays in the store: outside its strings, IRIs and comments it has no
-    ``SERVICE``, ``FROM``, update keyword or ``\\u`` escape. Such a query needs no full vetting before
-    Oxigraph runs it (any other goes through :func:`kg.query.gate.vet`, which refuses what must be refused)."""
-    return _REACHING.search(_OPAQUE.sub(" ", text)) is None
 
 
 def _violation(name: str, focus: Node | None, message: Node | None, locator: Locator) -> Violation:
@@ -60,6 +39,7 @@ def run_checks(built: BuiltGraph, checks_dir: Path, locator: Locator) -> list[Vi
         InputError: A check query is malformed (its file and position are named).
     """
     from kg.query.gate import vet
+    from kg.query.sandbox import UNLIMITED
 
     found: list[Violation] = []
     for path in check_files(checks_dir):
@@ -68,7 +48,7 @@ def run_checks(built: BuiltGraph, checks_dir: Path, locator: Locator) -> list[Vi
             query = vet(path.read_text(encoding="utf-8"), built.graph_names(), origin=str(path))
         except QueryError as exc:
             raise InputError(exc.message) from None
-        answer = built.run(query)
+        answer = built.run(query, limits=UNLIMITED)
         for record in answer.records():
             found.append(_violation(name, record.get("focus"), record.get("message"), locator))
     return found
@@ -76,50 +56,31 @@ def run_checks(built: BuiltGraph, checks_dir: Path, locator: Locator) -> list[Vi
 
 def run_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> list[Violation]:
     """Run every check on a store (the union of its graphs as the default graph), as :func:`run_checks`
-    runs them on a built graph.
-
-    A check that is :func:`plainly_local` goes straight to Oxigraph; any other, and any check Oxigraph
-    cannot parse, is vetted by :func:`kg.query.gate.vet` first, so refusals and syntax errors read as they
-    always have.
+    runs them on a built graph: each through the gate (:func:`kg.query.gate.vet`), then Oxigraph runs
+    its canonical text in a contained child process (:func:`kg.query.engine.run_in_store`: no network;
+    no time limit or memory ceiling, which a million-triple build may need).
 
     Raises:
-        InputError: A check query is malformed or refused (its file and position are named).
+        InputError: A check query is malformed or refused (its file and position are named), or is not a
+            SELECT.
     """
+    from rdflib import URIRef
+
+    from kg.query.engine import run_in_store
+    from kg.query.gate import vet
+    from kg.query.sandbox import UNLIMITED
+
+    graphs = [URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
     found: list[Violation] = []
     for path in check_files(checks_dir):
         name = path.name.removesuffix("-violation.rq")
-        text = path.read_text(encoding="utf-8")
-        if not plainly_local(text):
-            _vet(store, text, path)
         try:
-            result = store.query(text, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            _vet(store, text, path)
-            raise InputError(f"{path}: SPARQL syntax error: {exc}") from None
-        if not isinstance(result, ox.QuerySolutions):
-            raise InputError(f"{path}: a check must be a SELECT query")
-        names = {v.value for v in result.variables}
-        for row in result:
-            focus = row["focus"] if "focus" in names else None
-            message = row["message"] if "message" in names else None
-            found.append(
-                _violation(
-                    name,
-                    to_rdflib(focus) if focus is not None else None,  # type: ignore[arg-type]
-                    to_rdflib(message) if message is not None else None,  # type: ignore[arg-type]
-                    locator,
-                )
-            )
+            query = vet(path.read_text(encoding="utf-8"), graphs, origin=str(path))
+            if query.kind != "SELECT":
+                raise InputError(f"{path}: a check must be a SELECT query")
+            answer = run_in_store(store, query, UNLIMITED)
+        except QueryError as exc:
+            raise InputError(str(exc)) from None
+        for record in answer.records():
+            found.append(_violation(name, record.get("focus"), record.get("message"), locator))
     return found
-
-
-def _vet(store: ox.Store, text: str, path: Path) -> None:
-    from rdflib import URIRef
-
-    from kg.query.gate import vet
-
-    graphs = [URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-    try:
-        vet(text, graphs, origin=str(path))
-    except QueryError as exc:
-        raise InputError(exc.message) from None

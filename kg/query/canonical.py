@@ -1,0 +1,233 @@
+"""One reading of a SPARQL query: our own small lexer turns a query into a canonical text that every
+SPARQL parser we use reads the same way, or refuses it.
+
+Why: the text is vetted by rdflib's parser and executed by Oxigraph's, and the two read some texts
+differently (a comment ends at ``\\n`` for rdflib but at ``\\r`` or ``\\n`` for Oxigraph; rdflib reads
+``\\u`` followed by eight hex digits as one escape and expands ``\\u`` escapes everywhere, Oxigraph only
+inside strings and IRIs). A vetting that reads one text while the engine reads another vets nothing.
+
+The canonical text (:func:`canonical`) is the query with:
+
+- every comment removed (a comment ends at a carriage return or a line feed, SPARQL 1.1 §19.4);
+- every line end a line feed (outside strings a carriage return is white space);
+- every string written ``"..."`` with only the escapes ``\\t \\n \\r \\b \\f \\" \\\\``: long strings
+  and single-quoted strings are rewritten, ``\\u``/``\\U`` escapes resolved (a long string's line
+  breaks are kept as white space after it, so line numbers stay the same);
+- every IRI written with its ``\\u``/``\\U`` escapes resolved;
+- the rest copied as it is.
+
+Refused, with one line, because parsers read them differently or they could hide structure: a
+backslash outside a string (``\\u`` escapes of keywords, ``ex:a\\'`` local-name escapes: write the full
+IRI), a ``\\u`` escape followed by a further hex digit, an escape that gives a quote, a backslash, an
+angle bracket or a control character, a control character, an apostrophe in an IRI, a canonical text
+that still holds ``\\u`` or ``\\U``, a ``SERVICE`` keyword, and nesting deeper than the parsers can
+take (:data:`MAX_DEPTH`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: The deepest nesting of ``{ ( [`` a query may have. rdflib's parser, which vets every query, exhausts
+#: Python's stack at about 25 nested parentheses; our own queries nest at most 6 deep.
+MAX_DEPTH = 16
+
+_HEX = "0123456789abcdefABCDEF"
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_EMIT = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '\\"', "\\": "\\\\"}
+# Characters an IRIREF may not hold (SPARQL 1.1 grammar [139]); we also refuse the apostrophe, which
+# would start a string for a parser that reads the ``<`` as an operator.
+_NOT_IN_IRI = set('<>"{}|^`\\')
+_KEYWORD_SERVICE = re.compile(r"(?<![\w?$:.\-])service(?![\w:\-])", re.IGNORECASE)
+_OPEN, _CLOSE = "{([", "})]"
+
+
+class Ambiguous(ValueError):
+    """The text cannot be given one reading. ``args[0]`` says why; ``line`` and ``column`` say where."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """A query's canonical text.
+
+    Attributes:
+        text: The text every parser reads the same way.
+        depth: The deepest nesting of brackets in it.
+    """
+
+    text: str
+    depth: int
+
+
+class _Lexer:
+    def __init__(self, text: str) -> None:
+        self.src = text
+        self.i = 0
+        self.out: list[str] = []
+
+    def where(self, index: int | None = None) -> tuple[int, int]:
+        at = self.i if index is None else index
+        before = self.src[:at].replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        return line, len(before) - (before.rfind("\n") + 1) + 1
+
+    def fail(self, message: str, index: int | None = None) -> Ambiguous:
+        line, column = self.where(index)
+        return Ambiguous(message, line, column)
+
+    def escape(self, where: str) -> str:
+        """Read the escape at ``self.i`` (a backslash) inside a string or IRI; return its character."""
+        src, i = self.src, self.i
+        kind = src[i + 1:i + 2]
+        if kind in ("u", "U"):
+            width = 4 if kind == "u" else 8
+            digits = src[i + 2:i + 2 + width]
+            if len(digits) != width or any(c not in _HEX for c in digits):
+                raise self.fail(f"a \\{kind} escape needs {width} hex digits")
+            if src[i + 2 + width:i + 3 + width] in tuple(_HEX):
+                raise self.fail(f"a \\{kind} escape followed by another hex digit reads differently in "
+                                "different parsers; write the character itself")
+            code = int(digits, 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise self.fail(f"\\{kind}{digits} is not a character")
+            char = chr(code)
+            if char in "\"'\\<>" or code < 0x20 or code == 0x7F:
+                raise self.fail(f"\\{kind}{digits} gives {char!r}, which parsers read differently in {where}; "
+                                "write the character or its escape")
+            self.i = i + 2 + width
+            return char
+        if where == "a string" and kind in _ECHAR:
+            self.i = i + 2
+            return _ECHAR[kind]
+        raise self.fail(f"unknown escape \\{kind} in {where}")
+
+    def string(self) -> None:
+        src, start = self.src, self.i
+        quote = src[start]
+        long = src.startswith(quote * 3, start)
+        self.i = start + (3 if long else 1)
+        chars: list[str] = []
+        while True:
+            if self.i >= len(src):
+                raise self.fail("a string is not closed", start)
+            c = src[self.i]
+            if long and src.startswith(quote * 3, self.i):
+                self.i += 3
+                break
+            if not long and c == quote:
+                self.i += 1
+                break
+            if c == "\\":
+                chars.append(self.escape("a string"))
+                continue
+            if not long and c in "\r\n":
+                raise self.fail("a line break in a short string", start)
+            if long and src.startswith("\r\n", self.i):
+                chars.append("\n")
+                self.i += 2
+                continue
+            chars.append(c)
+            self.i += 1
+        value = "".join(chars)
+        for c in value:
+            if (ord(c) < 0x20 and c not in _EMIT) or ord(c) == 0x7F:
+                raise self.fail(f"a string holds the control character U+{ord(c):04X}", start)
+        self.out.append('"' + "".join(_EMIT.get(c, c) for c in value) + '"')
+        # Keep the line numbers: the line breaks inside a long string follow it as white space.
+        self.out.append("\n" * src[start:self.i].replace("\r\n", "\n").replace("\r", "\n").count("\n"))
+
+    def iri(self) -> bool:
+        """Read an IRI at ``self.i`` (a ``<``) if there is one; return False if the ``<`` is an operator."""
+        src, start = self.src, self.i
+        j = start + 1
+        chars: list[str] = []
+        apostrophe: int | None = None
+        while j < len(src):
+            c = src[j]
+            if c == ">":
+                break
+            if c == "\\" and src[j + 1:j + 2] in ("u", "U"):
+                self.i = j
+                chars.append(self.escape("an IRI"))
+                j = self.i
+                continue
+            if c == "'":
+                apostrophe = apostrophe if apostrophe is not None else j
+            elif c in _NOT_IN_IRI or ord(c) <= 0x20:
+                self.i = start
+                return False
+            chars.append(c)
+            j += 1
+        else:
+            self.i = start
+            return False
+        if apostrophe is not None:
+            raise self.fail("an apostrophe in an IRI reads differently in different parsers (a parser that "
+                            "reads the < as less-than sees a string): write it %27", apostrophe)
+        self.i = j + 1
+        self.out.append("<" + "".join(chars) + ">")
+        return True
+
+    def run(self) -> Canonical:
+        src = self.src
+        depth = deepest = 0
+        plain: list[str] = []  # the text outside strings and IRIs (each one a space), to find keywords in
+        places: list[int] = []  # where each character of ``plain`` is in the source
+        while self.i < len(src):
+            c, at = src[self.i], self.i
+            if c == "#":
+                while self.i < len(src) and src[self.i] not in "\r\n":
+                    self.i += 1
+                continue
+            if c in "\"'" or (c == "<" and self.iri()):
+                if c != "<":
+                    self.string()
+                plain.append(" ")
+                places.append(at)
+                continue
+            if c == "\r":
+                self.out.append("\n")
+                self.i += 2 if src.startswith("\r\n", self.i) else 1
+                plain.append(" ")
+                places.append(at)
+                continue
+            if c == "\\":
+                raise self.fail("a backslash outside a string or IRI reads differently in different "
+                                "parsers (write keywords plainly and names as full <IRIs>)")
+            if (ord(c) < 0x20 and c not in "\t\n") or ord(c) == 0x7F:
+                raise self.fail(f"the control character U+{ord(c):04X}")
+            if c in _OPEN:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise self.fail(f"the query nests brackets more than {MAX_DEPTH} deep")
+                deepest = max(deepest, depth)
+            elif c in _CLOSE and depth:
+                depth -= 1
+            self.out.append(c)
+            plain.append(c)
+            places.append(at)
+            self.i += 1
+        text = "".join(self.out)
+        if re.search(r"\\[uU]", text):
+            raise self.fail("a \\u escape would remain after the escapes are read (an escaped backslash before "
+                            "u?): parsers read it differently; write the characters themselves", len(src))
+        found = _KEYWORD_SERVICE.search("".join(plain))
+        if found:
+            raise self.fail("SERVICE is not allowed: queries never reach the network", places[found.start()])
+        return Canonical(text, deepest)
+
+
+def canonical(text: str) -> Canonical:
+    """The canonical text of a query (see the module's docstring).
+
+    Raises:
+        Ambiguous: The text has no single reading, or holds ``SERVICE``.
+    """
+    return _Lexer(text).run()
