@@ -4,6 +4,8 @@ turns into no tag, attribute or link the report did not make itself."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tomllib
 from collections.abc import Callable
@@ -14,12 +16,14 @@ from markdown_it import MarkdownIt
 
 from kg.paths import Project
 
-PAYLOADS: list[str] = tomllib.loads(
-    (Path(__file__).resolve().parent / "attacks" / "report.toml").read_text(encoding="utf-8")
-)["payloads"]
+_DATA = tomllib.loads((Path(__file__).resolve().parent / "attacks" / "report.toml").read_text(encoding="utf-8"))
+PAYLOADS: list[str] = _DATA["payloads"]
+ADDRESSES: list[str] = _DATA["addresses"]
 ARTICLE = "dprk-embassy-closures-2023"
-#: What the report itself makes: headings, paragraphs, emphasis, lists, tables (GFM alignment styles).
-ALLOWED_TAGS = {"h1", "h2", "p", "em", "strong", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "code"}
+COUNTS = "dprk-relations-counts"
+#: What the report itself makes: headings, paragraphs, emphasis, lists, tables (GFM alignment styles),
+#: links to the http(s) addresses of table rows.
+ALLOWED_TAGS = {"a", "h1", "h2", "p", "em", "strong", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "code"}
 
 
 class _Tags(HTMLParser):
@@ -48,12 +52,21 @@ def _hostile(project: Project) -> None:
     text = (folder / "text.txt").read_text(encoding="utf-8")
     text = text.replace("North Korea has been", f"{payload.replace('. ', ' ')} North Korea has been")
     (folder / "text.txt").write_text(text, encoding="utf-8")
+    # Into the addresses of a table's rows (the report links an address).
+    table = project.sources / COUNTS / f"{COUNTS}.csv"
+    rows = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8"))))
+    at = rows[0].index("source_url")
+    for n, row in enumerate(rows[1:]):
+        row[at] = ADDRESSES[n % len(ADDRESSES)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    table.write_text(out.getvalue(), encoding="utf-8")
 
 
 def test_hostile_data_reaches_the_report_only_as_text(
     project_copy: Callable[..., Project], cli: Callable[..., tuple[int, str, str]], tmp_path: Path
 ) -> None:
-    project = project_copy(only_sources=[ARTICLE])
+    project = project_copy(only_sources=[ARTICLE, COUNTS])
     _hostile(project)
     report = tmp_path / "report.md"
     code, _out, err = cli("report", "-o", str(report), "--project", str(project.root))
@@ -66,7 +79,8 @@ def test_hostile_data_reaches_the_report_only_as_text(
     tags = {tag for tag, _attrs in parser.tags}
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
     attributes = {(tag, name, value) for tag, attrs in parser.tags for name, value in attrs}
-    assert all(name == "style" and re.fullmatch(r"text-align:\w+", value or "") for _t, name, value in attributes), (
-        attributes
-    )
+    links = {value for tag, name, value in attributes if tag == "a" and name == "href"}
+    assert links == {"https://example.org/ok"}  # the one plain http(s) address, and nothing else
+    others = attributes - {("a", "href", "https://example.org/ok")}
+    assert all(name == "style" and re.fullmatch(r"text-align:\w+", value or "") for _t, name, value in others), others
     assert "javascript:" not in "".join(value or "" for _t, _n, value in attributes)
