@@ -23,7 +23,9 @@ ARTICLE = "dprk-embassy-closures-2023"
 COUNTS = "dprk-relations-counts"
 #: What the report itself makes: headings, paragraphs, emphasis, lists, tables (GFM alignment styles),
 #: links to the http(s) addresses of table rows.
-ALLOWED_TAGS = {"a", "h1", "h2", "p", "em", "strong", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "code"}
+ALLOWED_TAGS = {
+    "a", "h1", "h2", "p", "em", "strong", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "code",
+}
 
 
 class _Tags(HTMLParser):
