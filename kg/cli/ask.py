@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 from rdflib.term import Node
 
-from kg.cli.common import endpoint_options, get_project, limit_options, output_path, project_option, write_output
+from kg.cli.common import (
+    endpoint_options,
+    for_terminal,
+    get_project,
+    limit_options,
+    output_path,
+    project_option,
+    write_output,
+)
 from kg.cli.query import open_graph, parse_binding
 from kg.http import Endpoint
 from kg.query.engine import ENGINES, Answer
@@ -141,7 +149,8 @@ def command(
         output_path(output)
     limits = Limits(timeout=timeout, memory_mib=max_memory)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
-    text = people_text(question, answer, bindings) if fmt == "table" else render(answer, fmt)  # type: ignore[arg-type]
+    people = fmt == "table"
+    text = for_terminal(people_text(question, answer, bindings)) if people else render(answer, fmt)  # type: ignore[arg-type]
     if output is not None:
         write_output(output, text)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -94,6 +95,17 @@ def output_path(path: Path) -> Path:
         if not info.st_mode & 0o222 or not os.access(path, os.W_OK):  # root passes os.access
             raise InputError(f"cannot write {path}: it is read-only (not replaced)")
     return path
+
+
+#: Characters a terminal may act on: C0 and C1 controls (but line feed and tab), DEL, and the Unicode
+#: bidirectional overrides and isolates (which reorder what is shown).
+_TERMINAL_CODES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str) -> str:
+    """Text for people's eyes: every character a terminal could act on (an escape sequence from data
+    could clear the screen, retitle the window or write the clipboard) shown as ``\\uXXXX`` instead."""
+    return _TERMINAL_CODES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def write_output(path: Path, text: str) -> None:

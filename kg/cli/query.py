@@ -12,7 +12,16 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.build import build
-from kg.cli.common import endpoint_options, get_project, limit_options, note, output_path, project_option, write_output
+from kg.cli.common import (
+    endpoint_options,
+    for_terminal,
+    get_project,
+    limit_options,
+    note,
+    output_path,
+    project_option,
+    write_output,
+)
 from kg.errors import QueryError, ValidationFailed
 from kg.http import Endpoint
 from kg.paths import Project
@@ -184,6 +193,8 @@ def command(
     limits = Limits(timeout=timeout, memory_mib=max_memory)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
     out = render(answer, fmt)  # type: ignore[arg-type]
+    if fmt == "table":
+        out = for_terminal(out)
     if output is not None:
         write_output(output, out)
     else:

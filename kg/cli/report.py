@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from kg.cli.ask import cells, filled
-from kg.cli.common import endpoint_options, get_project, limit_options, output_path, project_option, write_output
+from kg.cli.common import (
+    endpoint_options,
+    for_terminal,
+    get_project,
+    limit_options,
+    output_path,
+    project_option,
+    write_output,
+)
 from kg.cli.query import open_graph, parse_binding
 from kg.http import Endpoint
 from kg.query.engine import BuiltGraph
@@ -55,7 +63,7 @@ _LINKABLE = re.compile(r"https?://[^\s<>\"`\\]+")
 def _cell(text: str) -> str:
     """Text from data made safe for Markdown, also in a table cell: one line, every markup character
     escaped (see :data:`_MARKUP`)."""
-    return _MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", text).strip())
+    return for_terminal(_MARKUP.sub(r"\\\1", re.sub(r"\s+", " ", text).strip()))
 
 
 def _address(address: str) -> str:

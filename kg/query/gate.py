@@ -105,7 +105,7 @@ def _parse(text: str, origin: str) -> object:
 
 def vet(
     text: str,
-    allowed_graphs: Iterable[URIRef] = (),
+    allowed_graphs: Iterable[URIRef | str] = (),
     origin: str = "query",
 ) -> VettedQuery:
     """Put a query through the gate (see the module's contract).
@@ -137,14 +137,14 @@ def vet(
     for node in _walk(algebra.algebra):
         if node.name == "ServiceGraphPattern":
             raise QueryRefused(f"{origin}: SERVICE is not allowed: queries never reach the network")
-    allowed = set(allowed_graphs)
+    allowed = {str(g) for g in allowed_graphs}  # URIRefs or plain strings alike
     defaults: list[URIRef] = []
     named: list[URIRef] = []
     for clause in algebra.algebra.get("datasetClause") or []:
         # CompValue.get answers a missing key with the key's name: look keys up as a dict's.
         keyword = "FROM" if "default" in dict(clause) else "FROM NAMED"
         iri = dict(clause)["default" if keyword == "FROM" else "named"]
-        if iri not in allowed:
+        if str(iri) not in allowed:
             raise QueryRefused(
                 f"{origin}: {keyword} <{iri}> is not allowed: only the graphs of this build can be "
                 "named (see `diplokg graphs`); nothing is ever fetched"
