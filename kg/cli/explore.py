@@ -11,6 +11,7 @@ from kg.cli.query import open_graph
 from kg.http import Endpoint
 from kg.network.graph import explorer_graph
 from kg.network.page import write_page
+from kg.network.worldgraph import world_data
 
 
 @click.command("explore")
@@ -20,13 +21,16 @@ from kg.network.page import write_page
 @project_option
 def command(output: Path | None, project: Path | None, endpoint: Endpoint | None) -> None:
     """Write the alignment explorer: one self-contained HTML page (no outside request) with the
-    network of missions, ties, sanctions, claims and alignment, each with its evidence. Prints the
-    page's path. Builds first if needed."""
+    network of missions, ties, sanctions, claims and alignment, each with its evidence, and, when the
+    graph holds the UN votes or the world's missions, the world view (agreement with China and Russia
+    per year, missions on a map). Prints the page's path. Builds first if needed. With --endpoint the
+    page holds the network only (the world view reads a local build)."""
     proj = get_project(project)
     if output is not None:
         output_path(output)
     built = open_graph(proj, endpoint)
     graph = explorer_graph(built)
+    world = world_data(built.store) if endpoint is None else None
     path = output if output is not None else proj.build / "explorer.html"
-    write_page(graph, path)
+    write_page(graph, path, world)
     click.echo(str(path))
