@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "explore": "explore",
     "graphs": "graphs",
     "push": "push",
+    "serve": "serve",
 }
 
 

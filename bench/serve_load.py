@@ -1,0 +1,215 @@
+"""Load test of ``diplokg serve`` on 127.0.0.1: bounded in time and count, it stops by itself.
+
+    .venv/bin/python bench/serve_load.py --triples 1000000 --clients 50 --seconds 15
+
+On a synthetic world (bench/world.py, built with ``diplokg build``; generated and built once into
+``--worlds``), it prints:
+
+1. every library question's median time as ``diplokg query`` runs it in process on the build (the
+   on-disk store from 100k quads; the baseline) and over the protocol on ``diplokg serve`` (the graph
+   in memory), same run, ``--repeat`` times each;
+2. a load phase: ``--clients`` threads, each on its own keep-alive connection, ask the library's
+   questions in turn (``/sparql``, the question's text with its sample values) until ``--seconds``
+   pass or ``--max-requests`` are answered, while one runaway query (a triple cross product) runs
+   until the server's ``--timeout`` cuts it off; throughput and latency percentiles.
+
+Only 127.0.0.1 is ever asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rdflib import XSD, Literal, URIRef  # noqa: E402
+
+from kg.query.engine import BuiltGraph  # noqa: E402
+from kg.query.gate import vet  # noqa: E402
+from kg.query.library import library  # noqa: E402
+from kg.query.sparqltext import with_values  # noqa: E402
+
+SAMPLES = {"asOf": Literal("2020-01-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK")}
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def world_build(triples: int, worlds: Path) -> Path:
+    """The built N-Quads of the synthetic world of that size (generated and built when missing)."""
+    folder = worlds / f"world-{triples}"
+    nq = folder / "build" / "diplokg.nq"
+    if nq.is_file():
+        return nq
+    if not (folder / "sources").is_dir():
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("bench_world", ROOT / "bench" / "world.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(f"generating {folder} ...", file=sys.stderr)
+        module.generate(triples, folder)
+    print(f"building {folder} ...", file=sys.stderr)
+    env = dict(os.environ, DIPLOKG_BUILD=str(folder / "build"))
+    subprocess.run([sys.executable, "-c", "import sys; from kg.cli import entry; sys.exit(entry(sys.argv[1:]))",
+                    "build", "-q", "--project", str(folder)], check=True, env=env, cwd=ROOT)
+    return nq
+
+
+def questions() -> list[tuple[str, str]]:
+    """Each library question as (name, text with its sample values as VALUES)."""
+    found = []
+    for q in library(ROOT / "queries"):
+        values = {p.name: SAMPLES[p.name] for p in q.parameters if p.name in SAMPLES}
+        text = vet(q.text).text
+        found.append((q.name, with_values(text, values)))
+    return found
+
+
+def start_server(build: Path, *args: str) -> tuple[subprocess.Popen[str], str, int]:
+    env = dict(os.environ, DIPLOKG_BUILD=str(build.parent))
+    project = build.parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from kg.cli import entry; sys.exit(entry(sys.argv[1:]))",
+         "serve", "--host", "127.0.0.1", "--port", "0", "--project", str(project), *args],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        found = re.search(r"at http://127\.0\.0\.1:(\d+)/sparql", line)
+        if found:
+            threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()  # type: ignore[union-attr]
+            return process, "127.0.0.1", int(found.group(1))
+    raise SystemExit("the server did not start")
+
+
+def ask(conn: http.client.HTTPConnection, text: str) -> tuple[int, float]:
+    """POST one query on a keep-alive connection; (status, seconds)."""
+    body = urllib.parse.urlencode({"query": text})
+    started = time.perf_counter()
+    conn.request("POST", "/sparql", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                           "Accept": "application/sparql-results+json"})
+    response = conn.getresponse()
+    response.read()
+    return response.status, time.perf_counter() - started
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--worlds", type=Path, default=Path(tempfile.gettempdir()) / "diplokg-worlds")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--max-requests", type=int, default=5000)
+    parser.add_argument("--timeout", type=float, default=5.0, help="the server's --timeout (cuts the runaway)")
+    parser.add_argument("--max-running", type=int, default=4)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    build = world_build(args.triples, args.worlds)
+    asked = questions()
+    print(f"# diplokg serve at {args.triples} triples ({build})\n")
+    baseline: dict[str, float] = {}
+    if not args.skip_baseline:
+        graph = BuiltGraph(build)
+        for name, text in asked:
+            vetted = vet(text, graph.graph_names())
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                graph.run(vetted)
+                times.append(time.perf_counter() - started)
+            baseline[name] = statistics.median(times)
+
+    started = time.perf_counter()
+    process, host, port = start_server(build, "--timeout", str(args.timeout), "--max-running", str(args.max_running),
+                                       "--max-rows", "1000000")
+    print(f"server up in {time.perf_counter() - started:.1f} s (graph read into memory)\n")
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=120)
+        print("| question | `diplokg query` (baseline) | serve, over the protocol |")
+        print("| --- | --- | --- |")
+        served: dict[str, float] = {}
+        for name, text in asked:
+            times = []
+            status = 0
+            for _ in range(args.repeat):
+                status, seconds = ask(conn, text)
+                times.append(seconds)
+            served[name] = statistics.median(times)
+            base = f"{baseline[name] * 1000:.0f} ms" if name in baseline else "-"
+            note = "" if status == 200 else f" (status {status})"
+            print(f"| {name} | {base} | {served[name] * 1000:.0f} ms{note} |")
+        under = sum(1 for v in served.values() if v < 0.2)
+        print(f"\n{under} of {len(served)} questions under 200 ms median on serve; median of medians "
+              f"{statistics.median(served.values()) * 1000:.0f} ms\n")
+        conn.close()
+
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        deadline = time.monotonic() + args.seconds
+        runaway: dict[str, float] = {}
+
+        def run_runaway() -> None:
+            c = http.client.HTTPConnection(host, port, timeout=args.timeout + 60)
+            status, seconds = ask(c, RUNAWAY)
+            runaway.update(status=status, seconds=seconds)
+
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            c = http.client.HTTPConnection(host, port, timeout=120)
+            order = list(asked)
+            while time.monotonic() < deadline:
+                rng.shuffle(order)
+                for _, text in order:
+                    with lock:
+                        if len(latencies) >= args.max_requests or time.monotonic() >= deadline:
+                            return
+                    status, seconds = ask(c, text)
+                    with lock:
+                        latencies.append(seconds)
+                        statuses[status] = statuses.get(status, 0) + 1
+
+        threads = [threading.Thread(target=run_runaway)]
+        threads += [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+        print(f"## {args.clients} clients for {args.seconds:g} s (cap {args.max_requests} requests), "
+              f"one runaway query, --max-running {args.max_running}, --timeout {args.timeout:g}\n")
+        print(f"- {len(latencies)} answers in {wall:.1f} s: {len(latencies) / wall:.1f} per second; statuses "
+              f"{json.dumps(statuses)}")
+        if latencies:
+            print(f"- latency p50 {pct(latencies, 50) * 1000:.0f} ms, p90 {pct(latencies, 90) * 1000:.0f} ms, "
+                  f"p99 {pct(latencies, 99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+        print(f"- the runaway query: status {runaway.get('status')} after {runaway.get('seconds', 0):.1f} s")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""``diplokg serve``: a read-only SPARQL 1.1 Protocol endpoint over the built graph, held in memory.
+
+Served by uvicorn (ASGI) with a Starlette application (:mod:`kg.serve.app`). On 127.0.0.1 unless
+``--host`` names another address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import click
+
+from kg.cli.common import get_project, note, project_option
+from kg.cli.query import ensure_built
+from kg.cli.report import report_text
+from kg.errors import DiplokgError
+from kg.query.engine import BuiltGraph
+from kg.query.library import library
+from kg.query.sandbox import Limits
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def open_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: any free port).
+
+    Raises:
+        DiplokgError: The address cannot be bound (in use, not this machine's).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise DiplokgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(256)
+    sock.set_inheritable(True)
+    return sock
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Another than loopback makes the graph reachable from other machines.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7879, show_default=True,
+              help="The port (0: any free port; the address is printed).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a query may run before it is stopped (answered 503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Rows (or triples) an answer may have; more is answered 413.")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=16), default=1024, show_default=True,
+              metavar="MIB", help="MiB a query may allocate; more stops it (503).")
+@click.option("--max-running", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Queries run at once; others wait their turn (up to --queue-seconds, then 503).")
+@click.option("--queue-seconds", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="How long a query waits for its turn.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let pages from this origin (e.g. https://yasgui.example.org) read answers (repeatable); "
+                   "without it no CORS header is sent.")
+@project_option
+def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int, max_running: int,
+            queue_seconds: float, cors_origins: tuple[str, ...], project: Path | None) -> None:
+    """Serve the built graph (built first if needed) as a read-only SPARQL 1.1 Protocol endpoint at
+    /sparql, with the questions at /questions, the explorer at /explorer, the report at /report, a
+    query form at / and /health. The graph is held in memory and reloaded when a new build is
+    published. Every query passes the same gate as the command line and runs with the limits above.
+    """
+    import uvicorn
+
+    from kg.network.graph import explorer_graph
+    from kg.network.page import page_html
+    from kg.serve.app import Settings, make_app
+    from kg.serve.live import LiveGraph
+
+    for origin in cors_origins:
+        if origin == "*" or not origin.startswith(("http://", "https://")):
+            raise DiplokgError(f"--cors-origin {origin!r}: name an origin such as https://example.org (no '*')")
+    proj = get_project(project)
+    built = ensure_built(proj)
+    note(f"... reading {built.path} into memory")
+    live = LiveGraph(built.path)
+
+    def report(graph: BuiltGraph) -> str:
+        return report_text(graph, library(proj.queries))
+
+    def explorer(graph: BuiltGraph) -> str:
+        return page_html(explorer_graph(graph))
+
+    settings = Settings(queries=proj.queries, limits=Limits(timeout=timeout, memory_mib=max_memory, max_rows=max_rows),
+                        max_running=max_running, queue_seconds=queue_seconds, cors_origins=cors_origins,
+                        explorer=explorer, report=report)
+    app = make_app(live, settings)
+    sock = open_socket(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    if not _is_loopback(host):
+        note(f"warning: listening on {host}, reachable from other machines (--host 127.0.0.1 keeps it local)")
+    note(f"serving {live.graph.quads} quads at http://{shown}:{bound_port}/sparql (Ctrl-C stops)")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+                            limit_concurrency=1000, backlog=256)
+    uvicorn.Server(config).run(sockets=[sock])
