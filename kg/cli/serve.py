@@ -77,6 +77,7 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
 
     from kg.network.graph import explorer_graph
     from kg.network.page import page_html
+    from kg.network.worldgraph import world_data
     from kg.serve.app import Settings, make_app
     from kg.serve.live import LiveGraph
 
@@ -92,7 +93,8 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
         return report_text(graph, library(proj.queries))
 
     def explorer(graph: BuiltGraph) -> str:
-        return page_html(explorer_graph(graph))
+        # As `diplokg explore` makes it: the network, and the world view when the graph holds it.
+        return page_html(explorer_graph(graph), world_data(graph.store))
 
     settings = Settings(queries=proj.queries, limits=Limits(timeout=timeout, memory_mib=max_memory, max_rows=max_rows),
                         max_running=max_running, queue_seconds=queue_seconds, cors_origins=cors_origins,
