@@ -18,6 +18,11 @@ GRAPH = Namespace(BASE + "graph/")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 GAZETTEER_GRAPH = GRAPH["gazetteer"]
 INFERRED_GRAPH = GRAPH["inferred"]
+#: Facts computed from the graph (the alignment measures), apart from what sources asserted and what
+#: the reasoner inferred.
+ALIGNMENT_GRAPH = GRAPH["derived/alignment"]
+AGREEMENT = Namespace(BASE + "id/agreement/")
+ACTIVITY = Namespace(BASE + "id/activity/")
 
 
 def source_graph(source_id: str) -> URIRef:
@@ -251,3 +256,35 @@ class DIPLO(DefinedNamespace):
     Veto: URIRef
     ArmsTransfer: URIRef
     Treaty: URIRef
+    # The world: roll calls and votes, Wikidata's missions, alignment (issue 15)
+    RollCall: URIRef
+    votedYes: URIRef
+    votedNo: URIRef
+    abstained: URIRef
+    rollCallId: URIRef
+    session: URIRef
+    resolutionSymbol: URIRef
+    importantVote: URIRef
+    onAmendment: URIRef
+    onParagraph: URIRef
+    VoteIssue: URIRef
+    issue: URIRef
+    HistoricalPolity: URIRef
+    iso3166Alpha4: URIRef
+    WikidataEntity: URIRef
+    wikidataItem: URIRef
+    sender: URIRef
+    seatedIn: URIRef
+    HighCommission: URIRef
+    HonoraryConsulate: URIRef
+    ApostolicNunciature: URIRef
+    AgreementMeasure: URIRef
+    AlignmentComputation: URIRef
+    state: URIRef
+    anchor: URIRef
+    year: URIRef
+    agreement: URIRef
+    agreementPoints: URIRef
+    rollCalls: URIRef
+    scottsPi: URIRef
+    method: URIRef

@@ -158,7 +158,7 @@ def _states() -> set[str]:
     sys.path.insert(0, str(ROOT))
     from rdflib import RDF
 
-    from kg.gazetteer import gazetteer_graph
+    from kg.sources.gazetteer import gazetteer_graph
     from kg.namespaces import DIPLO
 
     g = gazetteer_graph()
@@ -226,7 +226,8 @@ def entities(coco: list[tuple[re.Pattern[str], str]]) -> dict[str, str]:
 
 def missions(codes: dict[str, str]) -> None:
     """Write missions.csv: each mission's identifier, sender-host-kind, with the city (then the QID)
-    added only where several missions share sender, host and kind."""
+    added only where several missions share sender, host and kind. Keyed by the row's QID, sender,
+    host and type: one Wikidata item (Q106686567) is listed twice, with two senders."""
     table = _missions_table()
     slug_of = {r["typeQID"]: r["slug"] for r in csv.DictReader((MISSIONS / "mapping" / "mission-kinds.csv").open())}
     base = [f"{codes[r['operatorQID']]}-{codes[r['countryQID']]}-{slug_of[r['typeQID']]}" for r in table]
@@ -235,13 +236,17 @@ def missions(codes: dict[str, str]) -> None:
     again = Counter(with_city)
     rows = []
     for b, c, r in zip(base, with_city, table):
-        if groups[b] == 1:
-            rows.append([r["QID"], b, "sender-host-kind"])
+        key = [r["QID"], r["operatorQID"], r["countryQID"], r["typeQID"]]
+        if codes[r["operatorQID"]] == codes[r["countryQID"]]:
+            rows.append([*key, "", "left out: Wikidata gives the sender itself as the host"])
+        elif groups[b] == 1:
+            rows.append([*key, b, "sender-host-kind"])
         elif again[c] == 1:
-            rows.append([r["QID"], c, f"city added ({groups[b]} missions share sender, host and kind)"])
+            rows.append([*key, c, f"city added ({groups[b]} missions share sender, host and kind)"])
         else:
-            rows.append([r["QID"], f"{c}-{r['QID']}", f"city and QID added ({again[c]} share the city too)"])
-    _write(MISSIONS / "mapping" / "missions.csv", ["QID", "mission", "rule"], rows)
+            rows.append([*key, f"{c}-{r['QID']}", f"city and QID added ({again[c]} share the city too)"])
+    header = ["QID", "operatorQID", "countryQID", "typeQID", "mission", "rule"]
+    _write(MISSIONS / "mapping" / "missions.csv", header, rows)
 
 
 #: Wikidata's mission types -> (class, slug used in mission identifiers); the slug is the class's.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import shutil
 from collections.abc import Callable, Iterator
@@ -16,6 +17,24 @@ from kg.query.engine import BuiltGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: The world's sources (about a million triples): built once per session by ``world_built``; every
+#: other test builds the dossier (the project without them) in well under a second.
+WORLD_SOURCES = ("unga-votes", "wikidata-missions")
+
+
+def copy_project(root: Path, world: bool = False, only_sources: list[str] | None = None) -> Project:
+    """Copy the project (ontology, queries, sources) to ``root``: without the world's sources unless
+    ``world``, or with just ``only_sources``."""
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "sources").mkdir(parents=True)
+    for folder in sorted((ROOT / "sources").iterdir()):
+        if not folder.is_dir():
+            continue
+        wanted = folder.name in only_sources if only_sources is not None else (world or folder.name not in WORLD_SOURCES)
+        if wanted:
+            shutil.copytree(folder, root / "sources" / folder.name)
+    return Project(root)
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +53,26 @@ class Built:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    """The real project, built once per session into a temporary build folder."""
-    build_dir = tmp_path_factory.mktemp("build")
+def dossier(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the real project without the world's sources: the DPRK dossier (article and tables)."""
+    return copy_project(tmp_path_factory.mktemp("dossier") / "project")
+
+
+@pytest.fixture(scope="session")
+def built(dossier: Project) -> Iterator[Built]:
+    """The real project without the world's sources (the dossier), built once per session."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DIPLOKG_BUILD", str(dossier.root / "build"))
+    report = build(dossier)
+    assert report.written, [str(v) for v in report.violations]
+    yield Built(dossier, report, BuiltGraph(dossier.built_graph))
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def world_built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """The whole real project, the world's sources included, built once per session (tens of seconds)."""
+    build_dir = tmp_path_factory.mktemp("world-build")
     mp = pytest.MonkeyPatch()
     mp.setenv("DIPLOKG_BUILD", str(build_dir))
     proj = Project(ROOT)
@@ -64,19 +100,15 @@ def world_10k(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Project]:
     """Make a copy of the project (ontology, shapes, queries, sources) to break on purpose.
 
-    Call it with ``only_sources=[...]`` to keep just those source folders.
+    Call it with ``only_sources=[...]`` to keep just those source folders; the world's sources are
+    left out unless ``world=True``.
     """
 
-    def make(only_sources: list[str] | None = None) -> Project:
+    def make(only_sources: list[str] | None = None, world: bool = False) -> Project:
         root = tmp_path / "project"
-        for part in ("ontology", "queries"):
-            shutil.copytree(ROOT / part, root / part)
-        (root / "sources").mkdir(parents=True)
-        for folder in sorted((ROOT / "sources").iterdir()):
-            if folder.is_dir() and (only_sources is None or folder.name in only_sources):
-                shutil.copytree(folder, root / "sources" / folder.name)
+        project = copy_project(root, world=world, only_sources=only_sources)
         monkeypatch.setenv("DIPLOKG_BUILD", str(root / "build"))
-        return Project(root)
+        return project
 
     return make
 
@@ -92,3 +124,63 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
         return code, out, err
 
     return run
+
+
+#: The members and missions a small world keeps: the anchors, the DPRK and a few others.
+SMALL_WORLD_MEMBERS = ("CN", "RU", "KP", "US", "ES", "UG", "IN", "ZA", "CU", "FR")
+SMALL_WORLD_QIDS = ("Q148", "Q159", "Q423", "Q30", "Q29", "Q1036", "Q668", "Q258")
+
+
+def write_small_world(root: Path, years: tuple[str, ...] = ("2018", "2019")) -> None:
+    """Write the world's two sources into ``root/sources`` with a few of their rows: the roll calls of
+    ``years`` and the votes on them of :data:`SMALL_WORLD_MEMBERS`, and the missions sent by or to
+    :data:`SMALL_WORLD_QIDS`. Rows are copied unchanged (gzipped), with the real mapping files, so the
+    loader and the measures meet the real formats at a few thousand triples. The missions' Turtle
+    files, which cite rows by number, are left out."""
+    for name in WORLD_SOURCES:
+        shutil.copytree(ROOT / "sources" / name, root / "sources" / name, ignore=shutil.ignore_patterns("*.csv.gz"))
+    for cites_rows in ("facts.ttl", "entities.ttl"):  # they cite rows by number: not this subset's
+        (root / "sources" / "wikidata-missions" / cites_rows).unlink()
+    for relative, data in _small_world_tables(years).items():
+        (root / "sources" / relative).write_bytes(data)
+
+
+@functools.lru_cache(maxsize=4)
+def _small_world_tables(years: tuple[str, ...]) -> dict[str, bytes]:
+    import csv
+    import gzip
+    import io
+
+    def subset(src: Path, keep: Callable[[dict[str, str]], bool]) -> bytes:
+        with gzip.open(src, "rt", encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        header = text.splitlines(keepends=True)[0]
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        out = io.StringIO(newline="")
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [], lineterminator="\n")
+        writer.writerows(row for row in reader if keep(row))
+        return gzip.compress((header + out.getvalue()).encode("utf-8"), mtime=0)
+
+    votes = ROOT / "sources" / "unga-votes"
+    with gzip.open(votes / "roll-calls.csv.gz", "rt", encoding="utf-8", newline="") as handle:
+        rcids = {row["rcid"] for row in csv.DictReader(handle) if row["date"][:4] in years}
+    missions = ROOT / "sources" / "wikidata-missions" / "missions-2022-11-16.csv.gz"
+    return {
+        "unga-votes/roll-calls.csv.gz": subset(votes / "roll-calls.csv.gz", lambda r: r["rcid"] in rcids),
+        "unga-votes/roll-call-issues.csv.gz": subset(votes / "roll-call-issues.csv.gz", lambda r: r["rcid"] in rcids),
+        "unga-votes/votes.csv.gz": subset(
+            votes / "votes.csv.gz", lambda r: r["rcid"] in rcids and r["country_code"] in SMALL_WORLD_MEMBERS
+        ),
+        f"wikidata-missions/{missions.name}": subset(
+            missions, lambda r: r["operatorQID"] in SMALL_WORLD_QIDS and r["countryQID"] in SMALL_WORLD_QIDS
+        ),
+    }
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The dossier with a small world (see :func:`write_small_world`): a few thousand triples."""
+    root = tmp_path_factory.mktemp("small-world") / "project"
+    project = copy_project(root)
+    write_small_world(root)
+    return project

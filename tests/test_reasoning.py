@@ -32,8 +32,8 @@ def _diff(ontology: Graph, data: Graph) -> tuple[set, set, int]:  # type: ignore
     return fast - reference, reference - fast, len(reference)
 
 
-def test_fast_closure_equals_owlrl_on_the_real_graph(project: Project) -> None:
-    asserted = load_project(project)
+def test_fast_closure_equals_owlrl_on_the_real_graph(dossier: Project) -> None:
+    asserted = load_project(dossier)
     only_fast, only_owlrl, size = _diff(asserted.ontology, asserted.data())
     assert size > 1000
     assert not only_fast, sorted(only_fast)[:10]

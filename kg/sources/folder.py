@@ -6,7 +6,9 @@ A source folder holds:
 - ``text.txt`` (optional): the source's text, cut by the loader into sentences ``<s01>``, ``<s02>`` ...
   in reading order (one per heading or sentence);
 - ``*.csv`` (optional): tables, each row an excerpt ``<FILE-r01>`` ... (``FILE`` the file's stem);
-- any other ``*.ttl`` file: the facts, written in Turtle by an analyst.
+- any other ``*.ttl`` file: the facts, written in Turtle by an analyst;
+- ``mapping.toml`` (optional): large tables (plain or gzipped CSV) mapped to triples by declared
+  templates and look-up tables, rather than one excerpt per row (:mod:`kg.sources.tables`).
 
 Relative IRIs in the Turtle files resolve against the source's base IRI, so ``<s05>`` is sentence 5 of
 this source and ``<closure-UGA>`` a fact of this source. Adding a folder needs no code change.
@@ -34,6 +36,7 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import DIPLO, source_base
+from kg.sources.tables import mapped_lines
 from kg.terms import triples_to_rdflib
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"‘'(])")
@@ -284,6 +287,9 @@ def load_source(folder: SourceFolder) -> Graph:
             g.add((node, DIPLO.text, Literal(sentence)))
     for table in sorted(folder.path.glob("*.csv")):
         _add_table(g, table, me, base)
+    mapped = "".join(mapped_lines(folder.path, base))
+    if mapped:
+        g.parse(data=mapped, format="nt")
     return g
 
 

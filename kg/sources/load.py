@@ -35,6 +35,7 @@ from kg.sources.folder import (
     token_error,
     turtle_error,
 )
+from kg.sources.tables import mapped_lines
 from kg.terms import to_oxigraph
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -175,7 +176,21 @@ def load_source_into(store: ox.Store, folder: SourceFolder) -> ox.NamedNode:
                 lines.append(f"<{base + rid}> <{_DIPLO}sourceAddress> {ox.Literal(address)} .\n")
     if lines:
         store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    _load_mapped(store, folder, graph)
     return graph
+
+
+def _load_mapped(store: ox.Store, folder: SourceFolder, graph: ox.NamedNode, chunk: int = 200_000) -> None:
+    """Load the tables a folder's ``mapping.toml`` declares, in chunks of N-Triples lines (the votes
+    are about a million triples: no need to hold them all as text at once)."""
+    lines: list[str] = []
+    for line in mapped_lines(folder.path, folder.base):
+        lines.append(line)
+        if len(lines) >= chunk:
+            store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            lines.clear()
+    if lines:
+        store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 def _extend_graph(store: ox.Store, g: Graph, graph: URIRef) -> None:
