@@ -67,7 +67,8 @@ def build(
 
 
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
-    from kg.namespaces import INFERRED_GRAPH
+    from kg.alignment.derive import append_alignment
+    from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH
     from kg.reason.closure import append_closure, load_inferred
     from kg.sources.load import load_project_store
     from kg.store.files import (
@@ -104,6 +105,11 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         say("reasoning (OWL 2 RL closure, fast)")
         loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
         report.inferred, inferred = append_closure(loaded.ontology, dump, str(INFERRED_GRAPH))
+        lap("reason")
+        # The alignment measured from the votes, apart from asserted and inferred (none without votes).
+        say("measuring alignment from the votes")
+        report.derived, derived = append_alignment(loaded.store, dump, str(ALIGNMENT_GRAPH))
+        lap("derive")
         locator = Locator(loaded, project.ontology)
         with ThreadPoolExecutor(max_workers=2) as pool:
             # The dump now holds the whole built graph: a child process sorts it into a temporary file
@@ -111,9 +117,8 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             # runs the shapes and the checks side by side (queries do not hold Python's lock).
             sort = SortJob(project.built_graph, dump)
             try:
-                load_inferred(loaded.store, inferred)
-                del inferred
-                lap("reason")
+                load_inferred(loaded.store, inferred + derived)
+                del inferred, derived
                 say("validating (SHACL shapes as SPARQL, and quality checks) and sorting the built graph")
                 shacl = pool.submit(_timed, sparql_violations, loaded.store, project.shapes, locator)
                 checks = pool.submit(_timed, run_store_checks, loaded.store, project.checks, locator)
@@ -133,7 +138,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             publish(sorted_tmp, project.built_graph)
             sorted_tmp = None
             lap("write")
-            disk_store = report.asserted + report.inferred >= DISK_STORE_MIN_QUADS
+            disk_store = report.asserted + report.inferred + report.derived >= DISK_STORE_MIN_QUADS
             if disk_store:
                 say(f"writing the on-disk store {store_dir(project.built_graph)}")
                 write_disk_store(project.built_graph, dump)

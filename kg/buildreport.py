@@ -50,6 +50,7 @@ class BuildReport:
         sources: The source folders loaded.
         asserted: The number of asserted triples (ontology included).
         inferred: The number of inferred triples.
+        derived: The number of derived triples (the alignment measured from the votes).
         violations: Every SHACL and check violation found.
         written: Whether the built graph was written (only when there is no violation).
         seconds: Wall time of each step.
@@ -60,6 +61,7 @@ class BuildReport:
     sources: list[str] = field(default_factory=list)
     asserted: int = 0
     inferred: int = 0
+    derived: int = 0
     violations: list[Violation] = field(default_factory=list)
     written: bool = False
     seconds: dict[str, float] = field(default_factory=dict)

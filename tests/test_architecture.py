@@ -17,7 +17,7 @@ import pytest
 KG = Path(__file__).resolve().parent.parent / "kg"
 
 FOUNDATION = {"kg", "kg.errors", "kg.namespaces", "kg.terms", "kg.paths", "kg.buildreport"}
-STAGES = ("sources", "reason", "validate", "store", "query", "network", "reference")
+STAGES = ("sources", "reason", "validate", "store", "query", "network", "alignment", "reference")
 MAX_LINES = 400
 
 

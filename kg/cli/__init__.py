@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "graphs": "graphs",
     "push": "push",
     "serve": "serve",
+    "alignment": "alignment",
 }
 
 
@@ -64,6 +65,7 @@ def main() -> None:
       diplokg ask closed-missions            answer one, with the evidence under the rows
       diplokg report -o report.md            every question and its answer, as one Markdown report
       diplokg query -e 'SELECT ...' --format csv
+      diplokg alignment --year 2019          agreement with China and Russia in the UN General Assembly
 
     Exit codes: 0 success, 1 the data has violations, 2 bad input or usage.
     """

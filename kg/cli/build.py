@@ -35,6 +35,7 @@ def summary(project: Project, report: BuildReport) -> str:
         f"sources:    {source_list(report.sources)}",
         f"asserted:   {report.asserted:,} triples (ontology, gazetteer and sources)",
         f"inferred:   {report.inferred:,} triples (OWL 2 RL closure, graph <https://w3id.org/diplokg/graph/inferred>)",
+        *([f"derived:    {report.derived:,} triples (alignment measured from the votes, graph <https://w3id.org/diplokg/graph/derived/alignment>)"] if report.derived else []),
         f"violations: {len(report.violations)}",
         f"time:       {sum(report.seconds.values()):.1f} s ({steps})",
     ]

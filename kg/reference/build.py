@@ -43,7 +43,10 @@ def build_rdflib(project: Project, progress: Progress | None = None, reasoner: R
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
     from kg.buildreport import BuildReport
-    from kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+    from rdflib import Graph
+
+    from kg.alignment.derive import alignment_lines
+    from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.reference.load import load_project
     from kg.reference.reason import closure
     from kg.reference.shacl import shacl_violations
@@ -75,15 +78,28 @@ def build_rdflib(project: Project, progress: Progress | None = None, reasoner: R
     report.inferred = len(inferred)
     lap("reason")
 
-    say("validating (SHACL shapes and quality checks)")
+    say("measuring alignment from the votes")
     named: list[tuple[object, Graph]] = [(ONTOLOGY_GRAPH, asserted.ontology)]
     named += list(asserted.graphs.items())
+    votes_store = ox.Store()
+    votes_store.extend(quads_of(named))  # type: ignore[arg-type]
+    derived_lines = alignment_lines(votes_store)
+    del votes_store
+    derived = Graph()
+    if derived_lines:
+        derived.parse(data="".join(line + " .\n" for line in derived_lines), format="nt")
+    report.derived = len(derived)
+    lap("derive")
+
+    say("validating (SHACL shapes and quality checks)")
     named.append((INFERRED_GRAPH, inferred))
+    if report.derived:
+        named.append((ALIGNMENT_GRAPH, derived))
     quads = quads_of(named)  # type: ignore[arg-type]
     store = ox.Store()
     store.extend(quads)
     locator = Locator(asserted, project.ontology)
-    report.violations = shacl_violations(asserted.ontology + data + inferred, project.shapes, locator)
+    report.violations = shacl_violations(asserted.ontology + data + inferred + derived, project.shapes, locator)
     lap("shacl")
     report.violations += run_checks(_InMemoryBuilt(store), project.checks, locator)
     lap("checks")

@@ -1,0 +1,337 @@
+"""The world's alignment and missions, read from a built graph: the API of ``diplokg alignment`` and
+of the explorer's world view.
+
+Every function takes an Oxigraph store holding the built graph (``BuiltGraph(path).store``).
+Agreement with the default anchors (China, Russia) over every roll call is read from the derived
+graph the build wrote; with any other anchor, or on one issue, it is computed from the votes in the
+graph (:mod:`kg.alignment.measures`), the same way. Members are named by their code: the ISO 3166-1
+alpha-3 code for a state of the gazetteer (``PRK``), the ISO 3166-3 code of a former state (``CSHH``),
+or the identifier of a member without a code (``yemen-arab-republic``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.alignment.derive import DEFAULT_ANCHORS, code
+from kg.alignment.measures import Agreement, agreements
+from kg.alignment.votes import VoteMatrix, read_votes, read_votes_nquads
+from kg.errors import InputError
+from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH
+
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """One state's agreement with one anchor in one year (or period), for tables and pages.
+
+    Attributes:
+        state: The member's code (ISO alpha-3 for a state).
+        label: The member's name.
+        anchor: The anchor's code.
+        year: The calendar year (the first year of a period).
+        agreement: Voeten's agreement index, rounded to 4 decimals.
+        votes: The roll calls both voted on.
+        scotts_pi: Häge's Scott's pi, rounded to 4 decimals (None when undefined).
+        issue: The issue code, or None for every roll call.
+        last_year: The last year of a period (``year`` for one year).
+    """
+
+    state: str
+    label: str
+    anchor: str
+    year: int
+    agreement: float
+    votes: int
+    scotts_pi: float | None
+    issue: str | None = None
+    last_year: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as plain values (for JSON)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A state's change of agreement with an anchor between two periods.
+
+    Attributes:
+        state, label, anchor: As in :class:`AgreementRow`.
+        before, after: Agreement over the first and the second period's roll calls (pooled).
+        votes_before, votes_after: The roll calls each is averaged over.
+        change: ``after - before`` (positive: towards the anchor).
+    """
+
+    state: str
+    label: str
+    anchor: str
+    before: float
+    after: float
+    votes_before: int
+    votes_after: int
+    change: float
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A diplomatic mission of the graph, for the world view.
+
+    Attributes:
+        iri: The mission's IRI.
+        sender, host: Codes of the sender and the host (ISO alpha-3, or a Wikidata QID).
+        kind: The mission's most specific class's local name (``Embassy``, ``ConsulateGeneral`` ...).
+        label: One of its labels.
+        lat, long: Its coordinates (WGS84) where a source gives them.
+        wikidata: The Wikidata QID, where the mission came from Wikidata.
+    """
+
+    iri: str
+    sender: str
+    host: str
+    kind: str
+    label: str
+    lat: float | None
+    long: float | None
+    wikidata: str | None
+
+
+def member_iri(store: ox.Store, member: str) -> str:
+    """The IRI of a member given its code (``PRK``, ``CSHH``) or IRI.
+
+    Raises:
+        InputError: No polity of the graph has this code.
+    """
+    if member.startswith(("http://", "https://")):
+        return member
+    text = member.strip()
+    for predicate in (DIPLO.iso3166Alpha3, DIPLO.iso3166Alpha4):
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), ox.Literal(text.upper())):
+            return quad.subject.value  # type: ignore[union-attr]
+    candidate = f"https://w3id.org/diplokg/id/unga-member/{text.lower()}"
+    if next(iter(store.quads_for_pattern(ox.NamedNode(candidate), None, None)), None) is not None:
+        return candidate
+    raise InputError(f"no state with the code {member!r} in the graph")
+
+
+def labels(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
+    """An English name per IRI: the gazetteer's label first, else the smallest label any source gives."""
+    found: dict[str, str] = {}
+    gazetteer = ox.NamedNode(str(GAZETTEER_GRAPH))
+    label = ox.NamedNode(_RDFS_LABEL)
+    for iri in set(iris):
+        node = ox.NamedNode(iri)
+        preferred = [q.object.value for q in store.quads_for_pattern(node, label, None, gazetteer)]
+        names = preferred or sorted(q.object.value for q in store.quads_for_pattern(node, label, None))
+        found[iri] = min(names) if names else code(iri)
+    return found
+
+
+def _from_derived(store: ox.Store, anchors: Sequence[str], years: set[int] | None) -> list[Agreement]:
+    query = f"""
+        SELECT ?state ?anchor ?year ?n ?points ?pi WHERE {{
+          GRAPH <{ALIGNMENT_GRAPH}> {{
+            ?m <{DIPLO.anchor}> ?anchor ; <{DIPLO.state}> ?state ; <{DIPLO.year}> ?year ;
+               <{DIPLO.rollCalls}> ?n ; <{DIPLO.agreementPoints}> ?points .
+            OPTIONAL {{ ?m <{DIPLO.scottsPi}> ?pi }}
+          }}
+        }}"""
+    wanted = set(anchors)
+    found = []
+    for row in store.query(query):  # type: ignore[union-attr]
+        anchor = row["anchor"].value
+        year = int(row["year"].value)
+        if anchor not in wanted or (years is not None and year not in years):
+            continue
+        n = int(row["n"].value)
+        distance = round(2 * (n - float(row["points"].value)))
+        pi = float(row["pi"].value) if row["pi"] is not None else None
+        found.append(Agreement(row["state"].value, anchor, year, year, None, n, distance, pi))
+    return found
+
+
+def _has_derived(store: ox.Store) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(str(ALIGNMENT_GRAPH)))), None) is not None
+
+
+class Votes:
+    """The votes of a built graph, read once when a measure needs them.
+
+    Args:
+        store: The built graph.
+        nquads: The built graph's N-Quads file: when given, the votes are read from it (one pass over
+            its lines, a few seconds) rather than from the store (an on-disk store's index walk takes
+            several times longer for a million votes).
+    """
+
+    def __init__(self, store: ox.Store, nquads: Path | None = None) -> None:
+        self.store = store
+        self.nquads = nquads
+        self._votes: VoteMatrix | None = None
+
+    @property
+    def matrix(self) -> VoteMatrix:
+        """The vote matrix (read on first use)."""
+        if self._votes is None:
+            if self.nquads is not None and self.nquads.is_file():
+                self._votes = read_votes_nquads(self.nquads)
+            else:
+                self._votes = read_votes(self.store)
+        return self._votes
+
+
+def agreement_table(
+    store: ox.Store,
+    anchors: Sequence[str] = ("CHN", "RUS"),
+    years: Iterable[int] | None = None,
+    issue: str | None = None,
+    states: Sequence[str] | None = None,
+    votes: Votes | None = None,
+) -> list[AgreementRow]:
+    """Agreement of every state (or ``states``) with each anchor, one row per state, anchor and year.
+
+    Args:
+        store: The built graph.
+        anchors: Anchor codes or IRIs (default China and Russia).
+        years: Calendar years (default: every year with roll calls).
+        issue: An issue code (``me``, ``nu``, ``di``, ``hr``, ``co``, ``ec``): only its roll calls.
+        states: Member codes or IRIs to keep (default: every member).
+        votes: The votes already read, to share between calls (read on demand otherwise).
+
+    Returns:
+        Rows ordered by year, anchor, agreement (highest first) and state.
+
+    Raises:
+        InputError: An anchor or state code the graph does not know.
+    """
+    anchor_iris = [member_iri(store, a) for a in anchors]
+    wanted_years = set(years) if years is not None else None
+    state_iris = {member_iri(store, s) for s in states} if states else None
+    if issue is None and set(anchor_iris) <= set(DEFAULT_ANCHORS) and _has_derived(store):
+        found = _from_derived(store, anchor_iris, wanted_years)
+    else:
+        matrix = (votes or Votes(store)).matrix
+        found = agreements(matrix, anchor_iris, sorted(wanted_years) if wanted_years is not None else None, issue)
+    if state_iris is not None:
+        found = [g for g in found if g.state in state_iris]
+    names = labels(store, {g.state for g in found})
+    rows = [_row(g, names) for g in found]
+    rows.sort(key=lambda r: (r.year, r.anchor, -r.agreement, r.state))
+    return rows
+
+
+def _row(g: Agreement, names: dict[str, str]) -> AgreementRow:
+    pi = None if g.pi is None else round(g.pi, 4)
+    return AgreementRow(
+        code(g.state), names[g.state], code(g.anchor), g.year, round(g.agreement, 4), g.roll_calls, pi,
+        g.issue, g.last_year,
+    )
+
+
+def movers(
+    store: ox.Store,
+    anchor: str,
+    before: tuple[int, int],
+    after: tuple[int, int],
+    issue: str | None = None,
+    votes: Votes | None = None,
+) -> list[Mover]:
+    """The change of every state's agreement with ``anchor`` between two periods (each pooled over
+    its roll calls), biggest move towards the anchor first.
+
+    Raises:
+        InputError: An anchor code the graph does not know.
+    """
+    anchor_iri = member_iri(store, anchor)
+    if issue is None and anchor_iri in DEFAULT_ANCHORS and _has_derived(store):
+        years = set(range(before[0], before[1] + 1)) | set(range(after[0], after[1] + 1))
+        yearly = _from_derived(store, [anchor_iri], years)
+        first, second = _pooled(yearly, before), _pooled(yearly, after)
+    else:
+        matrix = (votes or Votes(store)).matrix
+        first = {g.state: g for g in agreements(matrix, [anchor_iri], issue=issue, period=before)}
+        second = {g.state: g for g in agreements(matrix, [anchor_iri], issue=issue, period=after)}
+    both = sorted(set(first) & set(second))
+    names = labels(store, both)
+    found = [
+        Mover(
+            code(s), names[s], code(anchor_iri), round(first[s].agreement, 4), round(second[s].agreement, 4),
+            first[s].roll_calls, second[s].roll_calls, round(second[s].agreement - first[s].agreement, 4),
+        )
+        for s in both
+    ]
+    found.sort(key=lambda m: (-m.change, m.state))
+    return found
+
+
+def _pooled(yearly: list[Agreement], period: tuple[int, int]) -> dict[str, Agreement]:
+    """Yearly measures pooled over a period: roll calls and distances add up (the index is exact);
+    Scott's pi does not pool, so it is left out."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for g in yearly:
+        if period[0] <= g.year <= period[1]:
+            entry = totals.setdefault((g.state, g.anchor), [0, 0])
+            entry[0] += g.roll_calls
+            entry[1] += g.distance
+    return {
+        state: Agreement(state, anchor, period[0], period[1], None, n, distance, None)
+        for (state, anchor), (n, distance) in totals.items()
+    }
+
+
+def missions(store: ox.Store, sender: str | None = None) -> list[Mission]:
+    """Every diplomatic mission of the graph (or those of one sender), with its coordinates.
+
+    Raises:
+        InputError: A sender code the graph does not know.
+    """
+    sender_iri = member_iri(store, sender) if sender else None
+    query = f"""
+        SELECT ?m ?sender ?host (MIN(?k) AS ?kind) (MIN(?l) AS ?label) (MIN(?la) AS ?lat) (MIN(?lo) AS ?long)
+               (MIN(?wd) AS ?item) WHERE {{
+          ?m <{DIPLO.sender}> ?sender ; <{DIPLO.seatedIn}> ?host .
+          OPTIONAL {{ ?m a ?k . ?k <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{DIPLO.DiplomaticMission}> }}
+          OPTIONAL {{ ?m <{_RDFS_LABEL}> ?l }}
+          OPTIONAL {{ ?m <{_GEO}lat> ?la ; <{_GEO}long> ?lo }}
+          OPTIONAL {{ ?m <{DIPLO.wikidataItem}> ?wd }}
+        }} GROUP BY ?m ?sender ?host ORDER BY ?m"""
+    found: dict[str, Mission] = {}
+    for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        iri = row["m"].value
+        if iri in found or (sender_iri is not None and row["sender"].value != sender_iri):
+            continue
+        found[iri] = Mission(
+            iri, code(row["sender"].value), code(row["host"].value),
+            row["kind"].value.rsplit("#", 1)[-1] if row["kind"] is not None else "DiplomaticMission",
+            row["label"].value if row["label"] is not None else code(iri),
+            float(row["lat"].value) if row["lat"] is not None else None,
+            float(row["long"].value) if row["long"] is not None else None,
+            code(row["item"].value) if row["item"] is not None else None,
+        )
+    return list(found.values())
+
+
+def default_anchor_codes() -> tuple[str, ...]:
+    """The anchors the build measures against (China, Russia)."""
+    return tuple(code(a) for a in DEFAULT_ANCHORS)
+
+
+__all__ = [
+    "AgreementRow",
+    "Mission",
+    "Mover",
+    "Votes",
+    "agreement_table",
+    "default_anchor_codes",
+    "labels",
+    "member_iri",
+    "missions",
+    "movers",
+]

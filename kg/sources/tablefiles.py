@@ -1,0 +1,78 @@
+"""Reading tables: plain or gzipped CSV files of a source folder, and a row as an excerpt."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DIPLO = "https://w3id.org/diplokg/ontology#"
+
+
+def table_stem(path: Path) -> str:
+    """The stem of a table's excerpt ids: its name without ``.csv`` or ``.csv.gz``."""
+    name = path.name
+    for suffix in (".csv.gz", ".csv"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def read_table_text(path: Path) -> str:
+    """A table's text (gunzipped when its name ends in ``.gz``).
+
+    Raises:
+        InputError: The file is unreadable, not gzip or not UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        return data.decode("utf-8")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and data rows of a (gzipped) CSV table; blank rows are left out.
+
+    Raises:
+        InputError: Not valid CSV, empty, or a row with more or fewer cells than the header.
+    """
+    try:
+        rows = list(csv.reader(io.StringIO(read_table_text(path), newline="")))
+    except csv.Error as exc:
+        raise InputError(f"invalid CSV: {exc}", path=path) from None
+    if not rows:
+        raise InputError("empty table: a header row is needed", path=path)
+    header = rows[0]
+    body = []
+    for line, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise InputError(f"row has {len(row)} cells, the header has {len(header)}", path=path, line=line)
+        body.append(row)
+    return header, body
+
+
+def excerpt_lines(base: str, rid: str, position: int, header: list[str], row: list[str]) -> Iterator[str]:
+    """The N-Triples of one row as an excerpt: the same triples :func:`kg.sources.folder.excerpt_rows`
+    gives a plain table's row (its text ``column: value; ...``, its ``source_url`` as address)."""
+    node = f"<{base}{rid}>"
+    text = "; ".join(f"{h}: {v}" for h, v in zip(header, row) if v)
+    yield f"{node} <{_RDF_TYPE}> <{_DIPLO}TableRow> .\n"
+    yield f"{node} <http://purl.org/dc/terms/isPartOf> <{base}> .\n"
+    yield f'{node} <{_DIPLO}position> "{position}"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    yield f"{node} <{_DIPLO}text> {ox.Literal(text)} .\n"
+    if "source_url" in header and (address := row[header.index("source_url")]):
+        yield f"{node} <{_DIPLO}sourceAddress> {ox.Literal(address)} .\n"
