@@ -131,7 +131,7 @@ SMALL_WORLD_MEMBERS = ("CN", "RU", "KP", "US", "ES", "UG", "IN", "ZA", "CU", "FR
 SMALL_WORLD_QIDS = ("Q148", "Q159", "Q423", "Q30", "Q29", "Q1036", "Q668", "Q258")
 
 
-def write_small_world(root: Path, years: tuple[str, ...] = ("2018", "2019")) -> None:
+def write_small_world(root: Path, years: tuple[str, ...] = ("2010", "2011", "2012", "2013", "2016", "2017", "2018", "2019")) -> None:
     """Write the world's two sources into ``root/sources`` with a few of their rows: the roll calls of
     ``years`` and the votes on them of :data:`SMALL_WORLD_MEMBERS`, and the missions sent by or to
     :data:`SMALL_WORLD_QIDS`. Rows are copied unchanged (gzipped), with the real mapping files, so the
