@@ -77,9 +77,20 @@ def world_built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     mp.setenv("DIPLOKG_BUILD", str(build_dir))
     proj = Project(ROOT)
     report = build(proj)
+    graph = BuiltGraph(proj.built_graph)
+    mp.undo()  # the dossier's build stays the one the other tests' CLI finds (see world_cli)
     assert report.written, [str(v) for v in report.violations]
-    yield Built(proj, report, BuiltGraph(proj.built_graph))
-    mp.undo()
+    yield Built(proj, report, graph)
+
+
+@pytest.fixture
+def world_cli(
+    world_built: Built, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., tuple[int, str, str]]
+) -> Callable[..., tuple[int, str, str]]:
+    """The CLI run on the whole real project, built once by ``world_built``."""
+    monkeypatch.setenv("DIPLOKG_BUILD", str(world_built.graph.path.parent))
+    root = str(world_built.project.root)
+    return lambda *argv: cli(*argv, "--project", root)
 
 
 @pytest.fixture(scope="session")

@@ -187,8 +187,8 @@ def test_the_world_build_has_no_violations(world_built) -> None:  # type: ignore
 # ---------------------------------------------------------------------------
 
 
-def test_cli_csv_has_one_row_per_state_and_anchor(world_built, cli: Callable) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = cli("alignment", "--year", "2019", "--format", "csv", "--project", str(world_built.project.root))
+def test_cli_csv_has_one_row_per_state_and_anchor(world_cli: Callable) -> None:
+    code, out, err = world_cli("alignment", "--year", "2019", "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(out.splitlines()))
     assert list(rows[0]) == ["state", "label", "anchor", "year", "agreement", "votes", "scotts_pi"]
@@ -201,9 +201,9 @@ def test_cli_csv_has_one_row_per_state_and_anchor(world_built, cli: Callable) ->
         assert float(prk[anchor]["agreement"]) == pytest.approx(expected, abs=5e-5)
 
 
-def test_cli_json_state_and_range(world_built, cli: Callable) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = cli("alignment", "--state", "prk", "--anchor", "RUS", "--from", "2017", "--to", "2019",
-                         "--format", "json", "--project", str(world_built.project.root))
+def test_cli_json_state_and_range(world_cli: Callable) -> None:
+    code, out, err = world_cli("alignment", "--state", "prk", "--anchor", "RUS", "--from", "2017", "--to", "2019",
+                               "--format", "json")
     assert code == 0, err
     rows = json.loads(out)
     assert [(r["state"], r["anchor"], r["year"]) for r in rows] == [("PRK", "RUS", y) for y in (2017, 2018, 2019)]
@@ -219,8 +219,8 @@ def test_cli_json_state_and_range(world_built, cli: Callable) -> None:  # type: 
         pytest.param(("--year", "2019", "--from", "2018"), "not both", id="year-and-range"),
     ],
 )
-def test_cli_no_data_is_one_line_and_exit_2(world_built, cli: Callable, args: tuple[str, ...], says: str) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = cli("alignment", *args, "--project", str(world_built.project.root))
+def test_cli_no_data_is_one_line_and_exit_2(world_cli: Callable, args: tuple[str, ...], says: str) -> None:
+    code, out, err = world_cli("alignment", *args)
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and says in err
