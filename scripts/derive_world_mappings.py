@@ -158,8 +158,8 @@ def _states() -> set[str]:
     sys.path.insert(0, str(ROOT))
     from rdflib import RDF
 
-    from kg.sources.gazetteer import gazetteer_graph
     from kg.namespaces import DIPLO
+    from kg.sources.gazetteer import gazetteer_graph
 
     g = gazetteer_graph()
     return {str(g.value(s, DIPLO.iso3166Alpha3)) for s in g.subjects(RDF.type, DIPLO.State)}

@@ -31,7 +31,8 @@ def copy_project(root: Path, world: bool = False, only_sources: list[str] | None
     for folder in sorted((ROOT / "sources").iterdir()):
         if not folder.is_dir():
             continue
-        wanted = folder.name in only_sources if only_sources is not None else (world or folder.name not in WORLD_SOURCES)
+        in_world = folder.name in WORLD_SOURCES
+        wanted = folder.name in only_sources if only_sources is not None else (world or not in_world)
         if wanted:
             shutil.copytree(folder, root / "sources" / folder.name)
     return Project(root)
@@ -142,7 +143,11 @@ SMALL_WORLD_MEMBERS = ("CN", "RU", "KP", "US", "ES", "UG", "IN", "ZA", "CU", "FR
 SMALL_WORLD_QIDS = ("Q148", "Q159", "Q423", "Q30", "Q29", "Q1036", "Q668", "Q258")
 
 
-def write_small_world(root: Path, years: tuple[str, ...] = ("2010", "2011", "2012", "2013", "2016", "2017", "2018", "2019")) -> None:
+#: The years of a small world: the two periods of russia-movers.
+SMALL_WORLD_YEARS = ("2010", "2011", "2012", "2013", "2016", "2017", "2018", "2019")
+
+
+def write_small_world(root: Path, years: tuple[str, ...] = SMALL_WORLD_YEARS) -> None:
     """Write the world's two sources into ``root/sources`` with a few of their rows: the roll calls of
     ``years`` and the votes on them of :data:`SMALL_WORLD_MEMBERS`, and the missions sent by or to
     :data:`SMALL_WORLD_QIDS`. Rows are copied unchanged (gzipped), with the real mapping files, so the

@@ -15,8 +15,8 @@ import numpy as np
 import pycountry
 import pyoxigraph as ox
 import pytest
-
 from conftest import ROOT
+
 from kg.alignment import api
 from kg.alignment.measures import agreements, dyads
 from kg.alignment.votes import VoteMatrix

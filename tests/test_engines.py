@@ -20,6 +20,7 @@ FILES = sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries" / "ch
 VALUES: dict[str, Node] = {
     "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
     "asOf": Literal("2023-12-31", datatype=XSD.date),
+    "year": Literal("2019", datatype=XSD.gYear),
 }
 
 

@@ -99,16 +99,21 @@ def test_closed_hosts_vote_more_with_china_than_kept_ones(world_built) -> None: 
 
 def test_sources_side_by_side(world_built) -> None:  # type: ignore[no-untyped-def]
     rows = _answer(world_built.graph, "dprk-missions-by-source")
-    by_host = {r["host"]: r for r in rows}
-    # Spain: Wikidata lists the embassy (Q62089090), the table and the article record its closure.
-    assert "Q62089090" in by_host["ESP"]["wikidata"]
-    assert "2023-11-03" in by_host["ESP"]["closuresTable"] and by_host["ESP"]["article"]
+    said: dict[str, dict[str, set[str]]] = {}
+    for r in rows:
+        for column in ("wikidata", "closuresTable", "article"):
+            if r[column]:
+                said.setdefault(r["host"], {}).setdefault(column, set()).add(r[column])
+    # Spain: Wikidata lists the embassy (Q62089090); the table and the article record its closure.
+    assert said["ESP"]["wikidata"] == {"embassy of North Korea in Spain (Q62089090)"}
+    assert any("2023-11-03" in e for e in said["ESP"]["closuresTable"]) and said["ESP"]["article"]
     # Uganda: no Wikidata row (items with an end date were left out of the export); table and article.
-    assert by_host["UGA"]["wikidata"] == "" and by_host["UGA"]["closuresTable"] and by_host["UGA"]["article"]
+    assert "wikidata" not in said["UGA"] and said["UGA"]["closuresTable"] and said["UGA"]["article"]
     # Austria: only Wikidata.
-    assert "Q54168907" in by_host["AUT"]["wikidata"] and not by_host["AUT"]["closuresTable"]
-    wikidata_items = {item for r in rows for item in r["wikidata"].split("; ") if item}
-    assert len(wikidata_items) == 26
+    assert set(said["AUT"]) == {"wikidata"}
+    items = {item for host in said.values() for item in host.get("wikidata", set())}
+    assert len(items) == 26
+    assert all(r["source"] and r["sentence"] for r in rows)
 
 
 # ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT, copy_project, write_small_world
 
 from kg.build import build
 from kg.errors import InputError
@@ -19,7 +20,6 @@ from kg.reference.load import load_project
 from kg.reference.reason import fast_closure, owlrl_closure
 from kg.sources.load import load_project_store
 from kg.sources.tables import mapped_lines
-from conftest import ROOT, copy_project, write_small_world
 
 DIPLO = "https://w3id.org/diplokg/ontology#"
 MISSION = "https://w3id.org/diplokg/id/mission/"

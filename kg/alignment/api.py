@@ -128,8 +128,8 @@ def labels(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
     label = ox.NamedNode(_RDFS_LABEL)
     for iri in set(iris):
         node = ox.NamedNode(iri)
-        preferred = [q.object.value for q in store.quads_for_pattern(node, label, None, gazetteer)]
-        names = preferred or sorted(q.object.value for q in store.quads_for_pattern(node, label, None))
+        preferred = [str(q.object.value) for q in store.quads_for_pattern(node, label, None, gazetteer)]  # type: ignore[union-attr]
+        names = preferred or sorted(str(q.object.value) for q in store.quads_for_pattern(node, label, None))  # type: ignore[union-attr]
         found[iri] = min(names) if names else code(iri)
     return found
 

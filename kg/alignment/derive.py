@@ -29,6 +29,7 @@ from kg.alignment.votes import CHOICES, read_votes
 from kg.namespaces import ACTIVITY, AGREEMENT, DIPLO, ISO, SOURCE
 
 DEFAULT_ANCHORS = (str(ISO["CHN"]), str(ISO["RUS"]))
+LABEL = "alignment measured from the UN General Assembly votes"
 ACTIVITY_IRI = str(ACTIVITY["alignment"])
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PROV = "http://www.w3.org/ns/prov#"
@@ -75,7 +76,7 @@ def alignment_lines(store: ox.Store) -> list[str]:
     lines = [
         f"{activity} {_RDF_TYPE} <{DIPLO.AlignmentComputation}>",
         f"{activity} {_RDF_TYPE} <{_PROV}Activity>",
-        f'{activity} <http://www.w3.org/2000/01/rdf-schema#label> "alignment measured from the UN General Assembly votes"@en',
+        f"{activity} <http://www.w3.org/2000/01/rdf-schema#label> {ox.Literal(LABEL, language='en')}",
         f"{activity} <{DIPLO.method}> {ox.Literal(METHOD, language='en')}",
         f"{activity} <{DIPLO.rollCalls}> {_literal(str(int((votes.choice > 0).any(axis=0).sum())), 'integer')}",
     ]

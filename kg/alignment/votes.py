@@ -9,8 +9,8 @@ about a million votes in a second or two.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyoxigraph as ox
@@ -81,10 +81,8 @@ def read_votes_nquads(path: Path) -> VoteMatrix:
             subject, predicate, rest = line.split(" ", 2)
             if predicate not in wanted:
                 continue
-            if rest[0] == "<":
-                value = rest[1 : rest.index(">")]
-            else:
-                value = rest[1 : rest.index('"', 1)]  # our literals here hold no escaped quote
+            # An IRI, or a literal's text (these literals hold no escaped quote).
+            value = rest[1 : rest.index(">")] if rest[0] == "<" else rest[1 : rest.index('"', 1)]
             found[str(wanted[predicate])].append((subject[1:-1], value))
     return _matrix(lambda predicate: iter(found.get(predicate, [])))
 
@@ -107,7 +105,7 @@ def _matrix(pairs: Callable[[str], Iterator[tuple[str, str]]]) -> VoteMatrix:
     notation = dict(pairs(_SKOS_NOTATION))
     issues: dict[str, np.ndarray] = {}
     for s, o in pairs(str(DIPLO.issue)):
-        j = column.get(s)
-        if j is not None and o in notation:
-            issues.setdefault(notation[o], np.zeros(len(roll_calls), dtype=bool))[j] = True
+        at = column.get(s)
+        if at is not None and o in notation:
+            issues.setdefault(notation[o], np.zeros(len(roll_calls), dtype=bool))[at] = True
     return VoteMatrix(members, roll_calls, choice, year, issues)

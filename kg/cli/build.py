@@ -16,6 +16,7 @@ REASONERS: tuple[Reasoner, ...] = ("fast", "owlrl")
 
 #: How many source names the summary lists before it only counts the rest.
 LISTED_SOURCES = 8
+_DERIVED = "<https://w3id.org/diplokg/graph/derived/alignment>"
 
 
 def source_list(sources: list[str]) -> str:
@@ -35,7 +36,8 @@ def summary(project: Project, report: BuildReport) -> str:
         f"sources:    {source_list(report.sources)}",
         f"asserted:   {report.asserted:,} triples (ontology, gazetteer and sources)",
         f"inferred:   {report.inferred:,} triples (OWL 2 RL closure, graph <https://w3id.org/diplokg/graph/inferred>)",
-        *([f"derived:    {report.derived:,} triples (alignment measured from the votes, graph <https://w3id.org/diplokg/graph/derived/alignment>)"] if report.derived else []),
+        *([f"derived:    {report.derived:,} triples (alignment measured from the votes, graph {_DERIVED})"]
+          if report.derived else []),
         f"violations: {len(report.violations)}",
         f"time:       {sum(report.seconds.values()):.1f} s ({steps})",
     ]

@@ -42,10 +42,10 @@ def build_rdflib(project: Project, progress: Progress | None = None, reasoner: R
     Raises:
         InputError: A source, the ontology, the shapes or a check is malformed.
     """
-    from kg.buildreport import BuildReport
     from rdflib import Graph
 
     from kg.alignment.derive import alignment_lines
+    from kg.buildreport import BuildReport
     from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.reference.load import load_project
     from kg.reference.reason import closure

@@ -27,12 +27,13 @@ subject = "<rc{rcid}>"
 triples = [["{@choice}", "{@member}"]]
 ```
 
-Term templates: ``a`` (rdf:type); ``{column}`` alone, a cell that is itself a term (``iso:PRK``); ``<...>`` an IRI, relative to the source's base; ``prefix:local`` a
-CURIE; ``"..."``, ``"..."@en`` or ``"..."^^prefix:type`` a literal; ``{@name}`` the value of a
-look-up. ``{column}`` inserts a cell (percent-encoded inside IRIs); ``{_row}`` is the row's excerpt
-id. A triple whose template uses an empty cell is left out (an empty cell says nothing). A value a
-look-up does not know is an error naming the table, its line and the value: every value must be
-mapped, and the mapping table says how.
+Term templates: ``a`` (rdf:type); ``{column}`` alone, a cell that is itself a term (``iso:PRK``);
+``<...>`` an IRI, relative to the source's base; ``prefix:local`` a CURIE; ``"..."``, ``"..."@en``
+or ``"..."^^prefix:type`` a literal; ``{@name}`` the value of a look-up. ``{column}`` inserts a
+cell (percent-encoded inside IRIs); ``{_row}`` is the row's excerpt id. A triple whose template
+uses an empty cell is left out (an empty cell says nothing). A value a look-up does not know is an
+error naming the table, its line and the value: every value must be mapped, and the mapping table
+says how.
 
 ``xsd:decimal`` literals are written in canonical form (the cell stays verbatim in the row's
 excerpt), so the store and the reference build agree on their bytes.
@@ -62,7 +63,7 @@ _FIELD = re.compile(r"\{([^{}]*)\}")
 _LITERAL = re.compile(r'^"(.*)"(?:@([A-Za-z-]+)|\^\^(\S+))?$', re.DOTALL)
 
 Row = dict[str, str]
-Term = Callable[[Row], str | None]  # a term as N-Triples text, or None when a cell it needs is empty
+Term = Callable[[Row], str]  # a term as N-Triples text (raises _Skip when a cell it needs is empty)
 
 
 class _Skip(Exception):
@@ -192,8 +193,8 @@ class Mapping:
             column = spec.get("column")
             if not isinstance(column, str):
                 raise self._error(f"look-up {name!r}: an inline look-up needs its column")
-            table = {(k,): self.term(v)({}) for k, v in spec["values"].items()}
-            return _Lookup(name, (column,), table, f"{self.path.name} [lookups.{name}]", set())
+            inline: dict[tuple[str, ...], str] = {(k,): self.term(v)({}) for k, v in spec["values"].items()}
+            return _Lookup(name, (column,), inline, f"{self.path.name} [lookups.{name}]", set())
         file, key, value = spec.get("file"), spec.get("key"), spec.get("value")
         if not (isinstance(file, str) and isinstance(key, dict) and isinstance(value, str)):
             raise self._error(f"look-up {name!r} needs file, key and value (or column and values)")
@@ -220,7 +221,7 @@ class Mapping:
             raise self._error(f"unknown look-up {name!r}{context}")
         columns, table, left_out = lookup.columns, lookup.table, lookup.left_out
 
-        def find(row: Row) -> str | None:
+        def find(row: Row) -> str:
             key = tuple(row[c] for c in columns)
             found = table.get(key)
             if found is None and not any(key):
@@ -245,7 +246,9 @@ class Mapping:
         names |= {spec.get("file", "") for spec in self.spec.get("lookups", {}).values()}
         return {n for n in names if n}
 
-    def lines(self, declaration: dict, excerpt: Callable[[str, int, list[str], list[str]], Iterator[str]]) -> Iterator[str]:
+    def lines(
+        self, declaration: dict, excerpt: Callable[[str, int, list[str], list[str]], Iterator[str]]
+    ) -> Iterator[str]:
         """The N-Triples lines of one declared table: its excerpts (when declared) and its triples.
 
         Args:

@@ -53,8 +53,7 @@ def pooled(state: str, anchor: str, years: range) -> tuple[Decimal, int]:
 
 def four(value: Decimal) -> str:
     """Rounded to 4 decimals, half up (SPARQL's ROUND and the build's rounding agree on these data)."""
-    text = str(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize())
-    return text if "." in text or "E" in text else text
+    return str(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize())
 
 
 def members_in(years: range) -> set[str]:
