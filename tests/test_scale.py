@@ -20,13 +20,14 @@ def _answer(graph: BuiltGraph, project: Project) -> list[tuple[object, ...]]:
 
 
 def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
-    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dossier: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    project = dossier
     monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path))
     monkeypatch.setattr(kg.store.files, "DISK_STORE_MIN_QUADS", 0)
     report = build(project)
     assert report.written
-    assert list(report.seconds) == ["load", "reason", "validate", "write", "store"]
+    assert list(report.seconds) == ["load", "reason", "derive", "validate", "write", "store"]
     nq = project.built_graph
     assert (tmp_path / "store").is_dir()
     from_disk = BuiltGraph(nq)
@@ -42,10 +43,11 @@ def test_the_disk_store_answers_like_the_nquads_and_is_skipped_when_stale(
     stale.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")  # an in-memory store read from the .nq
 
 
-def test_a_small_build_keeps_no_disk_store(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_small_build_keeps_no_disk_store(dossier: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = dossier  # the project without the world's sources: a small graph
     monkeypatch.setenv("DIPLOKG_BUILD", str(tmp_path))
     (tmp_path / "store").mkdir()
     report = build(project)
     assert report.written
     assert not (tmp_path / "store").exists()
-    assert list(report.seconds) == ["load", "reason", "validate", "write"], "a step named for no store"
+    assert list(report.seconds) == ["load", "reason", "derive", "validate", "write"], "a step named for no store"

@@ -119,6 +119,11 @@ STORY: tuple[Part, ...] = (
     Part("One state's record", "Everything the sources state about one state, here Uganda (ask for "
          "another with `diplokg ask evidence-for --bind entity=NAME`).", (
         ("evidence-for", {"entity": "iso:UGA"}),)),
+    Part("The world: votes and missions", "How the DPRK and the hosts of its missions vote with China and "
+         "Russia in the UN General Assembly (measured from the votes), and what Wikidata lists beside the "
+         "closures table and the article.", (
+        ("dprk-alignment", {}), ("closures-and-alignment", {}), ("russia-movers", {}),
+        ("alignment-ranking", {"year": "2019"}), ("dprk-missions-by-source", {}))),
 )
 
 

@@ -6,7 +6,8 @@ Reads the project's copies of the upstream files (``sources/unga-votes/*.csv.gz`
 ``sources/wikidata-missions/missions-2022-11-16.csv.gz``) and the closures table
 (``sources/dprk-mission-closures-2023-2024/*.csv``) with the csv module, computes the agreement index
 the plain way (a loop over roll calls), and writes one CSV per question. Members are named by
-pycountry's alpha-3 of their ISO alpha-2 code (every member voting in the years asked has one).
+pycountry's alpha-3 of their ISO alpha-2 code, or the ISO 3166-3 code of a former country (YU, which
+the data keeps for Serbia to 2019, is YUCS).
 The statuses of closures-and-alignment follow the closures table's rows as the README of this
 folder explains; they were read and checked by hand.
 """
@@ -34,11 +35,28 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 YEAR = {r["rcid"]: int(r["date"][:4]) for r in _read(VOTES / "roll-calls.csv.gz")}
-VOTE: dict[str, dict[str, int]] = defaultdict(dict)  # rcid -> alpha-3 -> choice
-for row in _read(VOTES / "votes.csv.gz"):
-    entry = pycountry.countries.get(alpha_2=row["country_code"]) if row["country_code"] else None
+
+def member_code(alpha2: str, name: str) -> str | None:
+    """A member's code: pycountry's alpha-3 of a current alpha-2 code, else the ISO 3166-3 alpha-4
+    code of the former country with that alpha-2 code whose name starts with the same word (YU
+    Yugoslavia: YUCS), else None (the three members the data leaves uncoded)."""
+    if not alpha2:
+        return None
+    entry = pycountry.countries.get(alpha_2=alpha2)
     if entry is not None:
-        VOTE[row["rcid"]][entry.alpha_3] = CHOICE[row["vote"]]
+        return str(entry.alpha_3)
+    first = name.split()[0].strip(",").lower()
+    for old in pycountry.historic_countries:
+        if old.alpha_2 == alpha2 and old.name.split()[0].strip(",").lower() == first:
+            return str(old.alpha_4)
+    return None
+
+
+VOTE: dict[str, dict[str, int]] = defaultdict(dict)  # rcid -> member code -> choice
+for row in _read(VOTES / "votes.csv.gz"):
+    code = member_code(row["country_code"], row["country"])
+    if code is not None:
+        VOTE[row["rcid"]][code] = CHOICE[row["vote"]]
 
 
 def pooled(state: str, anchor: str, years: range) -> tuple[Decimal, int]:
