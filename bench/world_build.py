@@ -72,9 +72,9 @@ def _tree_rss_mb(root: int) -> float:
 
 
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a command; (wall seconds, peak MB of its process tree, its standard error)."""
+    """Run a command; (wall seconds, peak MB of its process tree, its standard error and output)."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
     done = threading.Event()
 
@@ -86,13 +86,13 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _out, err = process.communicate()
+    out, err = process.communicate()
     done.set()
     sampler.join()
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {err.strip().splitlines()[-1:]}")
-    return seconds, peak, err
+    return seconds, peak, err + out  # the build prints its summary (with the step times) on stdout
 
 
 def steps(stderr: str) -> dict[str, float]:
