@@ -39,6 +39,7 @@ from kg.query.formats import PREFIXES, literal_text, render
 from kg.query.gate import VettedQuery, vet
 from kg.query.library import Question, check_bindings, evidence_view, find_question, library
 from kg.query.sandbox import Limits
+from kg.serve.cache import AnswerCache
 from kg.serve.live import LiveGraph
 from kg.serve.pages import FORM_PAGE, PAGE_POLICY
 from kg.serve.protocol import GRAPH_MEDIA, MEDIA, ProtocolError, QueryRequest, negotiate, read_request
@@ -59,6 +60,7 @@ class Settings:
         cors_origins: Origins allowed to read answers from a browser (none: no CORS headers at all).
         explorer: Makes the explorer page from a graph (None: no /explorer).
         report: Makes the Markdown report from a graph (None: no /report).
+        cache_bytes: Bytes of answers kept per build (:mod:`kg.serve.cache`; 0: none kept).
     """
 
     queries: Path
@@ -68,6 +70,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     explorer: Renderer | None = None
     report: Renderer | None = None
+    cache_bytes: int = 64 * 1024 * 1024
 
 
 def _status(exc: DiplokgError) -> int:
@@ -94,6 +97,7 @@ class Server:
         self._turns = threading.BoundedSemaphore(settings.max_running)
         self._cache: dict[tuple[str, int], str] = {}
         self._cache_lock = threading.Lock()
+        self.answers = AnswerCache(settings.cache_bytes)
 
     # -- running -------------------------------------------------------------------------------
     def run(self, graph: BuiltGraph, text: str, origin: str, bindings: dict[str, Node] | None = None,
@@ -143,8 +147,14 @@ class Server:
         graph = self.live.graph
         kind = _vetted(asked.text, tuple(graph.graph_names()), "query").kind  # the gate, before any turn
         fmt = negotiate(accept, kind)
-        answer = self.run(graph, asked.text, "query", request=asked)
-        return _answer_response(answer, fmt)
+        key = ("sparql", getattr(graph, "generation", id(graph)), asked.text, tuple(asked.default_graphs),
+               tuple(asked.named_graphs), fmt)
+
+        def make() -> tuple[bytes, str]:
+            return _answer_bytes(self.run(graph, asked.text, "query", request=asked), fmt)
+
+        body, media = self.answers.get_or_make(key, make)
+        return Response(body, media_type=media)
 
     async def questions(self, request: Request) -> Response:
         listed = [_describe(q) for q in library(self.settings.queries)]
@@ -174,16 +184,28 @@ class Server:
                 given[key] = _value(value)
         bindings = check_bindings(f"question {name!r}", question.parameters, given, as_of)
         graph = self.live.graph
+        wanted = accept.split(",")[0].split(";")[0].strip().lower()
+        results = wanted in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                             "text/tab-separated-values")
+        key = ("question", getattr(graph, "generation", id(graph)), name, tuple(params),
+               negotiate(accept, "SELECT") if results else "view")
+
+        def make() -> tuple[bytes, str]:
+            return self._question_bytes(graph, question, bindings, accept if results else None)
+
+        body, media = self.answers.get_or_make(key, make)
+        return Response(body, media_type=media)
+
+    def _question_bytes(self, graph: BuiltGraph, question: Question, bindings: dict[str, Node],
+                        accept: str | None) -> tuple[bytes, str]:
         with _GATE:  # it vets its own look-up query
             bindings = resolve_bindings(graph, question.parameters, bindings)
         answer = self.run(graph, question.text, str(question.path), bindings=bindings)
-        wanted = accept.split(",")[0].split(";")[0].strip().lower()
-        if wanted in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                      "text/tab-separated-values"):
-            return _answer_response(answer, negotiate(accept, "SELECT"))
+        if accept is not None:
+            return _answer_bytes(answer, negotiate(accept, "SELECT"))
         cells = [tuple(literal_text(t) for t in row) for row in answer.rows]
         view = evidence_view(answer.variables, cells, hidden=tuple(p.name for p in question.parameters))
-        return JSONResponse({
+        return _json_bytes({
             "question": _describe(question),
             "bindings": {k: literal_text(v) for k, v in sorted(bindings.items())},
             "variables": list(answer.variables),
@@ -226,6 +248,7 @@ class Server:
             "quads": getattr(graph, "quads", None),
             "graphs": [str(g) for g in graph.graph_names()],
             "reload_error": self.live.last_error,
+            "answers_kept": {"hits": self.answers.hits, "misses": self.answers.misses},
         })
 
 
@@ -270,12 +293,17 @@ def _describe(question: Question) -> dict[str, Any]:
     }
 
 
-def _answer_response(answer: Answer, fmt: str) -> Response:
+def _answer_bytes(answer: Answer, fmt: str) -> tuple[bytes, str]:
+    """An answer in a format, as (body, media type)."""
     if answer.kind in ("SELECT", "ASK"):
-        return Response(render(answer, fmt).encode("utf-8"), media_type=MEDIA[fmt])  # type: ignore[arg-type]
+        return render(answer, fmt).encode("utf-8"), MEDIA[fmt]  # type: ignore[arg-type]
     graph = answer.graph
     data = graph.serialize(format=fmt, encoding="utf-8") if graph is not None else b""
-    return Response(data, media_type=GRAPH_MEDIA[fmt])
+    return data, GRAPH_MEDIA[fmt]
+
+
+def _json_bytes(data: object) -> tuple[bytes, str]:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json"
 
 
 async def _internal(request: Request, exc: Exception) -> Response:

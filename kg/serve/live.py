@@ -9,6 +9,7 @@ A request holds the graph it started with until it ends, so no request is droppe
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -20,6 +21,9 @@ from rdflib import URIRef
 
 from kg.errors import DiplokgError
 from kg.query.engine import BuiltGraph
+
+
+_GENERATIONS = itertools.count(1)
 
 
 class MemoryGraph(BuiltGraph):
@@ -40,6 +44,8 @@ class MemoryGraph(BuiltGraph):
         self._store = store
         self._names = sorted(URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode))
         self.quads = len(store)
+        #: Which load of a build this is (answers are kept per generation).
+        self.generation = next(_GENERATIONS)
 
     def graph_names(self) -> list[URIRef]:
         """The names of every graph in the build, sorted (read once)."""

@@ -255,3 +255,14 @@ def test_a_new_build_is_served_without_dropping_requests(server_with: Callable[.
     status, _, body = fetch(served.sparql, urllib.parse.urlencode({"query": query}).encode(),
                             {**FORM, "Accept": "application/sparql-results+json"})
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_the_same_question_is_answered_once_per_build(server_with: Callable[..., Served]) -> None:
+    served = server_with()
+    first = fetch(f"{served.base}/questions/wave-size")
+    again = fetch(f"{served.base}/questions/wave-size")
+    assert first[0] == again[0] == 200 and first[2] == again[2]
+    kept = json.loads(fetch(f"{served.base}/health")[2])["answers_kept"]
+    assert kept == {"hits": 1, "misses": 1}
+    uncached = server_with("--cache-mib", "0")
+    assert fetch(f"{uncached.base}/questions/wave-size")[2] == first[2]

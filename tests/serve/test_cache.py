@@ -1,0 +1,52 @@
+"""The answer cache: bounded, one computation per key at a time, errors never kept."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from kg.serve.cache import AnswerCache
+
+
+def test_concurrent_identical_requests_compute_once() -> None:
+    cache = AnswerCache(1 << 20)
+    calls = []
+
+    def make() -> tuple[bytes, str]:
+        calls.append(1)
+        time.sleep(0.2)
+        return b"answer", "text/plain"
+
+    results: list[tuple[bytes, str]] = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_make("k", make))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and results == [(b"answer", "text/plain")] * 8
+
+
+def test_the_budget_drops_the_least_recently_used() -> None:
+    cache = AnswerCache(400)
+    for key in "abc":
+        cache.get_or_make(key, lambda: (b"x" * 100, "t"))
+    cache.get_or_make("a", lambda: (b"y", "t"))  # a hit: "a" is now the most recent
+    cache.get_or_make("d", lambda: (b"x" * 100, "t"))
+    cache.get_or_make("e", lambda: (b"x" * 100, "t"))
+    assert cache.get_or_make("a", lambda: (b"new", "t"))[0] == b"x" * 100
+    assert cache.get_or_make("b", lambda: (b"new", "t"))[0] == b"new"
+
+
+def test_errors_are_not_kept_and_large_answers_not_stored() -> None:
+    cache = AnswerCache(400)
+
+    def fail() -> tuple[bytes, str]:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        cache.get_or_make("k", fail)
+    assert cache.get_or_make("k", lambda: (b"ok", "t")) == (b"ok", "t")
+    cache.get_or_make("big", lambda: (b"x" * 200, "t"))
+    assert cache.get_or_make("big", lambda: (b"again", "t"))[0] == b"again"
