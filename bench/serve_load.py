@@ -7,11 +7,13 @@ On a synthetic world (bench/world.py, built with ``diplokg build``; generated an
 
 1. every library question's median time as ``diplokg query`` runs it in process on the build (the
    on-disk store from 100k quads; the baseline) and over the protocol on ``diplokg serve`` (the graph
-   in memory), same run, ``--repeat`` times each;
-2. a load phase: ``--clients`` threads, each on its own keep-alive connection, ask the library's
-   questions in turn (``/sparql``, the question's text with its sample values) until ``--seconds``
-   pass or ``--max-requests`` are answered, while one runaway query (a triple cross product) runs
-   until the server's ``--timeout`` cuts it off; throughput and latency percentiles.
+   in memory, ``--cache-mib 0``: every request computes its answer), same run, ``--repeat`` times each;
+2. a load phase on a server as it runs by default (answers kept per build, the questions that need no
+   value answered at start; the phase begins once they are): ``--clients`` threads, each on its own
+   keep-alive connection, ask the library's questions in turn (``/questions/NAME``, with sample values
+   where one is needed) until ``--seconds`` pass or ``--max-requests`` are answered, while one runaway
+   query (a triple cross product) runs until the server's ``--timeout`` cuts it off; throughput and
+   latency percentiles.
 
 Only 127.0.0.1 is ever asked.
 """
@@ -107,6 +109,24 @@ def ask(conn: http.client.HTTPConnection, text: str) -> tuple[int, float]:
     return response.status, time.perf_counter() - started
 
 
+def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float]:
+    """GET one resource on a keep-alive connection; (status, seconds)."""
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return response.status, time.perf_counter() - started
+
+
+def resources() -> list[str]:
+    """Each library question as a resource, with sample values where one is needed."""
+    paths = []
+    for q in library(ROOT / "queries"):
+        values = {p.name: "iso:PRK" if p.name == "entity" else "2020-01-01" for p in q.parameters if p.required}
+        paths.append(f"/questions/{q.name}" + (f"?{urllib.parse.urlencode(values)}" if values else ""))
+    return paths
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -141,8 +161,8 @@ def main() -> None:
             baseline[name] = statistics.median(times)
 
     started = time.perf_counter()
-    process, host, port = start_server(build, "--timeout", str(args.timeout), "--max-running", str(args.max_running),
-                                       "--max-rows", "1000000")
+    process, host, port = start_server(build, "--timeout", "120", "--max-running", str(args.max_running),
+                                       "--max-rows", "1000000", "--cache-mib", "0")
     print(f"server up in {time.perf_counter() - started:.1f} s (graph read into memory)\n")
     try:
         conn = http.client.HTTPConnection(host, port, timeout=120)
@@ -163,7 +183,24 @@ def main() -> None:
         print(f"\n{under} of {len(served)} questions under 200 ms median on serve; median of medians "
               f"{statistics.median(served.values()) * 1000:.0f} ms\n")
         conn.close()
+    finally:
+        process.terminate()
+        process.wait(10)
 
+    started = time.perf_counter()
+    process, host, port = start_server(build, "--timeout", str(args.timeout), "--max-running", str(args.max_running),
+                                       "--max-rows", "1000000")
+    try:
+        warm_conn = http.client.HTTPConnection(host, port, timeout=120)
+        wanted = sum(1 for q in library(ROOT / "queries") if not any(p.required for p in q.parameters))
+        while True:
+            warm_conn.request("GET", "/health")
+            health = json.loads(warm_conn.getresponse().read())
+            if health["questions_warmed"] >= wanted:
+                break
+            time.sleep(0.5)
+        print(f"second server up, {wanted} questions answered at start, in {time.perf_counter() - started:.1f} s\n")
+        paths = resources()
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         lock = threading.Lock()
@@ -178,14 +215,14 @@ def main() -> None:
         def client(seed: int) -> None:
             rng = random.Random(seed)
             c = http.client.HTTPConnection(host, port, timeout=120)
-            order = list(asked)
+            order = list(paths)
             while time.monotonic() < deadline:
                 rng.shuffle(order)
-                for _, text in order:
+                for path in order:
                     with lock:
                         if len(latencies) >= args.max_requests or time.monotonic() >= deadline:
                             return
-                    status, seconds = ask(c, text)
+                    status, seconds = get(c, path)
                     with lock:
                         latencies.append(seconds)
                         statuses[status] = statuses.get(status, 0) + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from pathlib import Path
 
 import click
@@ -65,12 +66,15 @@ def open_socket(host: str, port: int) -> socket.socket:
 @click.option("--cache-mib", type=click.IntRange(min=0), default=64, show_default=True,
               help="MiB of answers kept per build (a build never changes, so the same query gives the same "
                    "answer); 0 keeps none.")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Answer every question that needs no value once at start, so that clients find it kept.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let pages from this origin (e.g. https://yasgui.example.org) read answers (repeatable); "
                    "without it no CORS header is sent.")
 @project_option
 def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int, max_running: int,
-            queue_seconds: float, cache_mib: int, cors_origins: tuple[str, ...], project: Path | None) -> None:
+            queue_seconds: float, cache_mib: int, warm: bool, cors_origins: tuple[str, ...],
+            project: Path | None) -> None:
     """Serve the built graph (built first if needed) as a read-only SPARQL 1.1 Protocol endpoint at
     /sparql, with the questions at /questions, the explorer at /explorer, the report at /report, a
     query form at / and /health. The graph is held in memory and reloaded when a new build is
@@ -103,6 +107,8 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
                         max_running=max_running, queue_seconds=queue_seconds, cors_origins=cors_origins,
                         explorer=explorer, report=report, cache_bytes=cache_mib * 1024 * 1024)
     app = make_app(live, settings)
+    if warm and cache_mib > 0:
+        threading.Thread(target=app.state.server.warm, name="diplokg-warm", daemon=True).start()
     sock = open_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -98,6 +98,7 @@ class Server:
         self._cache: dict[tuple[str, int], str] = {}
         self._cache_lock = threading.Lock()
         self.answers = AnswerCache(settings.cache_bytes)
+        self.warmed = 0
 
     # -- running -------------------------------------------------------------------------------
     def run(self, graph: BuiltGraph, text: str, origin: str, bindings: dict[str, Node] | None = None,
@@ -215,6 +216,19 @@ class Server:
             "evidence": [dataclasses.asdict(e) for e in view.evidence],
         })
 
+    def warm(self) -> None:
+        """Answer every question that needs no value once, so that clients find them kept (run in
+        the background after a build is loaded; a question that fails is left to its first client)."""
+        self.warmed = 0
+        for question in library(self.settings.queries):
+            if any(p.required for p in question.parameters):
+                continue
+            try:
+                self._question(question.name, [], "")
+            except DiplokgError:
+                pass
+            self.warmed += 1
+
     async def explorer(self, request: Request) -> Response:
         make = self.settings.explorer
         if make is None:
@@ -249,6 +263,7 @@ class Server:
             "graphs": [str(g) for g in graph.graph_names()],
             "reload_error": self.live.last_error,
             "answers_kept": {"hits": self.answers.hits, "misses": self.answers.misses},
+            "questions_warmed": self.warmed,
         })
 
 

@@ -258,7 +258,7 @@ def test_a_new_build_is_served_without_dropping_requests(server_with: Callable[.
 
 
 def test_the_same_question_is_answered_once_per_build(server_with: Callable[..., Served]) -> None:
-    served = server_with()
+    served = server_with("--no-warm")
     first = fetch(f"{served.base}/questions/wave-size")
     again = fetch(f"{served.base}/questions/wave-size")
     assert first[0] == again[0] == 200 and first[2] == again[2]
@@ -266,3 +266,15 @@ def test_the_same_question_is_answered_once_per_build(server_with: Callable[...,
     assert kept == {"hits": 1, "misses": 1}
     uncached = server_with("--cache-mib", "0")
     assert fetch(f"{uncached.base}/questions/wave-size")[2] == first[2]
+
+
+def test_questions_without_values_are_answered_at_start(server_with: Callable[..., Served]) -> None:
+    served = server_with()
+    for _ in range(600):
+        health = json.loads(fetch(f"{served.base}/health")[2])
+        if health["questions_warmed"] == sum(1 for q in QUESTIONS if not any(p.required for p in q.parameters)):
+            break
+        threading.Event().wait(0.1)
+    before = health["answers_kept"]["hits"]
+    assert fetch(f"{served.base}/questions/wave-size")[0] == 200
+    assert json.loads(fetch(f"{served.base}/health")[2])["answers_kept"]["hits"] == before + 1
