@@ -4,7 +4,8 @@
 The cache holds at most ``budget`` bytes of answers, dropping the least recently used first; an
 answer larger than a quarter of the budget is not kept. Identical requests that arrive while the
 first is being answered wait for it instead of running the query again (so fifty clients asking the
-same question run it once). Errors are not kept: a request that waited on one runs the query itself.
+same question run it once); when that computation fails (a time limit), the requests that waited on
+it get the same error, and it is not kept: the next request runs the query again.
 Keys name the build's generation, so a reloaded build never answers from the old one's answers.
 """
 
@@ -31,6 +32,7 @@ class AnswerCache:
         self._size = 0
         self._lock = threading.Lock()
         self._running: dict[Hashable, threading.Event] = {}
+        self._failed: dict[Hashable, BaseException] = {}
         self.hits = 0
         self.misses = 0
 
@@ -53,12 +55,22 @@ class AnswerCache:
                     self._entries.move_to_end(key)
                     self.hits += 1
                     return self._entries[key]
-            # The first computation failed (or was too large to keep): compute it ourselves.
+                failed = self._failed.get(running)  # type: ignore[call-overload]
+            if failed is not None:
+                raise failed
+            # The first answer was too large to keep: compute it ourselves.
             return make()
+        event = self._running[key]
         try:
             entry = make()
             self._keep(key, entry)
             return entry
+        except Exception as exc:
+            with self._lock:
+                self._failed[event] = exc  # type: ignore[index]
+            # Forgotten once the waiters have read it (they woke when the event was set below).
+            threading.Timer(5.0, lambda: self._failed.pop(event, None)).start()  # type: ignore[call-overload]
+            raise
         finally:
             with self._lock:
                 self._running.pop(key).set()

@@ -39,6 +39,32 @@ def test_the_budget_drops_the_least_recently_used() -> None:
     assert cache.get_or_make("b", lambda: (b"new", "t"))[0] == b"new"
 
 
+def test_waiters_share_a_failure_which_is_not_kept() -> None:
+    cache = AnswerCache(1 << 20)
+    calls = []
+
+    def slow_fail() -> tuple[bytes, str]:
+        calls.append(1)
+        time.sleep(0.2)
+        raise TimeoutError("stopped")
+
+    errors: list[str] = []
+
+    def asker() -> None:
+        try:
+            cache.get_or_make("k", slow_fail)
+        except TimeoutError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=asker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and errors == ["stopped"] * 6
+    assert cache.get_or_make("k", lambda: (b"ok", "t")) == (b"ok", "t")
+
+
 def test_errors_are_not_kept_and_large_answers_not_stored() -> None:
     cache = AnswerCache(400)
 
