@@ -144,6 +144,8 @@ def main() -> None:
     parser.add_argument("--max-running", type=int, default=4)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--load-only", action="store_true", help="only the load phase")
+    parser.add_argument("--no-values", action="store_true",
+                        help="the load phase asks only the questions that need no value (those answered at start)")
     args = parser.parse_args()
 
     build = world_build(args.triples, args.worlds)
@@ -204,7 +206,7 @@ def main() -> None:
                 break
             time.sleep(0.5)
         print(f"second server up, {wanted} questions answered at start, in {time.perf_counter() - started:.1f} s\n")
-        paths = resources()
+        paths = [p for p in resources() if not (args.no_values and "?" in p)]
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         lock = threading.Lock()

@@ -63,7 +63,7 @@ def open_socket(host: str, port: int) -> socket.socket:
               help="Queries run at once; others wait their turn (up to --queue-seconds, then 503).")
 @click.option("--queue-seconds", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="How long a query waits for its turn.")
-@click.option("--cache-mib", type=click.IntRange(min=0), default=64, show_default=True,
+@click.option("--cache-mib", type=click.IntRange(min=0), default=512, show_default=True,
               help="MiB of answers kept per build (a build never changes, so the same query gives the same "
                    "answer); 0 keeps none.")
 @click.option("--warm/--no-warm", default=True, show_default=True,

@@ -70,7 +70,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     explorer: Renderer | None = None
     report: Renderer | None = None
-    cache_bytes: int = 64 * 1024 * 1024
+    cache_bytes: int = 512 * 1024 * 1024
 
 
 def _status(exc: DiplokgError) -> int:

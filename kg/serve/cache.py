@@ -2,7 +2,7 @@
 (same text, dataset and format) on the same build gives the same bytes.
 
 The cache holds at most ``budget`` bytes of answers, dropping the least recently used first; an
-answer larger than a quarter of the budget is not kept. Identical requests that arrive while the
+answer larger than half the budget is not kept. Identical requests that arrive while the
 first is being answered wait for it instead of running the query again (so fifty clients asking the
 same question run it once); when that computation fails (a time limit), the requests that waited on
 it get the same error, and it is not kept: the next request runs the query again.
@@ -77,7 +77,7 @@ class AnswerCache:
 
     def _keep(self, key: Hashable, entry: Entry) -> None:
         size = len(entry[0])
-        if self.budget <= 0 or size > self.budget // 4:
+        if self.budget <= 0 or size > self.budget // 2:
             return
         with self._lock:
             self._entries[key] = entry
