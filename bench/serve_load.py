@@ -45,7 +45,8 @@ from kg.query.gate import vet  # noqa: E402
 from kg.query.library import library  # noqa: E402
 from kg.query.sparqltext import with_values  # noqa: E402
 
-SAMPLES = {"asOf": Literal("2020-01-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK")}
+SAMPLES = {"asOf": Literal("2020-01-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
+           "year": Literal("2019", datatype=XSD.gYear)}
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -122,7 +123,8 @@ def resources() -> list[str]:
     """Each library question as a resource, with sample values where one is needed."""
     paths = []
     for q in library(ROOT / "queries"):
-        values = {p.name: "iso:PRK" if p.name == "entity" else "2020-01-01" for p in q.parameters if p.required}
+        sample = {"entity": "iso:PRK", "asOf": "2020-01-01", "year": "2019"}
+        values = {p.name: sample.get(p.name, "") for p in q.parameters if p.required}
         paths.append(f"/questions/{q.name}" + (f"?{urllib.parse.urlencode(values)}" if values else ""))
     return paths
 

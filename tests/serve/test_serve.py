@@ -26,7 +26,8 @@ from kg.query.sparqltext import with_values
 from .conftest import ROOT, Served, fetch
 
 QUESTIONS = library(ROOT / "queries")
-ASKED = {"asOf": Literal("2024-02-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/UGA")}
+ASKED = {"asOf": Literal("2024-02-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/UGA"),
+         "year": Literal("2019", datatype=XSD.gYear)}
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

@@ -26,7 +26,8 @@ from .conftest import ROOT
 QUESTIONS = [q.name for q in library(ROOT / "queries")]
 
 #: Values given to questions that take them (each question also runs without its optional ones).
-ASKED = {"asOf": Literal("2023-06-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/UGA")}
+ASKED = {"asOf": Literal("2023-06-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/UGA"),
+         "year": Literal("2019", datatype=XSD.gYear)}
 
 #: Where Virtuoso 7.2 (Debian 12) answers a library question differently from the SPARQL 1.1 spec,
 #: and how; the test of that question expects the difference (strict xfail) until the question is
@@ -38,6 +39,8 @@ VIRTUOSO_DEVIATIONS: dict[str, str] = {
     "closed-missions": "no rows (the nested subqueries and MINUS; cause not isolated yet)",
     "sanction-measures": "fewer rows (cause not isolated yet)",
     "turning-points": "with ?asOf, rows dated after it are kept (cause not isolated yet)",
+    "dprk-missions-by-source": "a mission's statements per source come back empty and its rows repeated "
+                               "(cause not isolated yet)",
 }
 
 
