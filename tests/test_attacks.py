@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -139,23 +140,43 @@ def test_the_listener_would_notice(listener: Listener) -> None:
 
 
 def test_ctrl_c_leaves_no_child_behind(listener: Listener, built: Any) -> None:
-    """After Ctrl-C the query's child process is gone (the parent killed it before exiting)."""
+    """After Ctrl-C the query's child process is gone (the parent killed it before exiting).
+
+    The command and its query's child carry a marker in their environment, so processes of other
+    runs on the machine are not counted; Ctrl-C is sent once the query's child is running."""
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    before = _command_processes()
-    code, _out, err = _command(["query", "--project", str(built.project.root), "-e", text], interrupt=1.0)
-    assert code == 130 and "interrupted" in err
-    assert _command_processes() <= before
+    marker = f"diplokg-test-{uuid.uuid4()}"
+    env = dict(os.environ, DIPLOKG_TEST_MARK=marker)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import cli_main; cli_main()",
+         "query", "--project", str(built.project.root), "-e", text],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
+        while len(_marked_processes(marker)) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_marked_processes(marker)) >= 2, "the query's child process never started"
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130 and "interrupted" in err
+    assert _marked_processes(marker) == set()
 
 
-def _command_processes() -> set[int]:
-    """The processes running our command line (a query's child has its parent's command line)."""
+def _marked_processes(marker: str) -> set[int]:
+    """The processes whose environment holds ``DIPLOKG_TEST_MARK=marker`` (a command and its children)."""
+    needle = f"DIPLOKG_TEST_MARK={marker}".encode()
     found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            if b"cli_main" in cmdline and int(entry.name) != os.getpid():
+            if needle in environ.split(b"\0"):
                 found.add(int(entry.name))
     return found
