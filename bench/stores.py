@@ -32,11 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from serve_load import questions, world_build  # noqa: E402
+
 from kg.http import Endpoint  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.remote import RemoteGraph  # noqa: E402
 from kg.store.push import push  # noqa: E402
-from serve_load import questions, world_build  # noqa: E402
 
 
 def start_stores(state: Path) -> dict[str, str]:

@@ -126,7 +126,8 @@ def main() -> None:
             results["rebuild"].append((seconds, peak, steps(err)))
             print(f"run {n + 1}: rebuild after an edit {seconds:.1f} s", file=sys.stderr)
             for key, extra in (("alignment", []), ("alignment-issue", ["--issue", "hr", "--year", "2019"])):
-                seconds, _peak, _err = run([*diplokg, "alignment", "--format", "csv", *extra, "--project", str(world)], env)
+                argv = [*diplokg, "alignment", "--format", "csv", *extra, "--project", str(world)]
+                seconds, _peak, _err = run(argv, env)
                 cli[key].append(seconds)
         print(f"\n### World build against the dossier build (median of {args.repeat}, alternated)\n")
         print("| build | wall s | peak MB (tree) | steps (median s) |")
@@ -138,8 +139,10 @@ def main() -> None:
             peak = statistics.median(p for _s, p, _st in rows)
             print(f"| {name} | {wall:.1f} | {peak:.0f} | {detail} |")
         print("\n| command (world built) | wall s (median) |\n| --- | --- |")
-        print(f"| diplokg alignment --format csv (all states, CHN and RUS, every year) | {statistics.median(cli['alignment']):.2f} |")
-        print(f"| diplokg alignment --issue hr --year 2019 --format csv (from the votes) | {statistics.median(cli['alignment-issue']):.2f} |")
+        print("| diplokg alignment --format csv (all states, CHN and RUS, every year) | "
+              f"{statistics.median(cli['alignment']):.2f} |")
+        print("| diplokg alignment --issue hr --year 2019 --format csv (from the votes) | "
+              f"{statistics.median(cli['alignment-issue']):.2f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

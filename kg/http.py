@@ -159,14 +159,14 @@ def _digest_header(endpoint: Endpoint, req: urllib.request.Request) -> str:
             with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(probe, timeout=endpoint.timeout):
                 pass
         except urllib.error.HTTPError as exc:
-            header = (exc.headers or {}).get("WWW-Authenticate", "") if exc.code == 401 else ""
+            header = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 and exc.headers else ""
         except (urllib.error.URLError, OSError) as exc:
             raise RemoteError(f"GET {_plain(req.full_url)}: no answer ({getattr(exc, 'reason', exc)})") from None
         if not header.lower().startswith("digest "):
             return ""
         _CHALLENGES[key] = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, req.full_url, endpoint.user, endpoint.password or "")
+        manager.add_password(None, req.full_url, endpoint.user or "", endpoint.password or "")
         _SIGNERS[key] = urllib.request.HTTPDigestAuthHandler(manager)
     value = _SIGNERS[key].get_authorization(req, _CHALLENGES[key])
     return f"Digest {value}" if value else ""

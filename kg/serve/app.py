@@ -14,6 +14,7 @@ protocol's own, 413 an answer over the row cap, 503 a time limit, the memory cei
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -188,13 +189,13 @@ class Server:
         wanted = accept.split(",")[0].split(";")[0].strip().lower()
         results = wanted in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                              "text/tab-separated-values")
-        key = ("question", getattr(graph, "generation", id(graph)), name, tuple(params),
-               negotiate(accept, "SELECT") if results else "view")
+        answer_key = ("question", getattr(graph, "generation", id(graph)), name, tuple(params),
+                      negotiate(accept, "SELECT") if results else "view")
 
         def make() -> tuple[bytes, str]:
             return self._question_bytes(graph, question, bindings, accept if results else None)
 
-        body, media = self.answers.get_or_make(key, make)
+        body, media = self.answers.get_or_make(answer_key, make)
         return Response(body, media_type=media)
 
     def _question_bytes(self, graph: BuiltGraph, question: Question, bindings: dict[str, Node],
@@ -223,10 +224,8 @@ class Server:
         for question in library(self.settings.queries):
             if any(p.required for p in question.parameters):
                 continue
-            try:
+            with contextlib.suppress(DiplokgError):
                 self._question(question.name, [], "")
-            except DiplokgError:
-                pass
             self.warmed += 1
 
     async def explorer(self, request: Request) -> Response:

@@ -22,7 +22,6 @@ from rdflib import URIRef
 from kg.errors import DiplokgError
 from kg.query.engine import BuiltGraph
 
-
 _GENERATIONS = itertools.count(1)
 
 

@@ -105,10 +105,10 @@ def read_request(method: str, query_string: str, content_type: str, body: bytes)
         raise ProtocolError(405, f"{method} is not allowed: query with GET or POST")
     if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in fields):
         raise ProtocolError(403, "updates are refused: this endpoint is read-only")
-    text = _one(fields, "query")
-    if text is None:
+    query = _one(fields, "query")
+    if query is None:
         raise ProtocolError(400, "no query: give a 'query' parameter")
-    return QueryRequest(text, [v for k, v in fields if k == "default-graph-uri"],
+    return QueryRequest(query, [v for k, v in fields if k == "default-graph-uri"],
                         [v for k, v in fields if k == "named-graph-uri"])
 
 

@@ -89,7 +89,8 @@ def test_select_answers_in_the_format_asked_for(served: Served, accept: str, med
 @pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/n-triples", "nt"),
                                              ("application/rdf+xml", "xml")])
 def test_construct_answers_rdf(served: Served, built: Any, accept: str, fmt: str) -> None:
-    query = "PREFIX diplo: <https://w3id.org/diplokg/ontology#> CONSTRUCT { ?m diplo:host ?h } WHERE { ?m diplo:host ?h }"
+    query = ("PREFIX diplo: <https://w3id.org/diplokg/ontology#> "
+             "CONSTRUCT { ?m diplo:host ?h } WHERE { ?m diplo:host ?h }")
     status, headers, body = fetch(served.sparql, urllib.parse.urlencode({"query": query}).encode(),
                                   {**FORM, "Accept": accept})
     assert status == 200 and headers["content-type"].startswith(accept)
@@ -171,7 +172,8 @@ def test_pages_health_and_the_offline_form(served: Served, built: Any) -> None:
     assert status == 200 and headers["content-type"].startswith("text/markdown") and body.startswith(b"# ")
     status, _, body = fetch(f"{served.base}/health")
     health = json.loads(body)
-    assert status == 200 and health["status"] == "ok" and health["graphs"] == [str(g) for g in built.graph.graph_names()]
+    assert status == 200 and health["status"] == "ok"
+    assert health["graphs"] == [str(g) for g in built.graph.graph_names()]
 
 
 def test_no_cors_headers_unless_asked(served: Served) -> None:
@@ -237,7 +239,8 @@ def test_a_new_build_is_served_without_dropping_requests(server_with: Callable[.
 
     asking = threading.Thread(target=ask)
     asking.start()
-    extra = '<urn:diplokg:test> <http://www.w3.org/2000/01/rdf-schema#label> "added" <https://w3id.org/diplokg/graph/ontology> .\n'
+    extra = ('<urn:diplokg:test> <http://www.w3.org/2000/01/rdf-schema#label> "added" '
+             '<https://w3id.org/diplokg/graph/ontology> .\n')
     fresh = Path(str(served.build) + ".tmp")
     fresh.write_bytes(served.build.read_bytes() + extra.encode())
     os.replace(fresh, served.build)  # published as a build is: a whole file renamed into place

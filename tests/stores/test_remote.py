@@ -8,18 +8,18 @@ answers on each prove the questions do not depend on the store's default graph.
 from __future__ import annotations
 
 import json
-from typing import Any
 import urllib.parse
+from typing import Any
 
 import pytest
 from rdflib import XSD, Literal, URIRef
 
 from kg.http import RemoteError, request
-from kg.store.push import MANIFEST, graph_url, push, read_manifest
 from kg.query.engine import Answer
+from kg.query.gate import vet
 from kg.query.library import library
 from kg.query.remote import RemoteGraph
-from kg.query.gate import vet
+from kg.store.push import MANIFEST, graph_url, push, read_manifest
 
 from .conftest import ROOT
 
@@ -134,7 +134,7 @@ def test_construct_comes_back_as_rdf(pushed: Any, built: Any) -> None:
 
 def test_a_store_without_our_graphs_is_one_line(store: Any) -> None:
     remote = RemoteGraph(store.query())
-    remote._graphs = None  # noqa: SLF001 (ask the store again)
+    remote._graphs = None
     empty = RemoteGraph(store.query().at(store.query_url))
     try:
         empty.graph_names()
@@ -150,7 +150,8 @@ def test_push_in_small_chunks_keeps_every_triple_and_blank_node(built: Any) -> N
     assert report.requests > len(report.graphs) + 2  # some graphs went in several requests
     remote = RemoteGraph(store.query())
     count = ("SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?b) AS ?blanks) WHERE { GRAPH ?g { ?s ?p ?o } "
-             "OPTIONAL { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) BIND(IF(isBlank(?s), ?s, ?o) AS ?b) } "
+             "OPTIONAL { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) "
+             "BIND(IF(isBlank(?s), ?s, ?o) AS ?b) } "
              'FILTER(STRSTARTS(STR(?g), "https://w3id.org/diplokg/graph/")) } GROUP BY ?g')
     here = {str(r[0]): (int(r[1]), int(r[2])) for r in built.graph.run(vet(count)).rows}
     there = {str(r[0]): (int(r[1]), int(r[2])) for r in remote.run(vet(count)).rows}
