@@ -147,3 +147,14 @@ def test_same_rows_on_both_engines_on_a_small_world(small_built: BuiltGraph, nam
 
 
 
+
+
+def test_closed_missions_with_the_world_has_one_row_per_closure_and_source(world_built, built) -> None:  # type: ignore[no-untyped-def]
+    """Wikidata names some of the same missions (and covering missions) with labels of its own: with
+    the world loaded, closed-missions still gives one row per closure and source, the dossier's rows."""
+    columns = ["host", "mission", "event", "date", "latestDate", "reportedIn", "city", "coveredBy", "sentence"]
+    world = _answer(world_built.graph, "closed-missions")
+    dossier = _answer(built.graph, "closed-missions")
+    assert len(world) == len({tuple(r.get(c, "") for c in columns) for r in world})
+    assert sorted(tuple(r.get(c, "") for c in columns) for r in world) == sorted(
+        tuple(r.get(c, "") for c in columns) for r in dossier)
