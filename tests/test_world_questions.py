@@ -149,12 +149,13 @@ def test_same_rows_on_both_engines_on_a_small_world(small_built: BuiltGraph, nam
 
 
 
-def test_closed_missions_with_the_world_has_one_row_per_closure_and_source(world_built, built) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("name", ["closed-missions", "closures-by-date", "farewell-visits"])
+def test_dprk_questions_with_the_world_keep_one_name_per_mission(world_built, built, name: str) -> None:  # type: ignore[no-untyped-def]
     """Wikidata names some of the same missions (and covering missions) with labels of its own: with
-    the world loaded, closed-missions still gives one row per closure and source, the dossier's rows."""
-    columns = ["host", "mission", "event", "date", "latestDate", "reportedIn", "city", "coveredBy", "sentence"]
-    world = _answer(world_built.graph, "closed-missions")
-    dossier = _answer(built.graph, "closed-missions")
+    the world loaded, these questions still give the dossier's rows, one per event and source."""
+    world = _answer(world_built.graph, name)
+    dossier = _answer(built.graph, name)
+    columns = sorted(set().union(*(r.keys() for r in world + dossier)))
     assert len(world) == len({tuple(r.get(c, "") for c in columns) for r in world})
     assert sorted(tuple(r.get(c, "") for c in columns) for r in world) == sorted(
         tuple(r.get(c, "") for c in columns) for r in dossier)
