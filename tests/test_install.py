@@ -61,7 +61,10 @@ def test_country_converter_and_pandas_are_not_needed() -> None:
 
 
 def test_nothing_points_outside_the_project() -> None:
-    outside = ("../" + "shared", "/" + "shared/")  # spelt apart so that this file does not match
+    # The folder beside a checkout that only the team's machines have; spelt in pieces so that this
+    # guard does not itself read as a reference to it.
+    sibling = "sh" + "ared"
+    outside = (f"../{sibling}", f"/{sibling}/")
     for folder in ("kg", "tests", "bench", ".ci"):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and path.suffix in {".py", ".md", ".rq", ".ttl", ".txt", ".toml", ""}:
