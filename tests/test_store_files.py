@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import time
@@ -92,8 +93,19 @@ def _until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
         time.sleep(0.002)
 
 
-@pytest.mark.parametrize("moment", ["while-writing", "after-it-finished"])
+def _sizes(folder: Path) -> set[int]:
+    """The sizes of the files in a folder now (a file removed meanwhile is left out)."""
+    sizes = set()
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            sizes.add(path.stat().st_size)
+    return sizes
+
+
+@pytest.mark.parametrize("moment", ["while-writing", "once-written", "after-it-finished"])
 def test_a_cancelled_sort_leaves_nothing(tmp_path: Path, moment: str) -> None:
+    """Whenever the interrupt lands (while the child writes, once its file is whole but before it
+    has exited, or after it finished), the build folder is left empty."""
     big = tmp_path / "dump.nq"
     line = b"<urn:x:%d> <urn:x:p> <urn:x:o> <urn:g:1> .\n"
     big.write_bytes(b"".join(line % (i * 7919 % 1_000_000) for i in range(1_000_000)))
@@ -102,7 +114,29 @@ def test_a_cancelled_sort_leaves_nothing(tmp_path: Path, moment: str) -> None:
     job = SortJob(target, big)
     if moment == "while-writing":  # cancel as soon as the child's temporary file appears
         _until(lambda: any(target.parent.iterdir()))
+    elif moment == "once-written":  # the file has all its bytes: the child's own clean-up is over
+        size = big.stat().st_size
+        _until(lambda: size in _sizes(target.parent))
     else:
         _until(lambda: job._process.poll() is not None)
     job.cancel()
     assert list(target.parent.iterdir()) == []
+
+
+def test_an_interrupt_once_the_file_exists_removes_it(tmp_path: Path) -> None:
+    """Ctrl-C landing right after the temporary file is created (here: while its name is reported)
+    removes the file, and Ctrl-C is no longer held back afterwards."""
+    import signal
+
+    from kg.store.files import _write_temp
+
+    named: list[Path] = []
+
+    def interrupted(tmp: Path) -> None:
+        named.append(tmp)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _write_temp(tmp_path / "out.nq", [b"a", b"b"], interrupted)
+    assert named and not named[0].exists() and list(tmp_path.iterdir()) == []
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,11 +42,18 @@ def nquads_bytes(quads: Iterable[ox.Quad]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def sorted_nquads_beside(path: Path, unsorted: Path) -> tuple[Path, int]:
+def sorted_nquads_beside(
+    path: Path, unsorted: Path, created: Callable[[Path], None] | None = None
+) -> tuple[Path, int]:
     """Write an N-Quads file's lines sorted to a temporary file beside ``path`` (for :func:`publish`,
     or to delete), so that the sort can run before it is known whether the file will be kept: the
     bytes :func:`nquads_bytes` gives for the same quads (UTF-8 sorts bytewise as Python sorts strings, by
     code point).
+
+    Args:
+        path: The file the sorted lines are for.
+        unsorted: The N-Quads file to sort.
+        created: Called with the temporary file as soon as it exists (before it is written).
 
     Returns:
         The temporary file and the number of quads in it.
@@ -54,7 +61,7 @@ def sorted_nquads_beside(path: Path, unsorted: Path) -> tuple[Path, int]:
     with unsorted.open("rb") as handle:
         lines = [line.rstrip(b"\n") for line in handle]
     lines.sort()
-    return _write_temp(path, lines), len(lines)
+    return _write_temp(path, lines, created), len(lines)
 
 
 class SortJob:
@@ -83,18 +90,26 @@ class SortJob:
         """
         out, err = self._process.communicate()
         if self._process.returncode != 0:
+            self._remove_named(out)
             lines = err.strip().splitlines() or [f"exit status {self._process.returncode}"]
             raise OSError(f"sorting the built graph failed: {lines[-1]}")
-        tmp, count, seconds = out.split("\t")
+        tmp, count, seconds = out.splitlines()[-1].split("\t")
         return Path(tmp), int(count), float(seconds)
 
     def cancel(self) -> None:
-        """Stop the sort and remove what it wrote (interrupted, the child removes its unfinished
-        file itself; finished, it named the file on its output)."""
+        """Stop the sort and remove what it wrote, however far it got: the child names its temporary
+        file on its output the moment the file exists, so an interrupt that lands after the file is
+        finished (where the child's own clean-up no longer runs) leaves nothing behind either."""
         self._process.send_signal(signal.SIGINT)
         out, _err = self._process.communicate()
-        if self._process.returncode == 0 and out:
-            Path(out.split("\t")[0]).unlink(missing_ok=True)
+        self._remove_named(out)
+
+    @staticmethod
+    def _remove_named(out: str) -> None:
+        """Remove the temporary file the child named on its first output line, if it named one."""
+        first = out.split("\n", 1)[0].split("\t", 1)[0]
+        if first:
+            Path(first).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
@@ -127,13 +142,22 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def _write_temp(path: Path, data: bytes | list[bytes]) -> Path:
+def _write_temp(path: Path, data: bytes | list[bytes], created: Callable[[Path], None] | None = None) -> Path:
     """Write ``data`` (bytes, or lines without their newline) to a new temporary file beside ``path``,
-    flushed to disk and with the permissions a new file would get; removed again if writing fails."""
+    flushed to disk and with the permissions a new file would get; removed again if writing fails.
+    ``created`` is called with the file's path as soon as it exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Ctrl-C is held back from the file's creation until the clean-up below is in force (an
+    # interrupt landing between the two would leave the file behind); a pending one is raised there.
+    unmasked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    tmp = ""
     try:
-        with os.fdopen(fd, "wb") as handle:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        handle = os.fdopen(fd, "wb")
+        with handle:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)
+            if created is not None:
+                created(Path(tmp))
             if isinstance(data, bytes):
                 handle.write(data)
             else:
@@ -143,7 +167,9 @@ def _write_temp(path: Path, data: bytes | list[bytes]) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        signal.pthread_sigmask(signal.SIG_SETMASK, unmasked)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
 
@@ -259,6 +285,11 @@ def exclusive_build(nquads: Path) -> Iterator[list[Path]]:
 if __name__ == "__main__":  # the child process of SortJob: python -m kg.store.files PATH UNSORTED
     import time
 
+    def _name(tmp: Path) -> None:
+        """Tell the parent the temporary file's name at once (it removes the file if cancelled)."""
+        sys.stdout.write(f"{tmp}\n")
+        sys.stdout.flush()
+
     _start = time.perf_counter()
-    _tmp, _count = sorted_nquads_beside(Path(sys.argv[1]), Path(sys.argv[2]))
+    _tmp, _count = sorted_nquads_beside(Path(sys.argv[1]), Path(sys.argv[2]), _name)
     print(f"{_tmp}\t{_count}\t{time.perf_counter() - _start}", end="")
