@@ -108,8 +108,9 @@ def test_the_wheel_ships_the_project_and_setuptools_leaves_build_alone(tmp_path:
     checkout = tmp_path / "checkout"
     for part in ("kg", "ontology", "queries", "sources"):
         shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in ("pyproject.toml", "setup.py", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, checkout / name)
+    shutil.copytree(ROOT / "LICENSES", checkout / "LICENSES")
     (checkout / "build").mkdir()
     (checkout / "build" / "diplokg.nq").write_text("", encoding="utf-8")
     done = subprocess.run(
@@ -133,3 +134,9 @@ def test_the_wheel_ships_the_project_and_setuptools_leaves_build_alone(tmp_path:
         "kg/network/rules/missions.rq",
     } <= names
     assert not [n for n in names if "__pycache__" in n]
+    # The GPL-3.0 table is declared beside the MIT code, and both licence texts travel with the wheel.
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    headers = zipfile.ZipFile(wheel).read(metadata).decode("utf-8").split("\n\n", 1)[0]
+    assert "License-Expression: MIT AND GPL-3.0-or-later" in headers.splitlines()
+    licences = {n.split("/licenses/", 1)[1] for n in names if "/licenses/" in n}
+    assert licences == {"LICENSE", "LICENSES/GPL-3.0-or-later.txt"}
