@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from kg.alignment.derive import DEFAULT_ANCHORS, code
 from kg.alignment.measures import Agreement, agreements
+from kg.alignment.remote import RemoteWorld
 from kg.alignment.votes import VoteMatrix, read_votes, read_votes_nquads
 from kg.errors import InputError
 from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH
@@ -116,7 +117,11 @@ def member_iri(store: ox.Store, member: str) -> str:
         for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), ox.Literal(text.upper())):
             return quad.subject.value  # type: ignore[union-attr]
     candidate = f"https://w3id.org/diplokg/id/unga-member/{text.lower()}"
-    if next(iter(store.quads_for_pattern(ox.NamedNode(candidate), None, None)), None) is not None:
+    try:
+        node = ox.NamedNode(candidate)
+    except ValueError:  # not an IRI (a code with '>' or a space): no such member
+        node = None
+    if node is not None and next(iter(store.quads_for_pattern(node, None, None)), None) is not None:
         return candidate
     raise InputError(f"no state with the code {member!r} in the graph")
 
@@ -187,8 +192,31 @@ class Votes:
         return self._votes
 
 
+class _LocalWorld:
+    """A built graph's store, read as :class:`kg.alignment.remote.RemoteWorld` reads a SPARQL store."""
+
+    def __init__(self, store: ox.Store, votes: Votes | None) -> None:
+        self.store = store
+        self.votes = votes or Votes(store)
+
+    def member_iri(self, member: str) -> str:
+        return member_iri(self.store, member)
+
+    def labels(self, iris: Iterable[str]) -> dict[str, str]:
+        return labels(self.store, iris)
+
+    def has_derived(self) -> bool:
+        return _has_derived(self.store)
+
+    def derived(self, anchors: Sequence[str], years: set[int] | None) -> list[Agreement]:
+        return _from_derived(self.store, anchors, years)
+
+    def vote_matrix(self, years: set[int] | None, issue: str | None, members: set[str] | None) -> VoteMatrix:
+        return self.votes.matrix  # every vote: read once, shared between calls
+
+
 def agreement_table(
-    store: ox.Store,
+    store: ox.Store | RemoteWorld,
     anchors: Sequence[str] = ("CHN", "RUS"),
     years: Iterable[int] | None = None,
     issue: str | None = None,
@@ -198,12 +226,12 @@ def agreement_table(
     """Agreement of every state (or ``states``) with each anchor, one row per state, anchor and year.
 
     Args:
-        store: The built graph.
+        store: The built graph, or a SPARQL store holding it (:class:`kg.alignment.remote.RemoteWorld`).
         anchors: Anchor codes or IRIs (default China and Russia).
         years: Calendar years (default: every year with roll calls).
         issue: An issue code (``me``, ``nu``, ``di``, ``hr``, ``co``, ``ec``): only its roll calls.
         states: Member codes or IRIs to keep (default: every member).
-        votes: The votes already read, to share between calls (read on demand otherwise).
+        votes: The votes already read, to share between calls (read on demand otherwise; local only).
 
     Returns:
         Rows ordered by year, anchor, agreement (highest first) and state.
@@ -211,17 +239,19 @@ def agreement_table(
     Raises:
         InputError: An anchor or state code the graph does not know.
     """
-    anchor_iris = [member_iri(store, a) for a in anchors]
+    world = store if isinstance(store, RemoteWorld) else _LocalWorld(store, votes)
+    anchor_iris = [world.member_iri(a) for a in anchors]
     wanted_years = set(years) if years is not None else None
-    state_iris = {member_iri(store, s) for s in states} if states else None
-    if issue is None and set(anchor_iris) <= set(DEFAULT_ANCHORS) and _has_derived(store):
-        found = _from_derived(store, anchor_iris, wanted_years)
+    state_iris = {world.member_iri(s) for s in states} if states else None
+    if issue is None and set(anchor_iris) <= set(DEFAULT_ANCHORS) and world.has_derived():
+        found = world.derived(anchor_iris, wanted_years)
     else:
-        matrix = (votes or Votes(store)).matrix
+        members = state_iris | set(anchor_iris) if state_iris is not None else None
+        matrix = world.vote_matrix(wanted_years, issue, members)
         found = agreements(matrix, anchor_iris, sorted(wanted_years) if wanted_years is not None else None, issue)
     if state_iris is not None:
         found = [g for g in found if g.state in state_iris]
-    names = labels(store, {g.state for g in found})
+    names = world.labels({g.state for g in found})
     rows = [_row(g, names) for g in found]
     rows.sort(key=lambda r: (r.year, r.anchor, -r.agreement, r.state))
     return rows

@@ -19,7 +19,8 @@ from kg.namespaces import DIPLO
 
 #: Voeten's coding of a choice: yes 1, abstain 2, no 3 (0: no vote recorded).
 CHOICES = {str(DIPLO.votedYes): 1, str(DIPLO.abstained): 2, str(DIPLO.votedNo): 3}
-_SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+#: The predicate that gives an issue concept its code (``hr``).
+SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 
 
 @dataclass
@@ -68,13 +69,13 @@ def read_votes(store: ox.Store) -> VoteMatrix:
 
     A vote on a roll call the graph gives no id or date for is left out (it has no year).
     """
-    return _matrix(lambda predicate: _pairs(store, predicate))
+    return matrix_from_pairs(lambda predicate: _pairs(store, predicate))
 
 
 def read_votes_nquads(path: Path) -> VoteMatrix:
     """The same as :func:`read_votes`, from a built graph's N-Quads file (one pass over its lines;
     faster than walking an on-disk store's index for a million votes)."""
-    wanted = {f"<{p}>": p for p in (*CHOICES, DIPLO.rollCallId, DIPLO.date, DIPLO.issue, _SKOS_NOTATION)}
+    wanted = {f"<{p}>": p for p in (*CHOICES, DIPLO.rollCallId, DIPLO.date, DIPLO.issue, SKOS_NOTATION)}
     found: dict[str, list[tuple[str, str]]] = {str(p): [] for p in wanted.values()}
     with path.open(encoding="utf-8", newline="\n") as handle:
         for line in handle:
@@ -84,10 +85,10 @@ def read_votes_nquads(path: Path) -> VoteMatrix:
             # An IRI, or a literal's text (these literals hold no escaped quote).
             value = rest[1 : rest.index(">")] if rest[0] == "<" else rest[1 : rest.index('"', 1)]
             found[str(wanted[predicate])].append((subject[1:-1], value))
-    return _matrix(lambda predicate: iter(found.get(predicate, [])))
+    return matrix_from_pairs(lambda predicate: iter(found.get(predicate, [])))
 
 
-def _matrix(pairs: Callable[[str], Iterator[tuple[str, str]]]) -> VoteMatrix:
+def matrix_from_pairs(pairs: Callable[[str], Iterator[tuple[str, str]]]) -> VoteMatrix:
     """The vote matrix from ``pairs(predicate)``: the (subject, object value) of every triple with it."""
     ids = {s: int(o) for s, o in pairs(str(DIPLO.rollCallId))}
     roll_year = {s: int(o[:4]) for s, o in pairs(str(DIPLO.date)) if s in ids}
@@ -102,7 +103,7 @@ def _matrix(pairs: Callable[[str], Iterator[tuple[str, str]]]) -> VoteMatrix:
     for code, member, j in seen:
         choice[row[member], j] = code
     year = np.array([roll_year[rc] for rc in roll_calls], dtype=np.int16)
-    notation = dict(pairs(_SKOS_NOTATION))
+    notation = dict(pairs(SKOS_NOTATION))
     issues: dict[str, np.ndarray] = {}
     for s, o in pairs(str(DIPLO.issue)):
         at = column.get(s)

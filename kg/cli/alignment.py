@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from kg.alignment.api import AgreementRow, Votes, agreement_table
-from kg.cli.common import get_project, project_option
+from kg.cli.common import endpoint_options, get_project, project_option
 from kg.cli.query import ensure_built
 from kg.errors import InputError
+from kg.http import Endpoint
 from kg.query.formats import table
 from kg.store.files import write_atomic
 
@@ -85,10 +86,14 @@ def _no_data(anchors: tuple[str, ...], years: list[int] | None, issue: str | Non
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="With --endpoint: the longest wait for each answer of the store.")
+@endpoint_options
 @project_option
 def command(
     year: tuple[int, ...], first: int | None, last: int | None, anchors: tuple[str, ...], states: tuple[str, ...],
-    issue: str | None, fmt: str, output: Path | None, project: Path | None,
+    issue: str | None, fmt: str, output: Path | None, timeout: float, project: Path | None,
+    endpoint: Endpoint | None,
 ) -> None:
     """Agreement of each state with China and Russia (or other anchors) in the UN General Assembly.
 
@@ -96,12 +101,21 @@ def command(
     abstained, 0 yes against no, averaged over the roll calls both voted on), the number of those
     roll calls, and Häge's Scott's pi (corrected for chance agreement). Builds first if needed.
     Without --year or --from/--to: every year. Exit 2 when there is no data for what was asked.
+    With --endpoint: the same rows from a SPARQL store that holds the build (see `diplokg push`).
     """
     years = _years(year, first, last)
     chosen = tuple(a.upper() for a in anchors) or ("CHN", "RUS")
-    built = ensure_built(get_project(project))
-    votes = Votes(built.store, built.path)
-    rows = agreement_table(built.store, anchors=chosen, years=years, issue=issue, states=states or None, votes=votes)
+    if endpoint is not None:
+        from kg.alignment.remote import RemoteWorld
+        from kg.query.remote import RemoteGraph
+
+        world = RemoteWorld(RemoteGraph(endpoint), timeout=timeout)
+        rows = agreement_table(world, anchors=chosen, years=years, issue=issue, states=states or None)
+    else:
+        built = ensure_built(get_project(project))
+        votes = Votes(built.store, built.path)
+        rows = agreement_table(built.store, anchors=chosen, years=years, issue=issue, states=states or None,
+                               votes=votes)
     if not rows:
         raise InputError(_no_data(chosen, years, issue, states))
     text = render(rows, fmt, with_issue=issue is not None)

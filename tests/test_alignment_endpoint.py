@@ -1,0 +1,141 @@
+"""``diplokg alignment --endpoint URL``: the same rows from a SPARQL endpoint as from the local build.
+
+No store is needed here: the endpoint is ``diplokg serve`` (a real SPARQL 1.1 Protocol endpoint on
+127.0.0.1, in its own process) over a small world's build, and a fake endpoint that holds none of
+our graphs. ``tests/stores/test_alignment_store.py`` asks the oxigraph server and Virtuoso.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from serve.conftest import Served, start_server, stop_server
+
+from kg.build import build
+from kg.paths import Project
+
+CLI = Callable[..., tuple[int, str, str]]
+
+#: Options of `diplokg alignment`, each answered from the derived graph or computed from the votes.
+CASES = [
+    ["--format", "csv"],                                                  # derived: every year, CHN and RUS
+    ["--year", "2019", "--anchor", "RUS", "--format", "json"],            # derived, one anchor
+    ["--state", "PRK", "--state", "CUB", "--from", "2011", "--to", "2017", "--format", "csv"],
+    ["--year", "2019", "--issue", "hr", "--format", "csv"],               # votes: one issue
+    ["--anchor", "USA", "--from", "2016", "--to", "2019", "--format", "csv"],  # votes: another anchor
+    ["--state", "prk", "--issue", "me", "--anchor", "CHN", "--anchor", "FRA", "--format", "csv"],
+    ["--year", "2012", "--issue", "nu"],                                  # the people's table
+]
+
+
+@pytest.fixture(scope="module")
+def small_build(small_world: Project) -> Path:
+    """The small world built once for this module (its own build folder)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DIPLOKG_BUILD", str(small_world.root / "build"))
+    report = build(small_world)
+    mp.undo()
+    assert report.written, [str(v) for v in report.violations]
+    return small_world.root / "build"
+
+
+@pytest.fixture(scope="module")
+def endpoint(small_build: Path) -> Iterator[Served]:
+    """``diplokg serve`` on the small world's build."""
+    served = start_server(small_build)
+    yield served
+    stop_server(served)
+
+
+@pytest.fixture
+def local(small_world: Project, small_build: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch) -> CLI:
+    """``diplokg alignment`` on the small world's local build."""
+    monkeypatch.setenv("DIPLOKG_BUILD", str(small_build))
+    return lambda *argv: cli("alignment", *argv, "--project", str(small_world.root))
+
+
+@pytest.mark.parametrize("argv", CASES, ids=" ".join)
+def test_the_endpoint_gives_the_local_rows(endpoint: Served, local: CLI, cli: CLI, argv: list[str]) -> None:
+    code, here, err = local(*argv)
+    assert code == 0, err
+    assert here.count("\n") > 2
+    code, there, err = cli("alignment", *argv, "--endpoint", endpoint.sparql)
+    assert code == 0, err
+    assert there == here
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--year", "1990"], "no roll calls with votes of both for anchor CHN, RUS, year 1990"),
+        (["--state", "XYZ"], "no state with the code 'XYZ'"),
+        (["--anchor", "bad>code"], "no state with the code 'BAD>CODE'"),
+    ],
+)
+def test_no_data_is_the_same_one_line(endpoint: Served, local: CLI, cli: CLI, argv: list[str], message: str) -> None:
+    code, _, here = local(*argv)
+    assert code == 2 and message in here
+    code, _, there = cli("alignment", *argv, "--endpoint", endpoint.sparql)
+    assert (code, there) == (2, here)
+
+
+class _EmptyStore:
+    """A SPARQL endpoint on 127.0.0.1 that holds nothing: every SELECT has no row, every ASK is false."""
+
+    def __init__(self) -> None:
+        self.queries: list[bytes] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                outer.queries.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                body = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": []}, "boolean": False})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_store_without_our_graphs_is_one_line(cli: CLI) -> None:
+    store = _EmptyStore()
+    try:
+        code, out, err = cli("alignment", "--year", "2019", "--issue", "hr", "--endpoint", store.url)
+    finally:
+        store.close()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "holds none of our graphs" in err and "push" in err
+    assert store.queries and all(b"SERVICE" not in q for q in store.queries)
+
+
+def test_an_unreachable_store_is_one_line(cli: CLI) -> None:
+    code, _, err = cli("alignment", "--year", "2019", "--endpoint", "http://127.0.0.1:9/sparql")
+    assert code == 2 and err.count("\n") == 1 and "no answer" in err and "Traceback" not in err
+
+
+def test_the_dossier_alone_has_no_votes_there_either(cli: CLI, built: Any, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(built.graph.path, tmp_path / "diplokg.nq")
+    served = start_server(tmp_path)
+    try:
+        code, _, err = cli("alignment", "--year", "2019", "--endpoint", served.sparql)
+    finally:
+        stop_server(served)
+    assert code == 2 and err.count("\n") == 1 and "no roll calls with votes of both" in err
