@@ -85,7 +85,8 @@ NO_TIMEOUT = Limits(timeout=None)
 
 _ERRORS: dict[str, type[DiplokgError]] = {}
 _NOTES: list[str] = []
-_MEMORY_EXIT = 86
+#: The exit status of a contained child that ran out of its memory ceiling outside a query.
+MEMORY_EXIT = 86
 
 
 def _register(*classes: type[DiplokgError]) -> None:
@@ -101,7 +102,7 @@ def containment_note() -> str | None:
     return _NOTES[0] if _NOTES else None
 
 
-def _data_size() -> int:
+def data_size() -> int:
     """The bytes of this process's data segment and private mappings (what RLIMIT_DATA counts)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -113,49 +114,60 @@ def _data_size() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def contain_self(memory_mib: int | None, err: int) -> str:
+    """In a freshly forked child: ignore Ctrl-C, die with the parent's thread, send stderr to ``err``,
+    forbid the network and cap memory at what the process holds plus ``memory_mib``; irreversible.
+
+    Returns:
+        Why the network lock is missing ("" when it is installed).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.disable()  # an engine's abort at the memory ceiling is reported by the parent, in one line
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the parent
+    except (OSError, AttributeError):
+        pass
+    os.dup2(err, 2)  # the engine's own complaints (a Rust abort message) go to the parent, not the terminal
+    note = ""
+    try:
+        forbid_network()
+    except NetworkLockUnavailable as exc:
+        note = str(exc)
+    if memory_mib is not None:
+        ceiling = data_size() + memory_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
+    return note
+
+
+def run_job(job: Callable[[], bytes], note: str) -> tuple[dict[str, object], bytes]:
+    """In a contained child: run ``job``; (the status head to send, the payload)."""
+    try:
+        return {"ok": True, "note": note}, job()
+    except MemoryError:
+        return {"ok": False, "error": "QueryMemoryExceeded", "message": ""}, b""
+    except DiplokgError as exc:
+        return {"ok": False, "error": type(exc).__name__, "message": str(exc), "exit": exc.exit_code}, b""
+    except RecursionError:
+        return {"ok": False, "error": "QueryError", "message": "the query is nested too deeply to run"}, b""
+    except Exception as exc:  # an engine's own failure: one line for the user, no traceback
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return {"ok": False, "error": "QueryError", "message": f"query failed: {first}"}, b""
+
+
 def _child(job: Callable[[], bytes], limits: Limits, out: int, err: int) -> None:
     """In the child: contain, run, send ``status line + payload``, leave. Never returns."""
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        faulthandler.disable()  # an engine's abort at the memory ceiling is reported by the parent, in one line
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the parent
-        except (OSError, AttributeError):
-            pass
-        os.dup2(err, 2)  # the engine's own complaints (a Rust abort message) go to the parent, not the terminal
-        note = ""
-        try:
-            forbid_network()
-        except NetworkLockUnavailable as exc:
-            note = str(exc)
-        if limits.memory_mib is not None:
-            ceiling = _data_size() + limits.memory_mib * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
-        try:
-            payload = job()
-            head = {"ok": True, "note": note}
-        except MemoryError:
-            payload = b""
-            head = {"ok": False, "error": "QueryMemoryExceeded", "message": ""}
-        except DiplokgError as exc:
-            payload = b""
-            head = {"ok": False, "error": type(exc).__name__, "message": str(exc), "exit": exc.exit_code}
-        except RecursionError:
-            payload = b""
-            head = {"ok": False, "error": "QueryError", "message": "the query is nested too deeply to run"}
-        except Exception as exc:  # an engine's own failure: one line for the user, no traceback
-            payload = b""
-            first = (str(exc).splitlines() or [type(exc).__name__])[0]
-            head = {"ok": False, "error": "QueryError", "message": f"query failed: {first}"}
+        note = contain_self(limits.memory_mib, err)
+        head, payload = run_job(job, note)
         data = json.dumps(head).encode() + b"\n" + payload
         view = memoryview(data)
         while view:
             view = view[os.write(out, view):]
     except MemoryError:
-        code = _MEMORY_EXIT
+        code = MEMORY_EXIT
     except BaseException:
         code = 70
     finally:
@@ -212,7 +224,7 @@ def contained(job: Callable[[], bytes], limits: Limits = Limits()) -> bytes:
             _kill(pid)
         os.close(out_r)
         os.close(err_r)
-    return _outcome(b"".join(chunks), b"".join(errors), status, limits)
+    return outcome(b"".join(chunks), b"".join(errors), status, limits)
 
 
 def _kill(pid: int) -> None:
@@ -221,7 +233,9 @@ def _kill(pid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _outcome(data: bytes, stderr: bytes, status: int, limits: Limits) -> bytes:
+def outcome(data: bytes, stderr: bytes, status: int, limits: Limits) -> bytes:
+    """In the parent: a child's ``status line + payload`` (empty when it died; ``status`` is then its
+    wait status and ``stderr`` what it wrote there) as the payload, or the error it stands for."""
     head_line, _, payload = data.partition(b"\n")
     memory = (
         f"the query needed more than {limits.memory_mib} MiB and was stopped (--max-memory MIB)"
@@ -229,7 +243,7 @@ def _outcome(data: bytes, stderr: bytes, status: int, limits: Limits) -> bytes:
         else "the query ran out of memory"
     )
     if not head_line:
-        if (os.WIFEXITED(status) and os.WEXITSTATUS(status) == _MEMORY_EXIT) or b"memory allocation" in stderr:
+        if (os.WIFEXITED(status) and os.WEXITSTATUS(status) == MEMORY_EXIT) or b"memory allocation" in stderr:
             raise QueryMemoryExceeded(memory)
         how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.WEXITSTATUS(status)}")
         raise QueryError(f"the query engine stopped without an answer ({how})")

@@ -1,0 +1,285 @@
+"""Pre-forked contained workers for a server: the containment of :mod:`kg.query.sandbox` without a fork
+per query.
+
+Forking a process that holds a graph of a million triples costs most of 100 ms (the page tables are
+copied), more than many questions take. A :class:`WorkerPool` forks its workers once, after the
+graph is loaded, and hands each vetted query to an idle one over a pipe.
+
+Contract:
+
+- Each worker is forked by a thread of the pool's own that lives as long as the pool (the
+  parent-death signal is tied to the forking thread). Right after the fork it closes every file
+  descriptor but its three pipes (the server's listening socket among them), contains itself as
+  :func:`kg.query.sandbox.contained`'s child does (:func:`~kg.query.sandbox.contain_self`: the
+  seccomp filter that forbids sockets, ``RLIMIT_DATA`` at what it holds plus ``memory_mib``, Ctrl-C
+  ignored, death with the pool) and then answers requests one at a time: ``handler(request)`` must
+  return bytes. Requests are pickled by the parent (the worker trusts its parent); answers come back
+  as a JSON status line and the payload, never pickled, as from a contained child.
+- :meth:`WorkerPool.run` raises as :func:`~kg.query.sandbox.contained` does (QueryTimeout,
+  QueryMemoryExceeded, QueryError and our errors by class, KeyboardInterrupt). A worker is killed and
+  replaced when its query passes the time limit, when it reaches its memory ceiling or dies, when the
+  caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
+  query keeps most of the ceiling for itself).
+- :meth:`WorkerPool.close` ends idle workers at once and busy ones when their query ends; afterwards
+  :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller forks per query instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import pickle
+import queue
+import select
+import signal
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from kg.errors import DiplokgError, QueryTimeout
+from kg.query.sandbox import MEMORY_EXIT, Limits, contain_self, data_size, outcome, run_job
+
+_LENGTH = struct.Struct(">Q")
+#: Seconds a new worker may take to report itself ready before it is given up.
+_READY_SECONDS = 60.0
+
+
+class PoolClosed(DiplokgError):
+    """The pool was closed (a new build replaced its graph); run the query some other way."""
+
+
+@dataclass
+class _Worker:
+    pid: int
+    requests: int  # the parent writes requests here
+    answers: int  # and reads answers here
+    errors: int  # and the worker's stderr here
+    base: int = 0  # the worker's data size when it was ready, in bytes
+    reaped: bool = False  # it died and was waited for
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    """In the worker: ``size`` bytes from ``fd``, or None at the end of the pipe."""
+    parts: list[bytes] = []
+    while size:
+        block = os.read(fd, min(size, 1 << 20))
+        if not block:
+            return None
+        parts.append(block)
+        size -= len(block)
+    return b"".join(parts)
+
+
+def _worker_main(handler: Callable[[Any], bytes], memory_mib: int | None, fds: tuple[int, int, int]) -> NoReturn:
+    """In a freshly forked worker: contain, report ready, answer requests until the pipe closes."""
+    requests, answers, errors = fds
+    code = 0
+    try:
+        keep = sorted(fd for fd in fds if fd > 2)
+        for low, high in zip([2, *keep], [*keep, 1 << 20]):
+            if low + 1 < high:  # closerange(3, 0) would close everything from 3 on (close_range's -1)
+                os.closerange(low + 1, high)
+        note = contain_self(memory_mib, errors)
+        _write(answers, json.dumps({"ready": True, "note": note, "data": data_size()}).encode() + b"\n")
+        while True:
+            size = _read_exactly(requests, _LENGTH.size)
+            body = None if size is None else _read_exactly(requests, _LENGTH.unpack(size)[0])
+            if body is None:
+                break
+            request = pickle.loads(body)
+            head, payload = run_job(functools.partial(handler, request), note)
+            head["data"] = data_size()
+            _write(answers, json.dumps(head).encode() + b"\n" + payload)
+            if head.get("error") == "QueryMemoryExceeded":
+                break
+    except MemoryError:
+        code = MEMORY_EXIT
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+class WorkerPool:
+    """Contained workers over state the parent holds (see the module's contract).
+
+    Args:
+        handler: Called in a worker with each request; returns the answer's bytes.
+        size: Workers kept.
+        memory_mib: MiB each worker may allocate on top of what it inherited (None: no ceiling).
+    """
+
+    def __init__(self, handler: Callable[[Any], bytes], size: int, memory_mib: int | None) -> None:
+        self.handler = handler
+        self.size = size
+        self.memory_mib = memory_mib
+        self.replaced = 0
+        self.note = ""
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._wanted: queue.Queue[bool] = queue.Queue()
+        self._busy = 0
+        self._closed = False
+        self._state = threading.Condition()
+        for _ in range(size):
+            self._wanted.put(True)
+        self._keeper = threading.Thread(target=self._keep, name="diplokg-workers", daemon=True)
+        self._keeper.start()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    # -- the keeper thread: forks workers, and ends them when the pool closes --------------------
+    def _keep(self) -> None:
+        while self._wanted.get():
+            if self._closed:
+                continue
+            try:
+                worker = self._spawn()
+            except OSError:
+                time.sleep(1.0)  # no process or pipe to be had now: try again
+                self._wanted.put(True)
+                continue
+            if worker is not None:
+                self._idle.put(worker)
+            else:
+                time.sleep(1.0)  # it died or hung before it was ready: try again, without a busy loop
+                self._wanted.put(True)
+        with self._state:
+            self._state.wait_for(lambda: self._busy == 0)
+        while True:
+            try:
+                self._end(self._idle.get_nowait())
+            except queue.Empty:
+                break
+
+    def _spawn(self) -> _Worker | None:
+        """Fork one worker and wait until it is contained and ready (None if it never was)."""
+        requests_r, requests_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        errors_r, errors_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _worker_main(self.handler, self.memory_mib, (requests_r, answers_w, errors_w))
+        for fd in (requests_r, answers_w, errors_w):
+            os.close(fd)
+        worker = _Worker(pid, requests_w, answers_r, errors_r)
+        try:
+            data, _ = self._receive(worker, time.monotonic() + _READY_SECONDS)
+        except QueryTimeout:
+            data = None
+        if data is None:
+            self._end(worker)
+            return None
+        head = json.loads(data.partition(b"\n")[0])
+        worker.base = int(head.get("data", 0))
+        self.note = str(head.get("note") or "")
+        return worker
+
+    def _end(self, worker: _Worker) -> None:
+        if not worker.reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+            worker.reaped = True
+        for fd in (worker.requests, worker.answers, worker.errors):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._end(worker)
+        self.replaced += 1
+        self._wanted.put(True)
+
+    # -- answering --------------------------------------------------------------------------------
+    def _receive(self, worker: _Worker, deadline: float | None) -> tuple[bytes | None, bytes]:
+        """One framed answer from ``worker`` (None when it died) and what it wrote to stderr."""
+        buffer = bytearray()
+        errors = bytearray()
+        want: int | None = None
+        while want is None or len(buffer) < want:
+            wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+            ready, _, _ = select.select([worker.answers, worker.errors], [], [], wait)
+            if worker.errors in ready:
+                errors += os.read(worker.errors, 1 << 16)
+            if worker.answers in ready:
+                block = os.read(worker.answers, 1 << 20)
+                if not block:
+                    return None, bytes(errors)
+                buffer += block
+                if want is None and len(buffer) >= _LENGTH.size:
+                    want = _LENGTH.size + _LENGTH.unpack_from(buffer)[0]
+            if deadline is not None and time.monotonic() >= deadline and (want is None or len(buffer) < want):
+                raise QueryTimeout("time limit")
+        return bytes(buffer[_LENGTH.size:want]), bytes(errors)
+
+    def run(self, request: Any, limits: Limits, wait: float = 60.0) -> bytes:
+        """Answer ``request`` in an idle worker within ``limits.timeout`` (see the module's contract).
+
+        Args:
+            request: What the handler takes (pickled to the worker).
+            limits: The time limit; its ``memory_mib`` names the ceiling in messages (the pool's own
+                ceiling applies).
+            wait: Seconds to wait for an idle worker.
+
+        Raises:
+            PoolClosed: The pool was closed.
+            QueryTimeout: The time limit passed (the worker is replaced), or no worker came free.
+            QueryMemoryExceeded, QueryError, TooManyRows: As from a contained child.
+        """
+        if self._closed:
+            raise PoolClosed("the query workers were closed")
+        try:
+            worker = self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise QueryTimeout(f"no query worker came free in {wait:g} s; try again") from None
+        with self._state:
+            self._busy += 1
+        healthy = False
+        try:
+            _write(worker.requests, pickle.dumps(request))
+            deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+            try:
+                data, errors = self._receive(worker, deadline)
+            except QueryTimeout:
+                raise QueryTimeout(
+                    f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
+                ) from None
+            if data is None:
+                _, status = os.waitpid(worker.pid, 0)
+                worker.reaped = True
+                outcome(b"", errors, status, limits)  # raises what the death stands for
+                raise AssertionError("unreachable")
+            head = json.loads(data.partition(b"\n")[0])
+            grown = int(head.get("data", 0)) - worker.base
+            healthy = head.get("error") != "QueryMemoryExceeded" and (
+                self.memory_mib is None or grown < self.memory_mib * 1024 * 1024 // 4)
+            return outcome(data, b"", 0, limits)
+        finally:
+            if healthy and not self._closed:
+                self._idle.put(worker)
+            elif healthy:
+                self._end(worker)
+            else:
+                self._replace(worker)
+            with self._state:
+                self._busy -= 1
+                self._state.notify_all()
+
+    def close(self) -> None:
+        """End idle workers now and busy ones when their query ends; :meth:`run` then raises PoolClosed."""
+        self._closed = True
+        self._wanted.put(False)

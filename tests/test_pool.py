@@ -1,0 +1,211 @@
+"""Pre-forked contained workers (kg.query.pool): each worker keeps the containment of a forked child
+(no network, no inherited socket, a memory ceiling, a time limit), a worker that breaks a limit is
+replaced, and answers through the pool are the answers of a child forked per query."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from tests_support import Listener
+
+from kg.errors import QueryError, QueryMemoryExceeded, QueryTimeout, TooManyRows
+from kg.query.engine import BuiltGraph, oxigraph_handler
+from kg.query.gate import vet
+from kg.query.pool import PoolClosed, WorkerPool
+from kg.query.sandbox import Limits
+
+LIMITS = Limits(timeout=30, memory_mib=100, max_rows=None)
+_KEPT: list[bytearray] = []
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.close()
+
+
+def _pool(handler: Any, size: int = 1, memory_mib: int | None = 100) -> WorkerPool:
+    return WorkerPool(handler, size, memory_mib)
+
+
+def _lock_available() -> bool:
+    def probe(_: object) -> bytes:
+        try:
+            socket.socket().close()
+        except PermissionError:
+            return b"locked"
+        return b"open"
+
+    pool = _pool(probe)
+    try:
+        return pool.run(None, LIMITS) == b"locked"
+    finally:
+        pool.close()
+
+
+needs_lock = pytest.mark.skipif(not _lock_available(), reason="no seccomp here: the network lock is unavailable")
+
+
+@needs_lock
+def test_a_worker_cannot_open_a_socket(listener: Listener) -> None:
+    host, port = listener.server.server_address[:2]
+
+    def connect(_: object) -> bytes:
+        with socket.create_connection((host, port), timeout=5):
+            return b"connected"
+
+    pool = _pool(connect)
+    try:
+        for _ in range(2):  # the second request goes to the same worker: the lock stays
+            with pytest.raises(QueryError, match="Operation not permitted"):
+                pool.run(None, LIMITS)
+    finally:
+        pool.close()
+    assert listener.hits == []
+
+
+def test_a_worker_holds_none_of_the_parents_sockets(listener: Listener) -> None:
+    """The listening socket the parent holds (a server's) is closed in every worker."""
+
+    def sockets(_: object) -> bytes:
+        found = []
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(FileNotFoundError):  # listdir's own descriptor, closed by now
+                found.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return json.dumps([link for link in found if link.startswith("socket:")]).encode()
+
+    assert os.path.exists("/proc/self/fd")
+    assert listener.server.socket.fileno() > 2  # the parent holds a listening socket
+    pool = _pool(sockets)
+    try:
+        assert json.loads(pool.run(None, LIMITS)) == []
+    finally:
+        pool.close()
+
+
+def test_the_time_limit_kills_and_replaces_the_worker() -> None:
+    def pid_or_wait(request: str) -> bytes:
+        if request == "wait":
+            time.sleep(3600)
+        return str(os.getpid()).encode()
+
+    pool = _pool(pid_or_wait)
+    try:
+        first = int(pool.run("pid", LIMITS))
+        with pytest.raises(QueryTimeout, match=r"longer than 0\.5 s"):
+            pool.run("wait", Limits(timeout=0.5, memory_mib=100))
+        assert pool.replaced == 1
+        with pytest.raises(ProcessLookupError):
+            os.kill(first, 0)
+        second = int(pool.run("pid", LIMITS))
+        assert second != first
+    finally:
+        pool.close()
+
+
+def test_the_memory_ceiling_ends_the_query_and_the_worker() -> None:
+    def eat(_: object) -> bytes:
+        return bytes(bytearray(400 * 1024 * 1024))[:1]
+
+    pool = _pool(eat)
+    try:
+        with pytest.raises(QueryMemoryExceeded, match="more than 100 MiB"):
+            pool.run(None, LIMITS)
+        assert pool.replaced == 1
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_grew_is_replaced_after_its_answer() -> None:
+    """A worker whose memory grew by a quarter of its ceiling answers, then makes way for a fresh one."""
+
+    def leak(request: str) -> bytes:
+        if request == "leak":
+            _KEPT.append(bytearray(40 * 1024 * 1024))
+        return b"done"
+
+    pool = _pool(leak)
+    try:
+        assert pool.run("small", LIMITS) == b"done"
+        assert pool.replaced == 0
+        assert pool.run("leak", LIMITS) == b"done"
+        assert pool.replaced == 1
+    finally:
+        pool.close()
+
+
+def test_our_errors_keep_their_class_and_the_worker() -> None:
+    def refuse(_: object) -> bytes:
+        raise TooManyRows("too many, said the worker")
+
+    pool = _pool(refuse)
+    try:
+        with pytest.raises(TooManyRows, match="said the worker"):
+            pool.run(None, LIMITS)
+        assert pool.replaced == 0
+    finally:
+        pool.close()
+
+
+def test_an_interrupted_caller_leaves_no_worker_running() -> None:
+    """Ctrl-C while a worker runs: the worker is killed (not left to finish) and replaced."""
+
+    def wait(_: object) -> bytes:
+        time.sleep(3600)
+        return b""
+
+    pool = _pool(wait)
+    try:
+        worker = pool._idle.get(timeout=60)  # the one worker, to know its process
+        pool._idle.put(worker)
+        threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            pool.run(None, Limits(timeout=None, memory_mib=100))
+        assert pool.replaced == 1
+        with pytest.raises(ProcessLookupError):
+            os.kill(worker.pid, 0)
+    finally:
+        pool.close()
+
+
+def test_a_closed_pool_refuses_and_its_workers_end() -> None:
+    pool = _pool(lambda _: b"x", size=2)
+    assert pool.run(None, LIMITS) == b"x"
+    pool.close()
+    with pytest.raises(PoolClosed):
+        pool.run(None, LIMITS)
+    pool._keeper.join(30)
+    assert not pool._keeper.is_alive()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_answers_through_workers_are_those_of_a_child_per_query(built: Any, fmt: str) -> None:
+    graph = BuiltGraph(built.graph.path)
+    query = vet("PREFIX diplo: <https://w3id.org/diplokg/ontology#> "
+                "SELECT ?m ?h WHERE { ?m diplo:host ?h } ORDER BY ?m ?h", graph.graph_names())
+    forked = graph.results(query, fmt, limits=LIMITS)
+    rows = graph.run(query, limits=LIMITS).rows
+    graph.workers = WorkerPool(oxigraph_handler(graph.store), 2, 100)
+    try:
+        assert graph.results(query, fmt, limits=LIMITS) == forked
+        assert graph.run(query, limits=LIMITS).rows == rows
+        parsed = ox.parse_query_results(forked, format=ox.QueryResultsFormat.JSON) if fmt == "json" else None
+        if parsed is not None:
+            assert len(list(parsed)) == len(rows) > 0
+        with pytest.raises(TooManyRows, match="more than 3 rows"):
+            graph.results(query, fmt, limits=Limits(timeout=30, memory_mib=100, max_rows=3))
+        graph.workers.close()
+        assert graph.results(query, fmt, limits=LIMITS) == forked  # a closed pool: a child per query again
+    finally:
+        graph.workers.close()
