@@ -60,7 +60,8 @@ def open_socket(host: str, port: int) -> socket.socket:
 @click.option("--max-memory", "max_memory", type=click.IntRange(min=16), default=1024, show_default=True,
               metavar="MIB", help="MiB a query may allocate; more stops it (503).")
 @click.option("--max-running", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Queries run at once; others wait their turn (up to --queue-seconds, then 503).")
+              help="Queries run at once, each in one of as many contained workers forked once the build is "
+                   "loaded; others wait their turn (up to --queue-seconds, then 503).")
 @click.option("--queue-seconds", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="How long a query waits for its turn.")
 @click.option("--cache-mib", type=click.IntRange(min=0), default=512, show_default=True,
@@ -94,7 +95,7 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     proj = get_project(project)
     built = ensure_built(proj)
     note(f"... reading {built.path} into memory")
-    live = LiveGraph(built.path)
+    live = LiveGraph(built.path, workers=max_running, memory_mib=max_memory)
 
     def report(graph: BuiltGraph) -> str:
         return report_text(graph, library(proj.queries))

@@ -8,6 +8,8 @@ both engines. Every query runs in a contained child process (:mod:`kg.query.sand
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -22,6 +24,7 @@ from rdflib.term import Identifier, Node
 from kg.errors import QueryError, QueryRefused, TooManyRows
 from kg.namespaces import INFERRED_GRAPH
 from kg.query.gate import VettedQuery
+from kg.query.pool import PoolClosed, WorkerPool
 from kg.query.sandbox import NO_TIMEOUT, Limits, contained
 from kg.store.files import open_store
 from kg.terms import to_oxigraph, to_rdflib
@@ -32,6 +35,31 @@ rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
 ENGINES: tuple[Engine, ...] = ("oxigraph", "rdflib")
+#: The SPARQL results formats Oxigraph writes a SELECT's or ASK's answer in, by our format name.
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+@dataclass(frozen=True)
+class OxigraphRequest:
+    """One query for Oxigraph, as a contained child or a pool's worker takes it.
+
+    Attributes:
+        text: The vetted query's text.
+        options: ``Store.query``'s keyword arguments (dataset, substitutions).
+        cap: Rows (or triples) the answer may have.
+        results: "answer" (for :class:`Answer`), or a SPARQL results format of
+            :data:`RESULTS_FORMATS` to get a SELECT's or ASK's answer written in it.
+    """
+
+    text: str
+    options: dict[str, object]
+    cap: int | None
+    results: str = "answer"
 
 
 @dataclass
@@ -83,6 +111,9 @@ class BuiltGraph:
         self.path = path
         self._store: ox.Store | None = None
         self._datasets: dict[bool, Dataset] = {}
+        #: Pre-forked workers that run Oxigraph queries over :attr:`store` (a server sets them; None:
+        #: a child is forked per query).
+        self.workers: WorkerPool | None = None
 
     @property
     def store(self) -> ox.Store:
@@ -153,7 +184,36 @@ class BuiltGraph:
                 return _rdflib_bytes(ds, query, bindings, limits.max_rows)
 
             return _answer(contained(job, limits), query.kind)
-        return _run_oxigraph(self.store, query, self._oxigraph_options(query, asserted_only, bindings), limits)
+        options = self._oxigraph_options(query, asserted_only, bindings)
+        return _answer(self._oxigraph(OxigraphRequest(query.text, options, limits.max_rows), limits), query.kind)
+
+    def results(self, query: VettedQuery, fmt: str, bindings: dict[str, Node] | None = None,
+                limits: Limits | None = None) -> bytes:
+        """A SELECT's or ASK's answer on Oxigraph, written by Oxigraph in a SPARQL results format of
+        :data:`RESULTS_FORMATS` (no term passes through Python), contained as :meth:`run` runs it.
+
+        Raises:
+            As :meth:`run`; QueryError for a CONSTRUCT or DESCRIBE.
+        """
+        if query.kind not in ("SELECT", "ASK"):
+            raise QueryError(f"a {query.kind} has no SPARQL results format")
+        limits = limits or NO_TIMEOUT
+        options = self._oxigraph_options(query, False, bindings or {})
+        data = self._oxigraph(OxigraphRequest(query.text, options, limits.max_rows, fmt), limits)
+        return data.partition(b"\n")[2]
+
+    def _oxigraph(self, request: OxigraphRequest, limits: Limits) -> bytes:
+        """Run ``request`` in a pool's worker when there is one for these limits, else in a child."""
+        pool = self.workers
+        if pool is not None and pool.memory_mib == limits.memory_mib:
+            with contextlib.suppress(PoolClosed):
+                return pool.run(request, limits)
+        store = self.store
+
+        def job() -> bytes:
+            return _oxigraph_bytes(store, request)
+
+        return contained(job, limits)
 
     def _oxigraph_options(
         self, query: VettedQuery, asserted_only: bool, bindings: dict[str, Node]
@@ -186,10 +246,21 @@ def run_in_store(store: ox.Store, query: VettedQuery, limits: Limits) -> Answer:
 
 
 def _run_oxigraph(store: ox.Store, query: VettedQuery, options: dict[str, object], limits: Limits) -> Answer:
+    request = OxigraphRequest(query.text, options, limits.max_rows)
+
     def job() -> bytes:
-        return _oxigraph_bytes(store, query, options, limits.max_rows)
+        return _oxigraph_bytes(store, request)
 
     return _answer(contained(job, limits), query.kind)
+
+
+def oxigraph_handler(store: ox.Store) -> Callable[[OxigraphRequest], bytes]:
+    """What a :class:`~kg.query.pool.WorkerPool`'s worker runs for each :class:`OxigraphRequest`."""
+
+    def handle(request: OxigraphRequest) -> bytes:
+        return _oxigraph_bytes(store, request)
+
+    return handle
 
 
 class _Capped:
@@ -212,16 +283,25 @@ class _Capped:
         pass
 
 
-def _oxigraph_bytes(store: ox.Store, query: VettedQuery, options: dict[str, object], cap: int | None) -> bytes:
-    """In the child: run ``query.text`` on Oxigraph; the answer as ``tag\\n`` + Oxigraph's serialisation."""
+def _oxigraph_bytes(store: ox.Store, request: OxigraphRequest) -> bytes:
+    """In the child: run the request on Oxigraph; the answer as ``tag\\n`` + Oxigraph's serialisation
+    (TSV or JSON for an :class:`Answer`, else the results format asked for)."""
+    cap = request.cap
+    wanted = RESULTS_FORMATS.get(request.results)
     try:
-        result = store.query(query.text, **options)  # type: ignore[arg-type]
+        result = store.query(request.text, **request.options)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryBoolean):
-            return b"json\n" + (result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+            fmt = wanted or ox.QueryResultsFormat.JSON
+            return (request.results if wanted else "json").encode() + b"\n" + (result.serialize(format=fmt) or b"")
         if isinstance(result, ox.QuerySolutions):
             out = _Capped(cap, skip=1)
             result.serialize(out, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
-            return b"tsv\n" + b"".join(out.parts)
+            tsv = b"".join(out.parts)
+            if wanted is None or wanted == ox.QueryResultsFormat.TSV:
+                return b"tsv\n" + tsv
+            # Counted as TSV (one line a row) for the cap, then written again by Oxigraph, in Rust.
+            again = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+            return request.results.encode() + b"\n" + (again.serialize(format=wanted) or b"")
         out = _Capped(cap, skip=0)
         result.serialize(out, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
         return b"nt\n" + b"".join(out.parts)

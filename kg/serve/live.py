@@ -20,7 +20,8 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from kg.errors import DiplokgError
-from kg.query.engine import BuiltGraph
+from kg.query.engine import BuiltGraph, oxigraph_handler
+from kg.query.pool import WorkerPool
 
 _GENERATIONS = itertools.count(1)
 
@@ -30,7 +31,8 @@ class MemoryGraph(BuiltGraph):
     graph in memory, where a look-up costs a fraction of one on disk).
 
     The graph names are read once here, in the server's process: queries themselves run in forked
-    children, so the server's threads never touch the store while a child may be forked.
+    children (the pool's workers, see :meth:`start_workers`), so the server's threads never touch the
+    store while a child may be forked.
     """
 
     def __init__(self, path: Path) -> None:
@@ -49,6 +51,17 @@ class MemoryGraph(BuiltGraph):
     def graph_names(self) -> list[URIRef]:
         """The names of every graph in the build, sorted (read once)."""
         return list(self._names)
+
+    def start_workers(self, size: int, memory_mib: int | None) -> None:
+        """Fork ``size`` contained workers over this graph (:class:`kg.query.pool.WorkerPool`); its
+        Oxigraph queries with this memory ceiling run in them from now on."""
+        if size > 0:
+            self.workers = WorkerPool(oxigraph_handler(self.store), size, memory_mib)
+
+    def stop_workers(self) -> None:
+        """End the workers once their queries end (a query asked later forks a child of its own)."""
+        if self.workers is not None:
+            self.workers.close()
 
 
 @dataclass(frozen=True)
@@ -75,15 +88,20 @@ class LiveGraph:
     Args:
         path: The built ``.nq`` file.
         interval: Seconds between checks for a new build.
+        workers: Contained workers forked for each loaded build (0: a child forked per query).
+        memory_mib: The workers' memory ceiling (the server's ``--max-memory``).
     """
 
-    def __init__(self, path: Path, interval: float = 1.0) -> None:
+    def __init__(self, path: Path, interval: float = 1.0, workers: int = 0, memory_mib: int | None = None) -> None:
         self.path = path
         self.interval = interval
+        self.workers = workers
+        self.memory_mib = memory_mib
         self._stamp = Stamp.of(path)
         if self._stamp is None:
             raise DiplokgError("no build to serve: run `diplokg build` first", path=path)
         self._graph = MemoryGraph(path)
+        self._graph.start_workers(workers, memory_mib)
         self.loaded_at = time.time()
         self.version = 1
         self._lock = threading.Lock()
@@ -114,10 +132,12 @@ class LiveGraph:
     def _reload(self, stamp: Stamp) -> None:
         try:
             fresh = MemoryGraph(self.path)
+            fresh.start_workers(self.workers, self.memory_mib)
         except DiplokgError as exc:
             self.last_error = str(exc)
         else:
-            self._graph = fresh
+            old, self._graph = self._graph, fresh
+            old.stop_workers()  # its workers end when the requests that hold it are answered
             self._stamp = stamp
             self.version += 1
             self.loaded_at = time.time()

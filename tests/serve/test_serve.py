@@ -190,12 +190,17 @@ def test_cors_for_the_named_origins_only(server_with: Callable[..., Served]) -> 
 
 
 def test_limits_time_and_rows_with_status_codes(server_with: Callable[..., Served]) -> None:
-    served = server_with("--timeout", "1", "--max-rows", "5")
+    served = server_with("--timeout", "1", "--max-rows", "5", "--max-running", "2", "--no-warm")
     status, _, body = fetch(served.sparql, urllib.parse.urlencode({"query": RUNAWAY}).encode(), FORM)
     assert status == 503 and b"longer than 1 s" in body and body.count(b"\n") == 1
+    # The worker that ran it was killed and another forked in its place; the row cap keeps its worker.
+    assert json.loads(fetch(f"{served.base}/health")[2])["workers"] == {"size": 2, "replaced": 1}
     query = "SELECT ?s WHERE { ?s a <https://w3id.org/diplokg/ontology#State> }"
     status, _, body = fetch(served.sparql, urllib.parse.urlencode({"query": query}).encode(), FORM)
     assert status == 413 and b"more than 5 rows" in body
+    assert json.loads(fetch(f"{served.base}/health")[2])["workers"] == {"size": 2, "replaced": 1}
+    status, _, body = fetch(f"{served.sparql}?{urllib.parse.urlencode({'query': query + ' LIMIT 5'})}")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 5
 
 
 def test_questions_are_answered_while_a_runaway_query_runs(server_with: Callable[..., Served]) -> None:
