@@ -287,3 +287,17 @@ def test_questions_without_values_are_answered_at_start(server_with: Callable[..
     before = health["answers_kept"]["hits"]
     assert fetch(f"{served.base}/questions/wave-size")[0] == 200
     assert json.loads(fetch(f"{served.base}/health")[2])["answers_kept"]["hits"] == before + 1
+
+
+def test_the_listening_socket_says_tcp_so_that_answers_are_not_held_back() -> None:
+    """asyncio sets TCP_NODELAY on a connection only when its socket's protocol is IPPROTO_TCP; without
+    it a small answer's body waits for the client's delayed acknowledgement of its headers."""
+    import socket
+
+    from kg.cli.serve import open_socket
+
+    sock = open_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
