@@ -134,6 +134,32 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def serve_table(build: Path, asked: list[tuple[str, str]], args: argparse.Namespace,
+                *options: str) -> dict[str, tuple[float, int]]:
+    """Each question's median seconds over the protocol (and its last status) on a server started with
+    ``options``."""
+    started = time.perf_counter()
+    process, host, port = start_server(build, "--timeout", "120", "--max-running", str(args.max_running),
+                                       "--max-rows", "1000000", *options)
+    print(f"server {' '.join(options)} up in {time.perf_counter() - started:.1f} s (graph read into memory), "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    table: dict[str, tuple[float, int]] = {}
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=120)
+        for name, text in asked:
+            times = []
+            status = 0
+            for _ in range(args.repeat):
+                status, seconds = ask(conn, text)
+                times.append(seconds)
+            table[name] = (statistics.median(times), status)
+        conn.close()
+    finally:
+        process.terminate()
+        process.wait(10)
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
@@ -148,10 +174,12 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="only the load phase")
     parser.add_argument("--no-values", action="store_true",
                         help="the load phase asks only the questions that need no value (those answered at start)")
+    parser.add_argument("--table-only", action="store_true", help="only the per-question table, no load phase")
+    parser.add_argument("--only", nargs="*", default=None, help="only these questions in the table")
     args = parser.parse_args()
 
     build = world_build(args.triples, args.worlds)
-    asked = questions()
+    asked = [(n, t) for n, t in questions() if not args.only or n in args.only]
     print(f"# diplokg serve at {args.triples} triples ({build})\n")
     baseline: dict[str, float] = {}
     if not args.skip_baseline:
@@ -164,36 +192,30 @@ def main() -> None:
                 graph.run(vetted)
                 times.append(time.perf_counter() - started)
             baseline[name] = statistics.median(times)
+        print(f"baseline done, load average {os.getloadavg()[0]:.1f}\n")
 
-    started = time.perf_counter()
     if args.load_only:
         asked = []
-    process, host, port = start_server(build, "--timeout", "120", "--max-running", str(args.max_running),
-                                       "--max-rows", "1000000", "--cache-mib", "0")
-    print(f"server up in {time.perf_counter() - started:.1f} s (graph read into memory)\n")
-    try:
-        conn = http.client.HTTPConnection(host, port, timeout=120)
-        print("| question | `diplokg query` (baseline) | serve, over the protocol |")
-        print("| --- | --- | --- |")
-        served: dict[str, float] = {}
-        for name, text in asked:
-            times = []
-            status = 0
-            for _ in range(args.repeat):
-                status, seconds = ask(conn, text)
-                times.append(seconds)
-            served[name] = statistics.median(times)
+    served = {}
+    if asked:
+        served["computed"] = serve_table(build, asked, args, "--cache-mib", "0")
+        served["kept"] = serve_table(build, asked, args, "--no-warm")
+        print("load average (1, 5, 15 min) after the tables: " + " ".join(f"{v:.1f}" for v in os.getloadavg()) + "\n")
+        print("| question | `diplokg query` (baseline) | serve, computed per request (`--cache-mib 0`) "
+              "| serve, default (answers kept) |")
+        print("| --- | --- | --- | --- |")
+        for name, _ in asked:
             base = f"{baseline[name] * 1000:.0f} ms" if name in baseline else "-"
-            note = "" if status == 200 else f" (status {status})"
-            print(f"| {name} | {base} | {served[name] * 1000:.0f} ms{note} |")
-        if served:
-            under = sum(1 for v in served.values() if v < 0.2)
-            print(f"\n{under} of {len(served)} questions under 200 ms median on serve; median of medians "
-                  f"{statistics.median(served.values()) * 1000:.0f} ms\n")
-        conn.close()
-    finally:
-        process.terminate()
-        process.wait(10)
+            cells = [f"{served[k][name][0] * 1000:.0f} ms" + ("" if served[k][name][1] == 200 else
+                                                             f" (status {served[k][name][1]})") for k in served]
+            print(f"| {name} | {base} | {' | '.join(cells)} |")
+        for kind, table in served.items():
+            under = sum(1 for v, status in table.values() if v < 0.2 and status == 200)
+            print(f"\n{kind}: {under} of {len(table)} questions under 200 ms median on serve; median of medians "
+                  f"{statistics.median(v for v, _ in table.values()) * 1000:.0f} ms")
+        print()
+    if args.table_only:
+        return
 
     started = time.perf_counter()
     process, host, port = start_server(build, "--timeout", str(args.timeout), "--max-running", str(args.max_running),
@@ -251,6 +273,7 @@ def main() -> None:
             print(f"- latency p50 {pct(latencies, 50) * 1000:.0f} ms, p90 {pct(latencies, 90) * 1000:.0f} ms, "
                   f"p99 {pct(latencies, 99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
         print(f"- the runaway query: status {runaway.get('status')} after {runaway.get('seconds', 0):.1f} s")
+        print("- load average (1, 5, 15 min) after the load: " + " ".join(f"{v:.1f}" for v in os.getloadavg()))
     finally:
         process.terminate()
         process.wait(10)
