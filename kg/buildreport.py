@@ -56,6 +56,7 @@ class BuildReport:
         seconds: Wall time of each step.
         parts: Time of each part of a step whose parts run side by side (so they add up to more
             than the step).
+        reused: What a cached rebuild took from the previous build (empty for a full build).
     """
 
     sources: list[str] = field(default_factory=list)
@@ -66,6 +67,7 @@ class BuildReport:
     written: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
     parts: dict[str, float] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)
     _clock: float = field(default_factory=time.perf_counter, repr=False, compare=False)
 
     def lap(self, step: str) -> None:

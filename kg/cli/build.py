@@ -39,6 +39,7 @@ def summary(project: Project, report: BuildReport) -> str:
         *([f"derived:    {report.derived:,} triples (alignment measured from the votes, graph {_DERIVED})"]
           if report.derived else []),
         f"violations: {len(report.violations)}",
+        *[f"reused:     {what}" for what in report.reused],
         f"time:       {sum(report.seconds.values()):.1f} s ({steps})",
     ]
     if report.written:
@@ -67,16 +68,26 @@ def summary(project: Project, report: BuildReport) -> str:
     help="SHACL validator: 'sparql' (the shapes compiled to SPARQL, run in Oxigraph) or 'pyshacl' "
     "(the slow reference, with the rdflib build); both report the same violations.",
 )
-def command(project: Path | None, quiet: bool, reasoner: Reasoner, validator: Validator) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build everything, even when build/cache holds the world's part of the previous build "
+    "(by default a build whose world sources, ontology, shapes, checks and code are unchanged reuses "
+    "it and redoes only the small sources).",
+)
+def command(project: Path | None, quiet: bool, reasoner: Reasoner, validator: Validator, no_cache: bool) -> None:
     """Load the ontology and every source, reason (OWL 2 RL), validate (SHACL and the quality
     checks) and write the built graph to build/diplokg.nq.
+
+    With the world's large sources present, the build keeps a cache (build/cache) and the next build
+    redoes only the small sources when nothing else changed (--no-cache builds everything).
 
     Exits 1 when the data has violations (each is printed with its file and line); the previous
     build is then kept.
     """
     proj = get_project(project)
     report = build(proj, progress=None if quiet else (lambda m: note(f"... {m}")), reasoner=reasoner,
-                   validator=validator)
+                   validator=validator, cache=not no_cache)
     for violation in report.violations:
         click.echo(f"violation: {violation}", err=True)
     if not quiet or report.violations:

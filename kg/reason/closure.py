@@ -49,6 +49,7 @@ __all__ = [
     "REASONERS",
     "Reasoner",
     "append_closure",
+    "append_lines",
     "compile_rules",
     "keep_inferred",
     "load_inferred",
@@ -128,16 +129,26 @@ def _inferred_lines(ontology: Graph, triples: TripleSource) -> Iterator[str]:
         new = cast(set[tuple[str, str, str]], saturate(rules, triples(predicates), _is_literal_string, same_as))
         if any(t[1] == same_as for t in new):
             new = cast(set[tuple[str, str, str]], saturate(rules, triples(None), _is_literal_string, same_as))
+    keep = _keeper(ontology)
+    for s, p, o in new:
+        if keep(s, p, o):
+            yield f"{s} {p} {o}"
+
+
+def _keeper(ontology: Graph) -> Callable[[str, str, str], bool]:
+    """:func:`keep_inferred` on N-Triples strings: whether an inferred triple belongs in the inferred graph."""
     ontology_terms = {str(to_oxigraph(s)) for s in ontology.subjects()}
     noise = {f"<{t}>" for t in _NOISE_TYPES}
     rdf_type = f"<{RDF.type}>"
+    same_as = f"<{OWL.sameAs}>"
     w3c = tuple(f"<{ns}" for ns in _W3C)
-    for s, p, o in new:
+
+    def keep(s: str, p: str, o: str) -> bool:
         if s[0] == "_" or o[0] == "_" or s in ontology_terms or s.startswith(w3c):
-            continue
-        if (p == same_as and s == o) or (p == rdf_type and o in noise):
-            continue
-        yield f"{s} {p} {o}"
+            return False
+        return not ((p == same_as and s == o) or (p == rdf_type and o in noise))
+
+    return keep
 
 
 def store_closure(ontology: Graph, store: ox.Store) -> list[ox.Triple]:
@@ -171,6 +182,20 @@ def append_closure(ontology: Graph, dump: Path, graph: str) -> tuple[int, bytes]
     with dump.open("ab") as handle:
         handle.write(data)
     return count, data
+
+
+def append_lines(dump: Path, lines: list[str], graph: str) -> tuple[int, bytes]:
+    """Append inferred N-Triples lines (without `` .``) to an N-Quads dump in the named graph ``graph``,
+    as :func:`append_closure` appends the closure it computes.
+
+    Returns:
+        The number of lines, and the N-Quads appended (for :func:`load_inferred`).
+    """
+    tail = f" <{graph}> .\n"
+    data = "".join(line + tail for line in lines).encode("utf-8")
+    with dump.open("ab") as handle:
+        handle.write(data)
+    return len(lines), data
 
 
 def load_inferred(store: ox.Store, data: bytes) -> None:

@@ -222,47 +222,87 @@ def saturate(
     Returns:
         The new triples (auxiliary chain triples left out).
     """
-    known: set[Triple] = set(asserted)
-    indexed = rules.indexed() | {same_as}
-    by_sp: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
-    by_po: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
-    for s, p, o in known:
-        if p in indexed:
-            by_sp[(p, s)].add(o)
-            by_po[(p, o)].add(s)
-    plans: dict[Term, _Plan | None] = {}
-    delta: set[Triple] = known.copy()
-    new_all: set[Triple] = set()
-    while delta:
-        fresh: set[Triple] = set()
-        add = fresh.add
-        rdf_type = rules.type
-        superclasses, has_value = rules.superclasses, rules.has_value
-        for s, p, o in delta:
-            if p == rdf_type:
-                for sup in superclasses.get(o, ()):  # cax-sco, cax-eqc
-                    add((s, rdf_type, sup))
-                for prop, value in has_value.get(o, ()):  # cls-hv1
-                    add((s, prop, value))
-            if p in plans:
-                plan = plans[p]
-            else:
-                plan = plans[p] = _plan(rules, p, same_as)
-            if plan is not None:
-                _apply(rules, plan, s, p, o, add, by_sp, by_po, is_literal(o), same_as)
-        fresh -= known
-        if not fresh:
-            break
-        if any(t[1] == same_as for t in fresh):
-            fresh |= {t for t in _replace_equals(known | fresh, same_as) if not is_literal(t[0])} - known
-        known |= fresh
-        new_all |= fresh
-        for s, p, o in fresh:
+    return Saturation(rules, is_literal, same_as).run(asserted)
+
+
+class Saturation:
+    """The semi-naive fixpoint, kept so that it can go on from where it stopped.
+
+    :meth:`run` saturates a set of triples; :meth:`indexed_triples` gives what the joins need of the
+    result (the triples of the predicates :meth:`Rules.indexed` names, auxiliary chain triples
+    included), and :meth:`Saturation.resume` starts a new saturation from those alone, with more
+    asserted triples as the first delta. Because the rules only add, the closure of ``A ∪ B`` is the
+    closure of ``A`` with the conclusions of a semi-naive run whose first delta is ``B`` and whose
+    joins see ``closure(A)``'s indexed triples: every conclusion with a premise outside closure(A) is
+    reached from that premise, and one whose premises all lie in closure(A) is in closure(A).
+    """
+
+    def __init__(self, rules: Rules, is_literal: Callable[[Term], bool], same_as: Term) -> None:
+        self.rules, self.is_literal, self.same_as = rules, is_literal, same_as
+        self.indexed = rules.indexed() | {same_as}
+        self.by_sp: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+        self.by_po: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+        self.known: set[Triple] = set()
+        self.plans: dict[Term, _Plan | None] = {}
+
+    @classmethod
+    def resume(
+        cls, rules: Rules, is_literal: Callable[[Term], bool], same_as: Term, indexed: Iterable[Triple]
+    ) -> Saturation:
+        """A saturation whose joins already see ``indexed`` (what :meth:`indexed_triples` gave)."""
+        saturation = cls(rules, is_literal, same_as)
+        saturation._index(indexed)
+        return saturation
+
+    def _index(self, triples: Iterable[Triple]) -> None:
+        indexed, by_sp, by_po = self.indexed, self.by_sp, self.by_po
+        for s, p, o in triples:
             if p in indexed:
                 by_sp[(p, s)].add(o)
                 by_po[(p, o)].add(s)
-        delta = fresh
-    return {t for t in new_all if t[1] not in rules.auxiliary}
+
+    def indexed_triples(self) -> list[Triple]:
+        """Every known triple (asserted or concluded) of an indexed predicate."""
+        return [(s, p, o) for (p, s), objects in self.by_sp.items() for o in objects]
+
+    def run(self, asserted: Iterable[Triple]) -> set[Triple]:
+        """Add ``asserted`` and saturate; return the new conclusions that were not known (auxiliary
+        chain triples left out). After :meth:`resume`, a conclusion may also be in the closure the
+        saturation resumed from (only its indexed triples are known)."""
+        rules, same_as, by_sp, by_po = self.rules, self.same_as, self.by_sp, self.by_po
+        delta: set[Triple] = set(asserted) - self.known
+        known = self.known
+        known |= delta
+        self._index(delta)
+        plans = self.plans
+        new_all: set[Triple] = set()
+        while delta:
+            fresh: set[Triple] = set()
+            add = fresh.add
+            rdf_type = rules.type
+            superclasses, has_value = rules.superclasses, rules.has_value
+            for s, p, o in delta:
+                if p == rdf_type:
+                    for sup in superclasses.get(o, ()):  # cax-sco, cax-eqc
+                        add((s, rdf_type, sup))
+                    for prop, value in has_value.get(o, ()):  # cls-hv1
+                        add((s, prop, value))
+                if p in plans:
+                    plan = plans[p]
+                else:
+                    plan = plans[p] = _plan(rules, p, same_as)
+                if plan is not None:
+                    _apply(rules, plan, s, p, o, add, by_sp, by_po, self.is_literal(o), same_as)
+            fresh -= known
+            if not fresh:
+                break
+            if any(t[1] == same_as for t in fresh):
+                fresh |= {t for t in _replace_equals(known | fresh, same_as) if not self.is_literal(t[0])} - known
+            known |= fresh
+            new_all |= fresh
+            self._index(fresh)
+            delta = fresh
+        return {t for t in new_all if t[1] not in rules.auxiliary}
 
 
 def _apply(

@@ -229,6 +229,59 @@ def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | Path) -> Path:
     return target
 
 
+def fresh_disk_store(nquads: Path) -> Path | None:
+    """The on-disk store beside ``nquads`` if its stamp says it mirrors that file, else ``None``."""
+    target = store_dir(nquads)
+    try:
+        return target if (target / _STAMP).read_text(encoding="utf-8") == _stamp(nquads) else None
+    except (OSError, ValueError):
+        return None
+
+
+def updated_store_copy(
+    nquads: Path, graphs: Iterable[str], remove: Iterable[ox.Quad], add: Iterable[ox.Quad]
+) -> Path:
+    """A copy of the fresh on-disk store beside ``nquads`` (a RocksDB checkpoint: its immutable files
+    are hard links, so the copy costs almost nothing), changed: the named ``graphs`` removed, then
+    ``remove`` removed and ``add`` added. The previous store is not touched; move the copy into place
+    with :func:`swap_disk_store` once ``nquads`` is replaced.
+
+    Raises:
+        OSError: There is no fresh store, or the copy failed.
+    """
+    source = fresh_disk_store(nquads)
+    if source is None:
+        raise OSError(f"no on-disk store mirrors {nquads}")
+    tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
+    try:
+        copy = tmp / "store"
+        ox.Store.read_only(str(source)).backup(str(copy))
+        store = ox.Store(str(copy))
+        for graph in graphs:
+            store.remove_graph(ox.NamedNode(graph))
+        for quad in remove:
+            store.remove(quad)
+        store.extend(add)
+        store.flush()
+        del store
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp
+
+
+def swap_disk_store(nquads: Path, tmp: Path) -> None:
+    """Stamp the store copy :func:`updated_store_copy` made with ``nquads`` (already replaced) and
+    move it into place, replacing the previous store."""
+    try:
+        copy = tmp / "store"
+        (copy / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
+        remove_disk_store(nquads)
+        os.replace(copy, store_dir(nquads))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def remove_disk_store(nquads: Path) -> None:
     """Remove the on-disk store beside ``nquads``, if any (moved aside first, then deleted)."""
     target = store_dir(nquads)
@@ -251,7 +304,7 @@ def open_store(nquads: Path) -> ox.Store:
 
 #: What a build leaves beside ``diplokg.nq`` while it runs (a dump, temporary files and store folders):
 #: left over only when the build was killed (SIGKILL), and removed by the next build.
-_LEFTOVERS = (".dump.*.nq", ".{name}.*.tmp", ".store.*", ".store-old.*")
+_LEFTOVERS = (".dump.*.nq", ".{name}.*.tmp", ".store.*", ".store-old.*", ".cache.*", ".cache-old.*")
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -38,6 +39,7 @@ def build(
     progress: Progress | None = None,
     reasoner: Reasoner = "fast",
     validator: Validator = "sparql",
+    cache: bool = True,
 ) -> BuildReport:
     """Build the knowledge graph of a project into ``build/diplokg.nq`` (and, for a large graph, the
     on-disk store ``build/store/`` beside it: see :mod:`kg.store.files`).
@@ -52,6 +54,8 @@ def build(
             both give the same inferred graph. "owlrl" runs the rdflib build.
         validator: "sparql" (the shapes compiled to SPARQL, run in the store) or "pyshacl" (the
             reference; runs the rdflib build). Both report the same violations.
+        cache: Reuse the world's part of the previous build when the build cache is valid for it
+            (:mod:`kg.build.cached`); ``False`` always builds everything (and writes the cache).
 
     Raises:
         InputError: A source, the ontology, the shapes or a check is malformed.
@@ -63,13 +67,23 @@ def build(
             from kg.reference.build import build_rdflib
 
             return build_rdflib(project, progress, reasoner)
+        if cache:
+            from kg.build.cached import rebuild
+
+            report = rebuild(project, progress or (lambda _message: None))
+            if report is not None:
+                return report
         return _build_in_store(project, progress)
 
 
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.alignment.derive import append_alignment
+    from kg.build.cached import key_of, reads_votes, split_sources, world_graphs
+    from kg.build.publish import drop_cache, write_full_cache
     from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH
-    from kg.reason.closure import append_closure, load_inferred
+    from kg.reason.closure import append_closure, append_lines, load_inferred
+    from kg.reason.split import split_closure
+    from kg.sources.folder import discover
     from kg.sources.load import load_project_store
     from kg.store.files import (
         DISK_STORE_MIN_QUADS,
@@ -88,6 +102,8 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     lap = report.lap
 
     say("loading the ontology and sources")
+    world = split_sources(discover(project.sources))[0]
+    key = key_of(project, world) if world else None
     loaded = load_project_store(project)
     report.sources = [folder.id for folder in loaded.sources.values()]
     report.asserted = loaded.asserted
@@ -104,7 +120,15 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     try:
         say("reasoning (OWL 2 RL closure, fast)")
         loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
-        report.inferred, inferred = append_closure(loaded.ontology, dump, str(INFERRED_GRAPH))
+        # With world sources, the closure is computed as closure(W), then the rest: the cache keeps
+        # closure(W) for the next build (kg.build.cached); the inferred graph is the same.
+        split = split_closure(loaded.ontology, dump, world_graphs(world)) if world else None
+        if split is None:
+            report.inferred, inferred = append_closure(loaded.ontology, dump, str(INFERRED_GRAPH))
+        else:
+            report.inferred, inferred = append_lines(dump, split.lines, str(INFERRED_GRAPH))
+            if reads_votes(split.rest, partial(_has_roll_call_id, loaded.store)):
+                split = None  # the derived graph depends on a small source: nothing to cache
         lap("reason")
         # The alignment measured from the votes, apart from asserted and inferred (none without votes).
         say("measuring alignment from the votes")
@@ -145,12 +169,24 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             else:
                 remove_disk_store(project.built_graph)
             report.written = True
+        if report.written and split is not None and key is not None:
+            write_full_cache(project, key, [f.id for f in world], split, report)
+        elif report.written:
+            drop_cache(project)
     finally:
         dump.unlink(missing_ok=True)
         if sorted_tmp is not None:
             sorted_tmp.unlink(missing_ok=True)
     lap("store" if disk_store else "write")  # a small graph has no on-disk store: no "store" step
     return report
+
+
+def _has_roll_call_id(store: ox.Store, subject: str) -> bool:
+    """Whether an N-Triples subject is a roll call (has a ``diplo:rollCallId``) in the store."""
+    if not subject.startswith("<"):
+        return False
+    predicate = ox.NamedNode("https://w3id.org/diplokg/ontology#rollCallId")
+    return next(iter(store.quads_for_pattern(ox.NamedNode(subject[1:-1]), predicate, None)), None) is not None
 
 
 def _timed(function: Callable[..., T], *args: object) -> tuple[T, float]:

@@ -1,0 +1,111 @@
+"""Writing what a build leaves for the next one: the cache after a full build, and a cached
+rebuild's built graph, on-disk store and cache (:mod:`kg.build.cached`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.buildreport import BuildReport, Progress
+from kg.namespaces import INFERRED_GRAPH
+from kg.paths import Project
+from kg.reason.split import SplitClosure
+from kg.store.cache import Cached, Manifest, merged_nquads, remove_cache, write_cache
+from kg.store.files import (
+    DISK_STORE_MIN_QUADS,
+    fresh_disk_store,
+    publish,
+    remove_disk_store,
+    swap_disk_store,
+    updated_store_copy,
+    write_disk_store,
+)
+
+
+def graph_of(line: bytes) -> str:
+    """The graph IRI of an N-Quads line (every quad of a build is in a named graph)."""
+    return line.rsplit(b" ", 2)[-2][1:-1].decode("utf-8")
+
+
+def _parse(lines: list[bytes]) -> list[ox.Quad]:
+    text = b"".join(line + b"\n" for line in lines)
+    return list(ox.parse(text, format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
+
+
+def write_full_cache(project: Project, key: str, world: list[str], split: SplitClosure, report: BuildReport) -> None:
+    """Write the cache after a full build that was written (see :mod:`kg.store.cache`)."""
+    tail = f" <{INFERRED_GRAPH}> ."
+    rest = sorted(line.encode("utf-8") for line in [*split.rest, *(i + tail for i in split.lines)])
+    manifest = Manifest(
+        key=key,
+        stamp="",
+        world=world,
+        rest_graphs=sorted({graph_of(line) for line in rest}),
+        base_quads=report.asserted + report.inferred + report.derived - len(rest),
+        asserted=report.asserted - len(split.rest),
+        derived=report.derived,
+    )
+    write_cache(project.built_graph, manifest, rest, split.world_lines, split.indexed)
+
+
+def drop_cache(project: Project) -> None:
+    """Remove the cache (a build that cannot be cached was written)."""
+    remove_cache(project.built_graph)
+
+
+def publish_rebuild(
+    project: Project,
+    say: Progress,
+    report: BuildReport,
+    cached: Cached,
+    new_rest: list[bytes],
+    removed: list[bytes],
+    added: list[bytes],
+) -> None:
+    """Write a cached rebuild: the merged sorted N-Quads, the updated on-disk store (or a new one, or
+    none, as the size asks), then the cache; each moved into place whole."""
+    nquads = project.built_graph
+    say(f"writing {nquads} (the previous file's unchanged lines merged with the new ones)")
+    merged_file = merged_nquads(nquads, cached.folder / "rest.nq", new_rest)
+    merged: Path | None = merged_file  # to remove if anything fails before it is moved into place
+    total = cached.manifest.base_quads + len(new_rest)
+    store_copy: Path | None = None
+    try:
+        if total >= DISK_STORE_MIN_QUADS and fresh_disk_store(nquads) is not None:
+            inferred = str(INFERRED_GRAPH)
+            graphs = {graph_of(line) for line in removed + added} - {inferred}
+            store_copy = updated_store_copy(
+                nquads,
+                sorted(graphs),
+                _parse([line for line in removed if graph_of(line) == inferred]),
+                _parse([line for line in new_rest if graph_of(line) in graphs]
+                       + [line for line in added if graph_of(line) == inferred]),
+            )
+            report.reused.append(f"the on-disk store (a checkpoint copy; {len(graphs)} source graphs replaced, "
+                                 f"the inferred graph's difference applied)")
+        publish(merged_file, nquads)
+        merged = None
+        report.lap("write")
+        if store_copy is not None:
+            say("moving the updated on-disk store into place")
+            swap_disk_store(nquads, store_copy)
+            store_copy = None
+        elif total >= DISK_STORE_MIN_QUADS:
+            say("writing the on-disk store")
+            write_disk_store(nquads, nquads)
+        else:
+            remove_disk_store(nquads)
+        manifest = replace(cached.manifest, rest_graphs=sorted({graph_of(line) for line in new_rest}))
+        write_cache(nquads, manifest, new_rest, cached.folder / "world-inferred.nt",
+                    cached.folder / "world-index.marshal")
+        report.written = True
+        report.lap("store")
+    finally:
+        if merged is not None:
+            merged.unlink(missing_ok=True)
+        if store_copy is not None:
+            import shutil
+
+            shutil.rmtree(store_copy, ignore_errors=True)

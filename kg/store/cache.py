@@ -1,0 +1,239 @@
+"""The build cache (``build/cache/``): what a rebuild reuses of the previous build.
+
+A project's sources fall in two parts. The *world* W: the ontology, the gazetteer and every source
+folder whose files hold at least :data:`WORLD_MIN_BYTES` bytes (today the UN votes and the Wikidata
+missions). The *rest* D: every other source folder (the article and the tables, small). A build
+whose W has at least one source folder writes, beside ``diplokg.nq``:
+
+- ``manifest.json``: the key of everything W's part of the build depends on (:func:`world_key`: the
+  ontology, the shapes, the checks, every file of every W folder, the package's own files and the
+  versions of Python, pyoxigraph and rdflib), the stamp of the ``diplokg.nq`` it belongs to, the
+  graphs of D, and counts;
+- ``rest.nq``: the sorted N-Quads lines of D's graphs and of the inferred graph, as that build wrote them;
+- ``world-inferred.nt``: the inferred graph of W alone (closure(W) minus W), sorted N-Triples lines;
+- ``world-index.marshal``: closure(W)'s triples of the predicates the rules join on.
+
+The cache is written to a temporary folder and moved into place, after ``diplokg.nq``; it is valid
+only while its key matches and ``diplokg.nq`` still has the stamp it records (any other build, or a
+hand edit, changes the stamp), so a stale or half-written cache is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.store.files import _UMASK
+
+#: A source folder whose regular files add up to at least this many bytes belongs to the world W.
+WORLD_MIN_BYTES = 1_000_000
+#: Changed whenever the cache's files change meaning.
+FORMAT = 1
+_NAME = "cache"
+_FILES = ("manifest.json", "rest.nq", "world-inferred.nt", "world-index.marshal")
+
+
+def cache_dir(nquads: Path) -> Path:
+    """The cache beside a built N-Quads file."""
+    return nquads.parent / _NAME
+
+
+def nq_stamp(nquads: Path) -> str:
+    """The size and modification time of a built file (what the cache and the on-disk store record)."""
+    info = nquads.stat()
+    return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of a folder's files (what decides whether a source folder is part of the world)."""
+    return sum(p.stat().st_size for p in _files(folder))
+
+
+def _hash_tree(digest: hashlib._Hash, label: str, root: Path, paths: list[Path]) -> None:
+    for path in paths:
+        data = path.read_bytes()
+        digest.update(f"{label}\0{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+
+
+def world_key(ontology: Path, shapes: Path, checks: list[Path], world: list[Path]) -> str:
+    """The SHA-256 of everything the world's part of a build depends on.
+
+    Args:
+        ontology: The ontology file.
+        shapes: The SHACL shapes file.
+        checks: The quality checks' query files.
+        world: W's source folders.
+    """
+    import pyoxigraph
+    import rdflib
+
+    import kg
+
+    digest = hashlib.sha256()
+    digest.update(f"format {FORMAT} min {WORLD_MIN_BYTES} python {platform.python_version()} "
+                  f"pyoxigraph {pyoxigraph.__version__} rdflib {rdflib.__version__}\n".encode())
+    package = Path(kg.__file__).resolve().parent
+    _hash_tree(digest, "kg", package, _files(package))
+    for label, path in (("ontology", ontology), ("shapes", shapes)):
+        _hash_tree(digest, label, path.parent, [path])
+    for path in checks:
+        _hash_tree(digest, "check", path.parent, [path])
+    for folder in world:
+        _hash_tree(digest, f"world {folder.name}", folder, _files(folder))
+    return digest.hexdigest()
+
+
+@dataclass
+class Manifest:
+    """What ``manifest.json`` records.
+
+    Attributes:
+        key: :func:`world_key` of the build.
+        stamp: :func:`nq_stamp` of the ``diplokg.nq`` the cache belongs to.
+        world: W's source folders (their ids).
+        rest_graphs: D's graphs (IRIs).
+        base_quads: The quads of W's graphs (asserted) and of the derived graph.
+        asserted: The asserted quads of W.
+        derived: The derived quads.
+    """
+
+    key: str
+    stamp: str
+    world: list[str]
+    rest_graphs: list[str]
+    base_quads: int
+    asserted: int
+    derived: int
+    format: int = FORMAT
+
+
+@dataclass
+class Cached:
+    """A valid cache, read."""
+
+    manifest: Manifest
+    folder: Path
+
+    def rest_lines(self) -> list[bytes]:
+        """The sorted lines (without newline) of D's graphs and the inferred graph, as last built."""
+        return (self.folder / "rest.nq").read_bytes().splitlines()
+
+    def world_inferred(self) -> list[bytes]:
+        """closure(W) minus W: sorted N-Triples lines without `` .`` and newline."""
+        return (self.folder / "world-inferred.nt").read_bytes().splitlines()
+
+    def world_index(self) -> list[tuple[str, str, str]]:
+        """closure(W)'s indexed triples."""
+        index: list[tuple[str, str, str]] = marshal.loads((self.folder / "world-index.marshal").read_bytes())
+        return index
+
+
+def read_cache(nquads: Path, key: str) -> tuple[Cached | None, str]:
+    """The cache beside ``nquads`` if it is valid for ``key``; else ``None`` and the reason, in words."""
+    folder = cache_dir(nquads)
+    try:
+        raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = Manifest(**raw)
+    except FileNotFoundError:
+        return None, "no cache"
+    except (OSError, ValueError, TypeError):
+        return None, "the cache is unreadable"
+    if manifest.format != FORMAT:
+        return None, "the cache has another format"
+    if manifest.key != key:
+        return None, "the ontology, shapes, checks, world sources or code changed"
+    try:
+        if nq_stamp(nquads) != manifest.stamp:
+            return None, f"{nquads.name} is not the one the cache belongs to"
+    except OSError:
+        return None, f"no {nquads.name}"
+    if not all((folder / name).is_file() for name in _FILES):
+        return None, "the cache is incomplete"
+    return Cached(manifest, folder), "cache valid"
+
+
+def write_cache(
+    nquads: Path,
+    manifest: Manifest,
+    rest: list[bytes],
+    world_inferred: list[str] | Path,
+    world_index: list[tuple[str, str, str]] | Path,
+) -> None:
+    """Write the cache beside ``nquads`` (already written: its stamp goes in the manifest), replacing
+    any older one; the two world files are written, or linked from the previous cache when given as
+    paths (they do not change while the key does not)."""
+    target = cache_dir(nquads)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{_NAME}.", dir=nquads.parent))
+    try:
+        (tmp / "rest.nq").write_bytes(b"".join(line + b"\n" for line in rest))
+        for name, data in (("world-inferred.nt", world_inferred), ("world-index.marshal", world_index)):
+            if isinstance(data, Path):
+                os.link(data, tmp / name)
+            elif name.endswith(".nt"):
+                (tmp / name).write_text("".join(f"{line}\n" for line in data), encoding="utf-8")
+            else:
+                (tmp / name).write_bytes(marshal.dumps(data))
+        manifest.stamp = nq_stamp(nquads)
+        (tmp / "manifest.json").write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
+        remove_cache(nquads)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def remove_cache(nquads: Path) -> None:
+    """Remove the cache beside ``nquads``, if any (moved aside first, then deleted)."""
+    target = cache_dir(nquads)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{_NAME}-old.", dir=nquads.parent))
+        os.replace(target, old / _NAME)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+
+def merged_nquads(nquads: Path, old_rest: Path, new_rest: list[bytes]) -> Path:
+    """The new built file, in a temporary file beside ``nquads``: its lines less those of
+    ``old_rest`` (sorted lines it holds), merged with ``new_rest`` (sorted lines): the bytes sorting
+    the whole new graph would give, without sorting it. ``comm`` and ``sort -m`` (with ``LC_ALL=C``,
+    which compares bytes as Python compares the UTF-8 lines) stream the hundreds of megabytes.
+
+    Raises:
+        OSError: A tool failed or is missing.
+    """
+    fd, rest_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(b"".join(line + b"\n" for line in new_rest))
+    fd, out_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
+    env = dict(os.environ, LC_ALL="C")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            comm = subprocess.Popen(["comm", "-23", str(nquads), str(old_rest)], stdout=subprocess.PIPE, env=env)
+            merge = subprocess.run(["sort", "-m", "-", rest_name], stdin=comm.stdout, stdout=out, env=env,
+                                   check=False)
+            if comm.stdout is not None:
+                comm.stdout.close()
+            if comm.wait() != 0 or merge.returncode != 0:
+                raise OSError(f"merging the sorted lines of {nquads.name} failed")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(out_name, 0o666 & ~_UMASK)
+    except BaseException:
+        Path(out_name).unlink(missing_ok=True)
+        raise
+    finally:
+        Path(rest_name).unlink(missing_ok=True)
+    return Path(out_name)

@@ -1,0 +1,152 @@
+"""Validating what a rebuild changed, in a small store: the nodes the change touches and their surroundings.
+
+The previous build had no violation (a build with one writes nothing, and the cache belongs to the
+written build). A new build differs from it by a set of changed quads Δ (removed or added). Every
+shape and check of the project is *local*: its verdict on a focus node ``f`` reads only
+
+1. the ontology graph and the ``rdfs:subClassOf`` triples (the class hierarchy),
+2. the quads with ``f`` as subject or object (in their graphs: a check may name the graph), and
+3. the quads whose subject is an object of a quad of ``f`` (two steps outwards: a fact's evidence,
+   the excerpt's text and source; a value's class).
+
+Call that R(f). A node whose R(f) did not change is judged as before: not violating. R(f) changes
+only when ``f`` is a subject or object of a quad of Δ, or ``f`` links (as subject, in the new
+build) to a subject of a quad of Δ (a triple about ``f``'s old neighbour that ``f`` no longer links to
+is itself in Δ). So :func:`focus_store` collects those nodes F, copies R(f) of each into a small store,
+and the shapes and checks run there; of what they report, only violations of a node of F count
+(another node's R(f) is only partly copied). This is exact for local shapes and checks: ``sh:targetClass``,
+``sh:targetSubjectsOf``/``sh:targetObjectsOf``, property shapes on a predicate path with ``sh:class``
+and value constraints, and checks whose patterns go at most two steps outwards from ``?focus`` (all of
+``queries/checks/`` today). A changed ``rdfs:subClassOf`` triple, or a blank node in the unchanged part
+(its label differs in the on-disk store), is not handled: :class:`NotLocal` then asks for a full build.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.namespaces import DIPLO, ONTOLOGY_GRAPH
+
+_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+#: What the checks and ``sh:class`` read of the node a second step reaches.
+SECOND_STEP = frozenset({
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    str(DIPLO.text),
+    "http://purl.org/dc/terms/isPartOf",
+})
+
+Node = ox.NamedNode | ox.BlankNode
+
+
+class NotLocal(Exception):
+    """The change cannot be validated locally (the build must validate everything)."""
+
+
+class NewBuild:
+    """The quads of the new build, looked up by node: the unchanged part from a store of the previous
+    build (only its graphs in ``base_graphs``), the recomputed part from a list of quads."""
+
+    def __init__(self, base: ox.Store, base_graphs: set[str], rest: Iterable[ox.Quad]) -> None:
+        self.base, self.base_graphs = base, base_graphs
+        self.out: dict[Node, list[ox.Quad]] = defaultdict(list)
+        self.into: dict[Node, list[ox.Quad]] = defaultdict(list)
+        for quad in rest:
+            self.out[quad.subject].append(quad)  # type: ignore[index]
+            if not isinstance(quad.object, ox.Literal):
+                self.into[quad.object].append(quad)  # type: ignore[index]
+
+    def _base(self, found: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        for quad in found:
+            if quad.graph_name.value in self.base_graphs:  # type: ignore[union-attr]
+                if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                    raise NotLocal("a blank node in the unchanged part of the graph")
+                yield quad
+
+    def quads_from(self, node: Node) -> list[ox.Quad]:
+        """Every quad with ``node`` as subject."""
+        found = list(self.out.get(node, ()))
+        if isinstance(node, ox.NamedNode):
+            found += self._base(self.base.quads_for_pattern(node, None, None))
+        return found
+
+    def quads_to(self, node: Node) -> list[ox.Quad]:
+        """Every quad with ``node`` as object."""
+        found = list(self.into.get(node, ()))
+        if isinstance(node, ox.NamedNode):
+            found += self._base(self.base.quads_for_pattern(None, None, node))
+        return found
+
+
+def _nodes(terms: Iterable[object]) -> Iterator[Node]:
+    for term in terms:
+        if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+            yield term
+
+
+@dataclass(frozen=True)
+class Locality:
+    """How far the shapes and checks read from a focus node (predicate IRIs).
+
+    Attributes:
+        links: The predicates a second step follows: ``diplo:evidence`` (the checks) and every
+            property shape's path (``sh:class`` reads the value's types).
+        second: What the second step reads of the node it reaches: ``rdf:type``, ``diplo:text``,
+            ``dcterms:isPartOf``.
+        incoming: The predicates whose objects are focus nodes (``sh:targetObjectsOf``).
+    """
+
+    links: frozenset[str]
+    second: frozenset[str] = SECOND_STEP
+    incoming: frozenset[str] = frozenset()
+
+
+def locality(shapes: Path) -> Locality:
+    """The :class:`Locality` of the project's shapes and the checks (see the module)."""
+    from rdflib import Graph, URIRef
+
+    g = Graph()
+    g.parse(shapes, format="turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    paths = {str(o) for o in g.objects(None, URIRef(sh + "path")) if isinstance(o, URIRef)}
+    incoming = {str(o) for o in g.objects(None, URIRef(sh + "targetObjectsOf")) if isinstance(o, URIRef)}
+    return Locality(links=frozenset(paths | {str(DIPLO.evidence)}), incoming=frozenset(incoming))
+
+
+def focus_store(
+    new: NewBuild, changed: list[ox.Quad], add_ontology: Callable[[ox.Store], None], reach: Locality
+) -> tuple[ox.Store, set[str]]:
+    """The small store to validate a change in, and the focus nodes F whose verdicts count (their
+    values: IRIs, or blank node labels).
+
+    Args:
+        new: The new build.
+        changed: Δ, the quads removed or added since the previous build.
+        add_ontology: Puts the ontology graph into a store.
+        reach: How far the shapes and checks read.
+
+    Raises:
+        NotLocal: Δ holds an ``rdfs:subClassOf`` triple, or R(f) would hold a blank node of the unchanged part.
+    """
+    if any(q.predicate == _SUBCLASS for q in changed):
+        raise NotLocal("the class hierarchy changed")
+    focus: set[Node] = set(_nodes(q.subject for q in changed)) | set(_nodes(q.object for q in changed))
+    for subject in set(_nodes(q.subject for q in changed if q.predicate.value in reach.second)):
+        focus.update(_nodes(q.subject for q in new.quads_to(subject) if q.predicate.value in reach.links))
+    store = ox.Store()
+    add_ontology(store)
+    quads: set[ox.Quad] = {q for q in new.base.quads_for_pattern(None, _SUBCLASS, None)
+                           if q.graph_name.value in new.base_graphs}  # type: ignore[union-attr]
+    quads.update(q for node in new.out for q in new.out[node] if q.predicate == _SUBCLASS)
+    for node in focus:
+        outgoing = new.quads_from(node)
+        quads.update(outgoing)
+        quads.update(q for q in new.quads_to(node) if q.predicate.value in reach.incoming)
+        for value in set(_nodes(q.object for q in outgoing if q.predicate.value in reach.links)):
+            quads.update(q for q in new.quads_from(value) if q.predicate.value in reach.second)
+    store.extend(q for q in quads if q.graph_name.value != str(ONTOLOGY_GRAPH))  # type: ignore[union-attr]
+    return store, {n.value for n in focus}
