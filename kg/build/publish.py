@@ -12,9 +12,9 @@ from kg.buildreport import BuildReport, Progress
 from kg.namespaces import INFERRED_GRAPH
 from kg.paths import Project
 from kg.reason.split import SplitClosure
+from kg.store import files
 from kg.store.cache import Cached, Manifest, merged_nquads, remove_cache, write_cache
 from kg.store.files import (
-    DISK_STORE_MIN_QUADS,
     fresh_disk_store,
     publish,
     remove_disk_store,
@@ -73,7 +73,7 @@ def publish_rebuild(
     total = cached.manifest.base_quads + len(new_rest)
     store_copy: Path | None = None
     try:
-        if total >= DISK_STORE_MIN_QUADS and fresh_disk_store(nquads) is not None:
+        if total >= files.DISK_STORE_MIN_QUADS and fresh_disk_store(nquads) is not None:
             inferred = str(INFERRED_GRAPH)
             graphs = {graph_of(line) for line in removed + added} - {inferred}
             store_copy = updated_store_copy(
@@ -92,7 +92,7 @@ def publish_rebuild(
             say("moving the updated on-disk store into place")
             swap_disk_store(nquads, store_copy)
             store_copy = None
-        elif total >= DISK_STORE_MIN_QUADS:
+        elif total >= files.DISK_STORE_MIN_QUADS:
             say("writing the on-disk store")
             write_disk_store(nquads, nquads)
         else:
