@@ -8,8 +8,11 @@ Then, alternating the two so that a busy spell of the shared machine hits both a
 * wall time of the build, and its steps as the build reports them;
 * peak resident memory of the build and its children together (the sort runs in a child),
   sampled from ``/proc`` every 20 ms;
-* a rebuild of ``world`` after one article's facts changed (a comment appended to the article's
-  ``facts.ttl``, which changes the input but not the graph);
+* two rebuilds of ``world`` with the build cache (``build/cache``, see the README's "What a build
+  does"), after one article's facts changed: first a comment appended to the article's
+  ``facts.ttl`` (the input changes, the graph does not), then a label of the article's changed (one
+  quad removed and one added: the graph is validated, merged and stored anew). The clean ``world``
+  build of the same round is their baseline;
 * ``diplokg alignment --format csv`` (every state, both anchors, every year) on the built world, and
   ``diplokg alignment --issue hr --year 2019`` (computed from the votes).
 
@@ -35,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ("unga-votes", "wikidata-missions")
 ARTICLE = "dprk-embassy-closures-2023"
+LABEL = '"Embassy of the DPRK in Angola"@en'
 
 
 def copy_project(target: Path, world: bool) -> Path:
@@ -101,6 +105,11 @@ def steps(stderr: str) -> dict[str, float]:
     return {name: float(value) for name, value in re.findall(r"([a-z]+) ([0-9.]+) s", line.split("(", 1)[-1])}
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages now."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -109,8 +118,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="diplokg-world-bench-"))
     try:
         projects = {name: copy_project(work / name, world=(name == "world")) for name in ("dossier", "world")}
-        results: dict[str, list[tuple[float, float, dict[str, float]]]] = {"dossier": [], "world": [], "rebuild": []}
+        results: dict[str, list[tuple[float, float, dict[str, float]]]] = {
+            "dossier": [], "world": [], "rebuild (comment)": [], "rebuild (a fact's label)": []}
         cli: dict[str, list[float]] = {"alignment": [], "alignment-issue": []}
+        loads = [load_average()]
         for n in range(args.repeat):
             for name, project in projects.items():
                 env = {**os.environ, "DIPLOKG_BUILD": str(project / "build")}
@@ -121,14 +132,25 @@ def main() -> None:
             world = projects["world"]
             env = {**os.environ, "DIPLOKG_BUILD": str(world / "build")}
             facts = world / "sources" / ARTICLE / "facts.ttl"
-            facts.write_text(facts.read_text(encoding="utf-8") + f"\n# edited {n}\n", encoding="utf-8")
-            seconds, peak, err = run([*diplokg, "build", "--project", str(world)], env)
-            results["rebuild"].append((seconds, peak, steps(err)))
-            print(f"run {n + 1}: rebuild after an edit {seconds:.1f} s", file=sys.stderr)
+            original = facts.read_text(encoding="utf-8")
+            edits = {
+                "rebuild (comment)": original + f"\n# edited {n}\n",
+                "rebuild (a fact's label)": original.replace(LABEL, LABEL.replace("Angola", f"Angola (edit {n})")),
+            }
+            for key, text in edits.items():
+                facts.write_text(text, encoding="utf-8")
+                seconds, peak, err = run([*diplokg, "build", "--project", str(world)], env)
+                if "reused:" not in err:
+                    raise SystemExit(f"the {key} did not use the cache:\n{err}")
+                results[key].append((seconds, peak, steps(err)))
+                print(f"run {n + 1}: {key} {seconds:.1f} s", file=sys.stderr)
+            facts.write_text(original, encoding="utf-8")
             for key, extra in (("alignment", []), ("alignment-issue", ["--issue", "hr", "--year", "2019"])):
                 argv = [*diplokg, "alignment", "--format", "csv", *extra, "--project", str(world)]
                 seconds, _peak, _err = run(argv, env)
                 cli[key].append(seconds)
+            loads.append(load_average())
+        print(f"\nload average (1, 5, 15 min) at the start and after each round: {'; '.join(loads)}")
         print(f"\n### World build against the dossier build (median of {args.repeat}, alternated)\n")
         print("| build | wall s | peak MB (tree) | steps (median s) |")
         print("| --- | --- | --- | --- |")

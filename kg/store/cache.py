@@ -188,6 +188,7 @@ def write_cache(
                 (tmp / name).write_bytes(marshal.dumps(data))
         manifest.stamp = nq_stamp(nquads)
         (tmp / "manifest.json").write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
+        os.chmod(tmp, 0o777 & ~_UMASK)  # mkdtemp made it private
         remove_cache(nquads)
         os.replace(tmp, target)
     except BaseException:
