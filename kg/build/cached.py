@@ -99,7 +99,9 @@ def rebuild(project: Project, say: Progress) -> BuildReport | None:
     if not world:
         return None
     cached, why = read_cache(project.built_graph, key_of(project, world))
-    if cached is None or cached.manifest.world != [f.id for f in world]:
+    if cached is not None and cached.manifest.world != [f.id for f in world]:
+        cached, why = None, "the world's sources changed"
+    if cached is None:
         say(f"full build: {why}")
         return None
     try:
