@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from kg.paths import Project
 __all__ = ["VALIDATORS", "BuildReport", "Progress", "Reasoner", "Validator", "build"]
 
 if TYPE_CHECKING:
-    pass
+    from kg.store.cache import Manifest
 
 T = TypeVar("T")
 
@@ -79,7 +80,7 @@ def build(
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.alignment.derive import append_alignment
     from kg.build.cached import key_of, reads_votes, split_sources, world_graphs
-    from kg.build.publish import drop_cache, write_full_cache
+    from kg.build.publish import drop_cache, finish_full_cache, stage_full_cache
     from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH
     from kg.reason.closure import append_closure, append_lines, load_inferred
     from kg.reason.split import split_closure
@@ -116,6 +117,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     os.close(fd)
     dump = Path(name)
     sorted_tmp: Path | None = None
+    staged: tuple[Path, Manifest] | None = None  # the cache for the next build, staged
     disk_store = False
     try:
         say("reasoning (OWL 2 RL closure, fast)")
@@ -127,8 +129,9 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             report.inferred, inferred = append_closure(loaded.ontology, dump, str(INFERRED_GRAPH))
         else:
             report.inferred, inferred = append_lines(dump, split.lines, str(INFERRED_GRAPH))
-            if reads_votes(split.rest, partial(_has_roll_call_id, loaded.store)):
-                split = None  # the derived graph depends on a small source: nothing to cache
+            if not reads_votes(split.rest, partial(_has_roll_call_id, loaded.store)):
+                staged = stage_full_cache(project, split, [f.id for f in world], report)
+            del split  # (when a small source holds votes, the derived graph depends on it: no cache)
         lap("reason")
         # The alignment measured from the votes, apart from asserted and inferred (none without votes).
         say("measuring alignment from the votes")
@@ -169,12 +172,15 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             else:
                 remove_disk_store(project.built_graph)
             report.written = True
-        if report.written and split is not None and key is not None:
-            write_full_cache(project, key, [f.id for f in world], split, report)
+        if report.written and staged is not None and key is not None:
+            finish_full_cache(project, key, *staged, report)
+            staged = None
         elif report.written:
             drop_cache(project)
     finally:
         dump.unlink(missing_ok=True)
+        if staged is not None:
+            shutil.rmtree(staged[0], ignore_errors=True)
         if sorted_tmp is not None:
             sorted_tmp.unlink(missing_ok=True)
     lap("store" if disk_store else "write")  # a small graph has no on-disk store: no "store" step

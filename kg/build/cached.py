@@ -15,9 +15,9 @@ cache belongs to the ``diplokg.nq`` in place, :func:`rebuild`:
    sorted lines): nothing changed, and the built graph, the on-disk store and the cache stay as they
    are; else validates the change in a small store (:mod:`kg.validate.focus`);
 5. writes the sorted N-Quads by merging the previous file less the old lines with the new lines
-   (:func:`kg.store.cache.merged_nquads`), updates a checkpoint copy of the on-disk store (the
-   changed graphs replaced, the inferred graph's difference removed and added) and moves both into
-   place, then the cache.
+   (:class:`kg.store.cache.MergeJob`: child processes, while the change is validated), updates a
+   checkpoint copy of the on-disk store (the changed graphs replaced, the inferred graph's
+   difference removed and added) and moves both into place, then the cache.
 
 It answers ``None`` (with the reason said to ``say``) whenever the full build must run instead.
 """
@@ -25,6 +25,7 @@ It answers ``None`` (with the reason said to ``say``) whenever the full build mu
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pyoxigraph as ox
@@ -173,15 +174,22 @@ def _rebuild(
         report.written = True
         report.lap("validate")
         return report
-    say(f"validating what changed ({len(removed):,} quads removed, {len(added):,} added)")
-    report.violations = _validate(project, ontology, base, w_graphs, new_rest, removed + added, folders)
-    report.lap("validate")
-    if report.violations:
-        return report
-    del base
+    say(f"validating what changed ({len(removed):,} quads removed, {len(added):,} added) and merging the sorted lines")
     from kg.build.publish import publish_rebuild
+    from kg.store.cache import MergeJob
 
-    publish_rebuild(project, say, report, cached, new_rest, removed, added)
+    merge = MergeJob(project.built_graph, cached.folder / "rest.nq", new_rest)
+    try:
+        report.violations = _validate(project, ontology, base, w_graphs, new_rest, removed + added, folders)
+        report.lap("validate")
+        if report.violations:
+            merge.cancel()
+            return report
+        del base
+        publish_rebuild(project, say, report, cached, new_rest, removed, added, merge)
+    except BaseException:
+        merge.cancel()
+        raise
     return report
 
 
@@ -219,7 +227,7 @@ def _validate(
 
     base_graphs = (set(w_graphs) - {str(ONTOLOGY_GRAPH)}) | {str(ALIGNMENT_GRAPH)}
     try:
-        new = NewBuild(base, base_graphs, parse_lines(new_rest))
+        new = NewBuild(base, base_graphs, new_rest)
         store, focus = focus_store(new, parse_lines(changed), lambda s: _extend_graph(s, ontology, ONTOLOGY_GRAPH),  # type: ignore[arg-type]
                                    locality(project.shapes))
     except NotLocal as exc:
@@ -227,5 +235,8 @@ def _validate(
     loaded = LoadedStore(store=store, ontology=ontology)  # type: ignore[arg-type]
     loaded.sources = {source_graph(f.id): f for f in folders}
     locator = Locator(loaded, project.ontology)
-    found = sparql_violations(store, project.shapes, locator) + run_store_checks(store, project.checks, locator)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the checks wait on child processes meanwhile
+        shacl = pool.submit(sparql_violations, store, project.shapes, locator)
+        checks = pool.submit(run_store_checks, store, project.checks, locator)
+        found = shacl.result() + checks.result()
     return [v for v in found if v.focus in focus]

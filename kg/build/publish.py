@@ -13,7 +13,7 @@ from kg.namespaces import INFERRED_GRAPH
 from kg.paths import Project
 from kg.reason.split import SplitClosure
 from kg.store import files
-from kg.store.cache import Cached, Manifest, merged_nquads, remove_cache, write_cache
+from kg.store.cache import Cached, Manifest, MergeJob, commit_cache, remove_cache, stage_cache, write_cache
 from kg.store.files import (
     fresh_disk_store,
     publish,
@@ -34,20 +34,32 @@ def _parse(lines: list[bytes]) -> list[ox.Quad]:
     return list(ox.parse(text, format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
 
 
-def write_full_cache(project: Project, key: str, world: list[str], split: SplitClosure, report: BuildReport) -> None:
-    """Write the cache after a full build that was written (see :mod:`kg.store.cache`)."""
+def stage_full_cache(
+    project: Project, split: SplitClosure, world: list[str], report: BuildReport
+) -> tuple[Path, Manifest]:
+    """Stage the cache of a full build as soon as its closure is known (so that the build can free
+    the closure's lines at once); :func:`kg.store.cache.commit_cache` finishes it once the built
+    file is written. ``report`` has the asserted and inferred counts; the derived count and the
+    quads of W's part are completed by :func:`finish_full_cache`."""
     tail = f" <{INFERRED_GRAPH}> ."
     rest = sorted(line.encode("utf-8") for line in [*split.rest, *(i + tail for i in split.lines)])
     manifest = Manifest(
-        key=key,
+        key="",
         stamp="",
         world=world,
         rest_graphs=sorted({graph_of(line) for line in rest}),
-        base_quads=report.asserted + report.inferred + report.derived - len(rest),
+        base_quads=report.asserted + report.inferred - len(rest),
         asserted=report.asserted - len(split.rest),
-        derived=report.derived,
+        derived=0,
     )
-    write_cache(project.built_graph, manifest, rest, split.world_lines, split.indexed)
+    return stage_cache(project.built_graph, rest, split.world_lines, split.indexed), manifest
+
+
+def finish_full_cache(project: Project, key: str, staged: Path, manifest: Manifest, report: BuildReport) -> None:
+    """Move a staged full build's cache into place (the build was written)."""
+    manifest.key, manifest.derived = key, report.derived
+    manifest.base_quads += report.derived
+    commit_cache(project.built_graph, staged, manifest)
 
 
 def drop_cache(project: Project) -> None:
@@ -63,12 +75,13 @@ def publish_rebuild(
     new_rest: list[bytes],
     removed: list[bytes],
     added: list[bytes],
+    merge: MergeJob,
 ) -> None:
-    """Write a cached rebuild: the merged sorted N-Quads, the updated on-disk store (or a new one, or
-    none, as the size asks), then the cache; each moved into place whole."""
+    """Write a cached rebuild: the merged sorted N-Quads (``merge``, started earlier), the updated
+    on-disk store (or a new one, or none, as the size asks), then the cache; each moved into place whole."""
     nquads = project.built_graph
     say(f"writing {nquads} (the previous file's unchanged lines merged with the new ones)")
-    merged_file = merged_nquads(nquads, cached.folder / "rest.nq", new_rest)
+    merged_file = merge.result()
     merged: Path | None = merged_file  # to remove if anything fails before it is moved into place
     total = cached.manifest.base_quads + len(new_rest)
     store_copy: Path | None = None

@@ -165,17 +165,15 @@ def read_cache(nquads: Path, key: str) -> tuple[Cached | None, str]:
     return Cached(manifest, folder), "cache valid"
 
 
-def write_cache(
+def stage_cache(
     nquads: Path,
-    manifest: Manifest,
     rest: list[bytes],
     world_inferred: list[str] | Path,
     world_index: list[tuple[str, str, str]] | Path,
-) -> None:
-    """Write the cache beside ``nquads`` (already written: its stamp goes in the manifest), replacing
-    any older one; the two world files are written, or linked from the previous cache when given as
-    paths (they do not change while the key does not)."""
-    target = cache_dir(nquads)
+) -> Path:
+    """Write the cache's files but the manifest into a new temporary folder beside ``nquads`` (for
+    :func:`commit_cache` once ``nquads`` is written, or to delete); the two world files are written,
+    or linked from the previous cache when given as paths (they do not change while the key does not)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{_NAME}.", dir=nquads.parent))
     try:
         (tmp / "rest.nq").write_bytes(b"".join(line + b"\n" for line in rest))
@@ -186,14 +184,35 @@ def write_cache(
                 (tmp / name).write_text("".join(f"{line}\n" for line in data), encoding="utf-8")
             else:
                 (tmp / name).write_bytes(marshal.dumps(data))
-        manifest.stamp = nq_stamp(nquads)
-        (tmp / "manifest.json").write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
-        os.chmod(tmp, 0o777 & ~_UMASK)  # mkdtemp made it private
-        remove_cache(nquads)
-        os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return tmp
+
+
+def commit_cache(nquads: Path, staged: Path, manifest: Manifest) -> None:
+    """Finish a staged cache for ``nquads`` (already written: its stamp goes in the manifest) and move
+    it into place, replacing any older one."""
+    try:
+        manifest.stamp = nq_stamp(nquads)
+        (staged / "manifest.json").write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
+        os.chmod(staged, 0o777 & ~_UMASK)  # mkdtemp made it private
+        remove_cache(nquads)
+        os.replace(staged, cache_dir(nquads))
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+
+
+def write_cache(
+    nquads: Path,
+    manifest: Manifest,
+    rest: list[bytes],
+    world_inferred: list[str] | Path,
+    world_index: list[tuple[str, str, str]] | Path,
+) -> None:
+    """Write the cache beside ``nquads`` (already written), replacing any older one (see :func:`stage_cache`)."""
+    commit_cache(nquads, stage_cache(nquads, rest, world_inferred, world_index), manifest)
 
 
 def remove_cache(nquads: Path) -> None:
@@ -205,36 +224,53 @@ def remove_cache(nquads: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-
-def merged_nquads(nquads: Path, old_rest: Path, new_rest: list[bytes]) -> Path:
-    """The new built file, in a temporary file beside ``nquads``: its lines less those of
-    ``old_rest`` (sorted lines it holds), merged with ``new_rest`` (sorted lines): the bytes sorting
-    the whole new graph would give, without sorting it. ``comm`` and ``sort -m`` (with ``LC_ALL=C``,
-    which compares bytes as Python compares the UTF-8 lines) stream the hundreds of megabytes.
-
-    Raises:
-        OSError: A tool failed or is missing.
+class MergeJob:
+    """The new built file, written by child processes into a temporary file beside ``nquads`` while
+    the build goes on: the file's lines less those of ``old_rest`` (sorted lines it holds), merged
+    with ``new_rest`` (sorted lines): the bytes sorting the whole new graph would give, without
+    sorting it. ``comm`` and ``sort -m`` (with ``LC_ALL=C``, which compares bytes as Python compares
+    the UTF-8 lines) stream the hundreds of megabytes.
     """
-    fd, rest_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(b"".join(line + b"\n" for line in new_rest))
-    fd, out_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
-    env = dict(os.environ, LC_ALL="C")
-    try:
+
+    def __init__(self, nquads: Path, old_rest: Path, new_rest: list[bytes]) -> None:
+        self.name = nquads.name
+        fd, rest_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
+        self._rest = Path(rest_name)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"".join(line + b"\n" for line in new_rest))
+        fd, out_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
+        self.out = Path(out_name)
+        env = dict(os.environ, LC_ALL="C")
         with os.fdopen(fd, "wb") as out:
-            comm = subprocess.Popen(["comm", "-23", str(nquads), str(old_rest)], stdout=subprocess.PIPE, env=env)
-            merge = subprocess.run(["sort", "-m", "-", rest_name], stdin=comm.stdout, stdout=out, env=env,
-                                   check=False)
-            if comm.stdout is not None:
-                comm.stdout.close()
-            if comm.wait() != 0 or merge.returncode != 0:
-                raise OSError(f"merging the sorted lines of {nquads.name} failed")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(out_name, 0o666 & ~_UMASK)
-    except BaseException:
-        Path(out_name).unlink(missing_ok=True)
-        raise
-    finally:
-        Path(rest_name).unlink(missing_ok=True)
-    return Path(out_name)
+            self._comm = subprocess.Popen(["comm", "-23", str(nquads), str(old_rest)], stdout=subprocess.PIPE, env=env)
+            self._sort = subprocess.Popen(["sort", "-m", "-", rest_name], stdin=self._comm.stdout, stdout=out, env=env)
+        if self._comm.stdout is not None:
+            self._comm.stdout.close()  # sort holds it now
+
+    def result(self) -> Path:
+        """Wait for the merge; the temporary file, flushed to disk (move it into place, or delete it).
+
+        Raises:
+            OSError: A tool failed or is missing.
+        """
+        try:
+            if self._sort.wait() != 0 or self._comm.wait() != 0:
+                raise OSError(f"merging the sorted lines of {self.name} failed")
+            with self.out.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(self.out, 0o666 & ~_UMASK)
+        except BaseException:
+            self.out.unlink(missing_ok=True)
+            raise
+        finally:
+            self._rest.unlink(missing_ok=True)
+        return self.out
+
+    def cancel(self) -> None:
+        """Stop the merge and remove its files."""
+        for process in (self._sort, self._comm):
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        self.out.unlink(missing_ok=True)
+        self._rest.unlink(missing_ok=True)

@@ -49,16 +49,33 @@ class NotLocal(Exception):
 
 class NewBuild:
     """The quads of the new build, looked up by node: the unchanged part from a store of the previous
-    build (only its graphs in ``base_graphs``), the recomputed part from a list of quads."""
+    build (only its graphs in ``base_graphs``), the recomputed part from its sorted N-Quads lines
+    (indexed as text; only the lines a look-up finds are parsed)."""
 
-    def __init__(self, base: ox.Store, base_graphs: set[str], rest: Iterable[ox.Quad]) -> None:
+    def __init__(self, base: ox.Store, base_graphs: set[str], rest: list[bytes]) -> None:
         self.base, self.base_graphs = base, base_graphs
-        self.out: dict[Node, list[ox.Quad]] = defaultdict(list)
-        self.into: dict[Node, list[ox.Quad]] = defaultdict(list)
-        for quad in rest:
-            self.out[quad.subject].append(quad)  # type: ignore[index]
-            if not isinstance(quad.object, ox.Literal):
-                self.into[quad.object].append(quad)  # type: ignore[index]
+        self.out: dict[bytes, list[bytes]] = defaultdict(list)
+        self.into: dict[bytes, list[bytes]] = defaultdict(list)
+        self.subclass: list[bytes] = []
+        subclass = b"<" + _SUBCLASS.value.encode() + b">"
+        for line in rest:
+            subject, predicate, rest_of_line = line.split(b" ", 2)
+            self.out[subject].append(line)
+            if rest_of_line[0] in b"<_":  # an IRI or a blank node; a literal is never looked up
+                self.into[rest_of_line[: rest_of_line.index(b" ")]].append(line)
+            if predicate == subclass:
+                self.subclass.append(line)
+
+    @staticmethod
+    def _key(node: Node) -> bytes:
+        return (f"<{node.value}>" if isinstance(node, ox.NamedNode) else f"_:{node.value}").encode("utf-8")
+
+    @staticmethod
+    def parse(lines: list[bytes]) -> list[ox.Quad]:
+        """N-Quads lines (without newline) as quads, blank node labels kept."""
+        if not lines:
+            return []
+        return list(ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
 
     def _base(self, found: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
         for quad in found:
@@ -69,14 +86,14 @@ class NewBuild:
 
     def quads_from(self, node: Node) -> list[ox.Quad]:
         """Every quad with ``node`` as subject."""
-        found = list(self.out.get(node, ()))
+        found = self.parse(self.out.get(self._key(node), []))
         if isinstance(node, ox.NamedNode):
             found += self._base(self.base.quads_for_pattern(node, None, None))
         return found
 
     def quads_to(self, node: Node) -> list[ox.Quad]:
         """Every quad with ``node`` as object."""
-        found = list(self.into.get(node, ()))
+        found = self.parse(self.into.get(self._key(node), []))
         if isinstance(node, ox.NamedNode):
             found += self._base(self.base.quads_for_pattern(None, None, node))
         return found
@@ -141,7 +158,7 @@ def focus_store(
     add_ontology(store)
     quads: set[ox.Quad] = {q for q in new.base.quads_for_pattern(None, _SUBCLASS, None)
                            if q.graph_name.value in new.base_graphs}  # type: ignore[union-attr]
-    quads.update(q for node in new.out for q in new.out[node] if q.predicate == _SUBCLASS)
+    quads.update(new.parse(new.subclass))
     for node in focus:
         outgoing = new.quads_from(node)
         quads.update(outgoing)
