@@ -8,6 +8,7 @@ line naming the method, the address and what the store said.
 
 from __future__ import annotations
 
+import http.client
 import os
 import urllib.error
 import urllib.parse
@@ -19,6 +20,13 @@ from kg.errors import DiplokgError
 
 AuthScheme = TypingLiteral["basic", "digest"]
 DatasetMode = TypingLiteral["ours", "store"]
+
+#: The most header lines an answer may have. Python's HTTP client refuses more than 100 (a guard against
+#: an endless answer); Virtuoso echoes each ``default-graph-uri`` of a request in a header line of its
+#: own (``X-SPARQL-default-graph``), and a build can have a graph per source, over a thousand (the
+#: synthetic million-triple world has 1,068). The limit stays, raised.
+MAX_HEADERS = 20_000
+http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), MAX_HEADERS)  # type: ignore[attr-defined]
 
 #: The environment variable a password is read from when none is given on the command line.
 PASSWORD_ENV = "DIPLOKG_ENDPOINT_PASSWORD"
