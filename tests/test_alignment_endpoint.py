@@ -88,13 +88,17 @@ def test_no_data_is_the_same_one_line(endpoint: Served, local: CLI, cli: CLI, ar
 class _EmptyStore:
     """A SPARQL endpoint on 127.0.0.1 that holds nothing: every SELECT has no row, every ASK is false."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.queries: list[bytes] = []
+        self.release = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 outer.queries.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                if delay:
+                    outer.release.wait(delay)
+                    return  # the client gave up: answer nothing
                 body = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": []}, "boolean": False})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
@@ -109,6 +113,7 @@ class _EmptyStore:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -122,6 +127,15 @@ def test_a_store_without_our_graphs_is_one_line(cli: CLI) -> None:
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "holds none of our graphs" in err and "push" in err
     assert store.queries and all(b"SERVICE" not in q for q in store.queries)
+
+
+def test_a_store_that_does_not_answer_in_time_is_one_line(cli: CLI) -> None:
+    store = _EmptyStore(delay=30)
+    try:
+        code, out, err = cli("alignment", "--year", "2019", "--timeout", "0.5", "--endpoint", store.url)
+    finally:
+        store.close()
+    assert code == 2 and out == "" and err.count("\n") == 1 and "timed out" in err
 
 
 def test_an_unreachable_store_is_one_line(cli: CLI) -> None:

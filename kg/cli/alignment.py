@@ -4,6 +4,7 @@ General Assembly, per calendar year, measured from the votes in the graph."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -109,7 +110,7 @@ def command(
         from kg.alignment.remote import RemoteWorld
         from kg.query.remote import RemoteGraph
 
-        world = RemoteWorld(RemoteGraph(endpoint), timeout=timeout)
+        world = RemoteWorld(RemoteGraph(dataclasses.replace(endpoint, timeout=timeout)), timeout=timeout)
         rows = agreement_table(world, anchors=chosen, years=years, issue=issue, states=states or None)
     else:
         built = ensure_built(get_project(project))
