@@ -21,7 +21,6 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -36,14 +35,15 @@ from starlette.routing import Route
 from kg.errors import DiplokgError, QueryError, QueryMemoryExceeded, QueryTimeout, TooManyRows
 from kg.query.engine import Answer, BuiltGraph
 from kg.query.entities import resolve_bindings
-from kg.query.formats import PREFIXES, literal_text, render
+from kg.query.formats import literal_text, render
 from kg.query.gate import VettedQuery, vet
-from kg.query.library import Question, check_bindings, evidence_view, find_question, library
+from kg.query.library import check_bindings, find_question, library
 from kg.query.sandbox import Limits
 from kg.serve.cache import AnswerCache
 from kg.serve.live import LiveGraph
 from kg.serve.pages import FORM_PAGE, PAGE_POLICY
 from kg.serve.protocol import GRAPH_MEDIA, MEDIA, ProtocolError, QueryRequest, negotiate, read_request
+from kg.serve.questions import describe, page_json, split_paging, value
 
 #: Turns a graph into a page or a report (given by the command line, which owns those renderers).
 Renderer = Callable[[BuiltGraph], str]
@@ -174,7 +174,7 @@ class Server:
         return Response(body, media_type=media)
 
     async def questions(self, request: Request) -> Response:
-        listed = [_describe(q) for q in library(self.settings.queries)]
+        listed = [describe(q) for q in library(self.settings.queries)]
         return JSONResponse({"questions": listed})
 
     async def question(self, request: Request) -> Response:
@@ -188,49 +188,50 @@ class Server:
 
     def _question(self, name: str, params: list[tuple[str, str]], accept: str) -> Response:
         question = find_question(self.settings.queries, name)
+        params, page, paged = split_paging(params)
         given: dict[str, Node] = {}
         as_of: str | None = None
-        for key, value in params:
+        for key, text in params:
             parameter = question.parameter(key)
             if parameter is None:
                 raise ProtocolError(400, f"question {name!r} takes no {key!r}; it takes: "
                                          f"{', '.join(p.name for p in question.parameters) or 'nothing'}")
             if key == "asOf":
-                as_of = value
+                as_of = text
             else:
-                given[key] = _value(value)
+                given[key] = value(text)
         bindings = check_bindings(f"question {name!r}", question.parameters, given, as_of)
         graph = self.live.graph
         wanted = accept.split(",")[0].split(";")[0].strip().lower()
         results = wanted in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                              "text/tab-separated-values")
-        answer_key = ("question", getattr(graph, "generation", id(graph)), name, tuple(params),
-                      negotiate(accept, "SELECT") if results else "view")
+        if results and paged:
+            raise ProtocolError(400, "limit and offset page the JSON view; the results formats give the whole answer")
+        fmt = negotiate(accept, "SELECT") if results else "json"
+        generation = getattr(graph, "generation", id(graph))
+        whole_key = ("question", generation, name, tuple(params), fmt)
 
-        def make() -> tuple[bytes, str]:
-            return self._question_bytes(graph, question, bindings, accept if results else None)
+        def resolved() -> dict[str, Node]:
+            with _GATE:  # it vets its own look-up query
+                return resolve_bindings(graph, question.parameters, bindings)
 
-        body, media = self.answers.get_or_make(answer_key, make)
+        def whole() -> tuple[bytes, str]:
+            vetted = self.vetted(graph, question.text, str(question.path))
+            found = resolved()
+            with self.turn():
+                return graph.results(vetted, fmt, bindings=found, limits=self.settings.limits), MEDIA[fmt]
+
+        if results:
+            body, media = self.answers.get_or_make(whole_key, whole)
+            return Response(body, media_type=media)
+
+        def view() -> tuple[bytes, str]:
+            data = self.answers.get_or_make(whole_key, whole)[0]
+            shown = {k: literal_text(v) for k, v in sorted(resolved().items())}
+            return page_json(question, shown, params, data, page), "application/json"
+
+        body, media = self.answers.get_or_make(("view", generation, name, tuple(params), page), view)
         return Response(body, media_type=media)
-
-    def _question_bytes(self, graph: BuiltGraph, question: Question, bindings: dict[str, Node],
-                        accept: str | None) -> tuple[bytes, str]:
-        with _GATE:  # it vets its own look-up query
-            bindings = resolve_bindings(graph, question.parameters, bindings)
-        answer = self.run(graph, question.text, str(question.path), bindings=bindings)
-        if accept is not None:
-            return _answer_bytes(answer, negotiate(accept, "SELECT"))
-        cells = [tuple(literal_text(t) for t in row) for row in answer.rows]
-        view = evidence_view(answer.variables, cells, hidden=tuple(p.name for p in question.parameters))
-        return _json_bytes({
-            "question": _describe(question),
-            "bindings": {k: literal_text(v) for k, v in sorted(bindings.items())},
-            "variables": list(answer.variables),
-            "rows": [dict(zip(answer.variables, row)) for row in cells],
-            "answer": {"columns": list(view.columns), "rows": [list(r) for r in view.rows],
-                       "evidence_refs": view.refs},
-            "evidence": [dataclasses.asdict(e) for e in view.evidence],
-        })
 
     def warm(self) -> None:
         """Answer every question that needs no value once, so that clients find them kept (run in
@@ -297,31 +298,6 @@ def _vetted(text: str, graphs: tuple[URIRef, ...], origin: str) -> VettedQuery:
 @functools.lru_cache(maxsize=256)
 def _vet_once(text: str, graphs: tuple[URIRef, ...], origin: str) -> VettedQuery:
     return vet(text, graphs, origin=origin)
-
-
-def _value(text: str) -> Node:
-    """A value from a query string: ``<iri>``, an http(s) address, ``prefix:local``, else a string
-    (typed by the question's declared type, or resolved to an entity by name)."""
-    from rdflib import Literal
-
-    if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
-    if text.startswith(("http://", "https://")):
-        return URIRef(text)
-    prefix, colon, local = text.partition(":")
-    if colon and prefix in PREFIXES and local and not any(c in local for c in ' <>"{}|^`\\'):
-        return URIRef(PREFIXES[prefix] + local)
-    return Literal(text)
-
-
-def _describe(question: Question) -> dict[str, Any]:
-    return {
-        "name": question.name,
-        "question": question.question,
-        "returns": question.returns,
-        "parameters": [{"name": p.name, "required": p.required} for p in question.parameters],
-        "href": f"/questions/{question.name}",
-    }
 
 
 def _answer_bytes(answer: Answer, fmt: str) -> tuple[bytes, str]:
