@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -70,6 +71,19 @@ def world_build(triples: int, worlds: Path) -> Path:
     subprocess.run([sys.executable, "-c", "import sys; from kg.cli import entry; sys.exit(entry(sys.argv[1:]))",
                     "build", "-q", "--project", str(folder)], check=True, env=env, cwd=ROOT)
     return nq
+
+
+def sync_library(build: Path) -> None:
+    """Give the world's project this checkout's question library (the world copied the one of its day;
+    the server answers /questions from the project's own): the build itself is not touched."""
+    ours = {q.name: q for q in (ROOT / "queries").glob("*.rq")}
+    theirs = build.parent.parent / "queries"
+    for old in theirs.glob("*.rq"):
+        if old.name not in ours:
+            old.unlink()
+    for name, path in ours.items():
+        if not (theirs / name).is_file() or (theirs / name).read_bytes() != path.read_bytes():
+            shutil.copyfile(path, theirs / name)
 
 
 def questions() -> list[tuple[str, str]]:
@@ -179,6 +193,7 @@ def main() -> None:
     args = parser.parse_args()
 
     build = world_build(args.triples, args.worlds)
+    sync_library(build)
     asked = [(n, t) for n, t in questions() if not args.only or n in args.only]
     print(f"# diplokg serve at {args.triples} triples ({build})\n")
     baseline: dict[str, float] = {}
@@ -222,13 +237,18 @@ def main() -> None:
                                        "--max-rows", "1000000")
     try:
         warm_conn = http.client.HTTPConnection(host, port, timeout=120)
-        wanted = sum(1 for q in library(ROOT / "queries") if not any(p.required for p in q.parameters))
-        while True:
+        warm_conn.request("GET", "/questions")
+        listed = json.loads(warm_conn.getresponse().read())["questions"]
+        wanted = sum(1 for q in listed if not any(p["required"] for p in q["parameters"]))
+        give_up = time.monotonic() + 600
+        while time.monotonic() < give_up:
             warm_conn.request("GET", "/health")
             health = json.loads(warm_conn.getresponse().read())
             if health["questions_warmed"] >= wanted:
                 break
             time.sleep(0.5)
+        else:
+            raise SystemExit(f"only {health['questions_warmed']} of {wanted} questions were answered at start")
         print(f"second server up, {wanted} questions answered at start, in {time.perf_counter() - started:.1f} s\n")
         paths = [p for p in resources() if not (args.no_values and "?" in p)]
         latencies: list[float] = []
