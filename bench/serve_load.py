@@ -124,21 +124,22 @@ def ask(conn: http.client.HTTPConnection, text: str) -> tuple[int, float]:
     return response.status, time.perf_counter() - started
 
 
-def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float]:
-    """GET one resource on a keep-alive connection; (status, seconds)."""
+def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float, bytes]:
+    """GET one resource on a keep-alive connection; (status, seconds, the body when an error)."""
     started = time.perf_counter()
     conn.request("GET", path)
     response = conn.getresponse()
-    response.read()
-    return response.status, time.perf_counter() - started
+    body = response.read()
+    return response.status, time.perf_counter() - started, body if response.status != 200 else b""
 
 
-def resources() -> list[str]:
-    """Each library question as a resource, with sample values where one is needed."""
+def resources(optional: bool = False) -> list[str]:
+    """Each library question as a resource, with sample values where one is needed (and, with
+    ``optional``, for the optional parameters too: asOf for closed-missions and turning-points)."""
     paths = []
     for q in library(ROOT / "queries"):
         sample = {"entity": "iso:PRK", "asOf": "2020-01-01", "year": "2019"}
-        values = {p.name: sample.get(p.name, "") for p in q.parameters if p.required}
+        values = {p.name: sample.get(p.name, "") for p in q.parameters if p.required or optional}
         paths.append(f"/questions/{q.name}" + (f"?{urllib.parse.urlencode(values)}" if values else ""))
     return paths
 
@@ -189,6 +190,8 @@ def main() -> None:
     parser.add_argument("--no-values", action="store_true",
                         help="the load phase asks only the questions that need no value (those answered at start)")
     parser.add_argument("--table-only", action="store_true", help="only the per-question table, no load phase")
+    parser.add_argument("--optional-values", action="store_true",
+                        help="the load phase gives the optional parameters their sample values too (asOf)")
     parser.add_argument("--only", nargs="*", default=None, help="only these questions in the table")
     args = parser.parse_args()
 
@@ -250,12 +253,13 @@ def main() -> None:
         else:
             raise SystemExit(f"only {health['questions_warmed']} of {wanted} questions were answered at start")
         print(f"second server up, {wanted} questions answered at start, in {time.perf_counter() - started:.1f} s\n")
-        paths = [p for p in resources() if not (args.no_values and "?" in p)]
+        paths = [p for p in resources(args.optional_values) if not (args.no_values and "?" in p)]
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
         runaway: dict[str, float] = {}
+        slow: list[tuple[float, str, int, str]] = []
 
         def run_runaway() -> None:
             c = http.client.HTTPConnection(host, port, timeout=args.timeout + 60)
@@ -272,10 +276,11 @@ def main() -> None:
                     with lock:
                         if len(latencies) >= args.max_requests or time.monotonic() >= deadline:
                             return
-                    status, seconds = get(c, path)
+                    status, seconds, error = get(c, path)
                     with lock:
                         latencies.append(seconds)
                         statuses[status] = statuses.get(status, 0) + 1
+                        slow.append((seconds, path, status, error.decode(errors="replace").strip()))
 
         threads = [threading.Thread(target=run_runaway)]
         threads += [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
@@ -293,6 +298,12 @@ def main() -> None:
             print(f"- latency p50 {pct(latencies, 50) * 1000:.0f} ms, p90 {pct(latencies, 90) * 1000:.0f} ms, "
                   f"p99 {pct(latencies, 99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
         print(f"- the runaway query: status {runaway.get('status')} after {runaway.get('seconds', 0):.1f} s")
+        by_path: dict[tuple[str, int, str], list[float]] = {}
+        for seconds, path, status, error in sorted(slow, reverse=True)[: max(1, len(slow) // 50)]:
+            by_path.setdefault((path, status, error[:100]), []).append(seconds)
+        for (path, status, error), times in sorted(by_path.items(), key=lambda kv: -len(kv[1])):
+            print(f"  - slowest 2%: {len(times)} x {path} ({status}{': ' + error if error else ''}), "
+                  f"{min(times):.1f}-{max(times):.1f} s")
         print("- load average (1, 5, 15 min) after the load: " + " ".join(f"{v:.1f}" for v in os.getloadavg()))
     finally:
         process.terminate()
