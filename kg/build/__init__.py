@@ -94,7 +94,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         store_dir,
         write_disk_store,
     )
-    from kg.validate.checks import run_store_checks
+    from kg.validate.checks import start_store_checks
     from kg.validate.shacl import sparql_violations
     from kg.validate.violations import Locator
 
@@ -147,17 +147,25 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
                 load_inferred(loaded.store, inferred + derived)
                 del inferred, derived
                 say("validating (SHACL shapes as SPARQL, and quality checks) and sorting the built graph")
-                shacl = pool.submit(_timed, sparql_violations, loaded.store, project.shapes, locator)
-                checks = pool.submit(_timed, run_store_checks, loaded.store, project.checks, locator)
+                # The checks' child is forked before the shapes query the store from another thread
+                # (a fork while a thread is inside Oxigraph can inherit a held lock and hang).
+                started = time.perf_counter()
+                pending = start_store_checks(loaded.store, project.checks, locator)
+                try:
+                    shacl = pool.submit(_timed, sparql_violations, loaded.store, project.shapes, locator)
+                    checks_found = pending.violations()
+                    report.parts["checks"] = time.perf_counter() - started
+                except BaseException:
+                    pending.cancel()
+                    raise
                 shacl_found, report.parts["shacl"] = shacl.result()
-                checks_found, report.parts["checks"] = checks.result()
             except BaseException:
                 sort.cancel()  # the error (or Ctrl-C) is what the user sees, not a sort cut short
                 raise
             sorted_tmp, _count, report.parts["sort"] = sort.result()
         report.violations = shacl_found + checks_found
         lap("validate")
-        del loaded, locator, shacl, checks  # free the store before writing the on-disk one
+        del loaded, locator, shacl, pending  # free the store before writing the on-disk one
         _release_freed_memory()
 
         if not report.violations:

@@ -220,7 +220,7 @@ def _validate(
     folders: list[SourceFolder],
 ) -> list:  # type: ignore[type-arg]
     from kg.sources.load import LoadedStore, _extend_graph
-    from kg.validate.checks import run_store_checks
+    from kg.validate.checks import start_store_checks
     from kg.validate.focus import NewBuild, NotLocal, focus_store, locality
     from kg.validate.shacl import sparql_violations
     from kg.validate.violations import Locator
@@ -235,8 +235,15 @@ def _validate(
     loaded = LoadedStore(store=store, ontology=ontology)  # type: ignore[arg-type]
     loaded.sources = {source_graph(f.id): f for f in folders}
     locator = Locator(loaded, project.ontology)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the checks wait on child processes meanwhile
-        shacl = pool.submit(sparql_violations, store, project.shapes, locator)
-        checks = pool.submit(run_store_checks, store, project.checks, locator)
-        found = shacl.result() + checks.result()
+    # The checks' child is forked before the shapes query the store from another thread (a fork while
+    # a thread is inside Oxigraph can inherit a held lock and hang); it runs beside them.
+    pending = start_store_checks(store, project.checks, locator)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            shacl = pool.submit(sparql_violations, store, project.shapes, locator)
+            checks = pending.violations()
+            found = shacl.result() + checks
+    except BaseException:
+        pending.cancel()
+        raise
     return [v for v in found if v.focus in focus]

@@ -9,7 +9,8 @@ both engines. Every query runs in a contained child process (:mod:`kg.query.sand
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -21,11 +22,11 @@ from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from kg.errors import QueryError, QueryRefused, TooManyRows
+from kg.errors import DiplokgError, QueryError, QueryRefused, TooManyRows
 from kg.namespaces import INFERRED_GRAPH
 from kg.query.gate import VettedQuery
 from kg.query.pool import PoolClosed, WorkerPool
-from kg.query.sandbox import NO_TIMEOUT, Limits, contained
+from kg.query.sandbox import NO_TIMEOUT, Contained, Limits, contained
 from kg.query.sparqltext import with_values
 from kg.store.files import open_store
 from kg.terms import to_rdflib
@@ -239,13 +240,7 @@ class BuiltGraph:
 def run_in_store(store: ox.Store, query: VettedQuery, limits: Limits) -> Answer:
     """Run a vetted query on any Oxigraph store, contained as :meth:`BuiltGraph.run` runs it: over the
     query's ``FROM`` dataset, else the union of the store's graphs."""
-    options: dict[str, object] = {"use_default_graph_as_union": True}
-    if query.has_dataset:
-        options = {
-            "default_graph": [ox.NamedNode(str(g)) for g in query.default_graphs],
-            "named_graphs": [ox.NamedNode(str(g)) for g in query.named_graphs],
-        }
-    return _run_oxigraph(store, query, options, limits)
+    return _run_oxigraph(store, query, _store_options(query), limits)
 
 
 def _run_oxigraph(store: ox.Store, query: VettedQuery, options: dict[str, object], limits: Limits) -> Answer:
@@ -255,6 +250,54 @@ def _run_oxigraph(store: ox.Store, query: VettedQuery, options: dict[str, object
         return _oxigraph_bytes(store, request)
 
     return _answer(contained(job, limits), query.kind)
+
+
+class StartedQueries:
+    """Vetted queries running one after the other in one contained child, started now (see
+    :class:`kg.query.sandbox.Contained` for why a caller may need the fork to happen at a given moment)."""
+
+    def __init__(self, store: ox.Store, queries: Sequence[VettedQuery], limits: Limits) -> None:
+        self.queries = list(queries)
+        requests = [OxigraphRequest(q.text, _store_options(q), limits.max_rows) for q in self.queries]
+
+        def job() -> bytes:
+            parts = []
+            for query, request in zip(self.queries, requests, strict=True):
+                try:
+                    part = _oxigraph_bytes(store, request)
+                except DiplokgError as exc:
+                    raise type(exc)(f"{query.origin}: {exc}") from None
+                parts.append(_FRAME.pack(len(part)) + part)
+            return b"".join(parts)
+
+        self._child = Contained(job, limits)
+
+    def cancel(self) -> None:
+        """Stop the child (when the answers are no longer wanted)."""
+        self._child.cancel()
+
+    def answers(self) -> list[Answer]:
+        """Wait for the child; one answer per query, in order (raises as :func:`kg.query.sandbox.contained`)."""
+        data = memoryview(self._child.result())
+        found = []
+        for query in self.queries:
+            (size,) = _FRAME.unpack_from(data)
+            found.append(_answer(bytes(data[_FRAME.size:_FRAME.size + size]), query.kind))
+            data = data[_FRAME.size + size:]
+        return found
+
+
+_FRAME = struct.Struct(">Q")
+
+
+def _store_options(query: VettedQuery) -> dict[str, object]:
+    """Oxigraph's dataset for a vetted query: its ``FROM`` dataset, else the union of the store's graphs."""
+    if query.has_dataset:
+        return {
+            "default_graph": [ox.NamedNode(str(g)) for g in query.default_graphs],
+            "named_graphs": [ox.NamedNode(str(g)) for g in query.named_graphs],
+        }
+    return {"use_default_graph_as_union": True}
 
 
 def oxigraph_handler(store: ox.Store) -> Callable[[OxigraphRequest], bytes]:

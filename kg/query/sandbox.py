@@ -184,47 +184,82 @@ def contained(job: Callable[[], bytes], limits: Limits = Limits()) -> bytes:
             the engine failed.
         KeyboardInterrupt: Ctrl-C; the child is gone when it propagates.
     """
-    if not hasattr(os, "fork"):
-        if not _NOTES:
-            _NOTES.append("queries run without a time limit, memory ceiling or network lock (no fork here)")
-        return job()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        os.close(out_r)
-        os.close(err_r)
-        _child(job, limits, out_w, err_w)
-    os.close(out_w)
-    os.close(err_w)
-    chunks: list[bytes] = []
-    errors: list[bytes] = []
-    status: int | None = None
-    deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
-    try:
-        open_fds = {out_r: chunks, err_r: errors}
-        while open_fds:
-            wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
-            ready, _, _ = select.select(list(open_fds), [], [], wait)
-            for fd in ready:
-                block = os.read(fd, 1 << 20)
-                if block:
-                    open_fds[fd].append(block)
-                else:
-                    del open_fds[fd]
-            if deadline is not None and time.monotonic() >= deadline and open_fds:
-                raise QueryTimeout(
-                    f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
-                )
-        _, status = os.waitpid(pid, 0)
-    finally:
-        if status is None:
-            _kill(pid)
-        os.close(out_r)
-        os.close(err_r)
-    return outcome(b"".join(chunks), b"".join(errors), status, limits)
+    return Contained(job, limits).result()
+
+
+class Contained:
+    """A contained child started now (forked in the constructor), whose bytes :meth:`result` waits for.
+
+    Forking copies only the calling thread, with every lock as it stands: a child forked while
+    another thread is inside Oxigraph may inherit a lock that thread held and wait on it forever.
+    Start the child before other threads query (the build starts its checks' child before the
+    shapes run beside it), then collect it.
+    """
+
+    def __init__(self, job: Callable[[], bytes], limits: Limits = Limits()) -> None:
+        self.limits = limits
+        self._done: bytes | None = None
+        self._pid = 0
+        if not hasattr(os, "fork"):
+            if not _NOTES:
+                _NOTES.append("queries run without a time limit, memory ceiling or network lock (no fork here)")
+            self._done = job()
+            return
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(out_r)
+            os.close(err_r)
+            _child(job, limits, out_w, err_w)
+        os.close(out_w)
+        os.close(err_w)
+        self._pid, self._out, self._err = pid, out_r, err_r
+        self._deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+
+    def cancel(self) -> None:
+        """Kill the child, if it still runs, and let it go (instead of :meth:`result`)."""
+        if self._pid:
+            _kill(self._pid)
+            os.close(self._out)
+            os.close(self._err)
+            self._pid = 0
+
+    def result(self) -> bytes:
+        """Wait for the child and return its bytes (raises as :func:`contained` says); call once."""
+        if self._done is not None:
+            return self._done
+        if not self._pid:
+            raise QueryError("the contained child was cancelled or already collected")
+        limits, pid, out_r, err_r, deadline = self.limits, self._pid, self._out, self._err, self._deadline
+        chunks: list[bytes] = []
+        errors: list[bytes] = []
+        status: int | None = None
+        try:
+            open_fds = {out_r: chunks, err_r: errors}
+            while open_fds:
+                wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+                ready, _, _ = select.select(list(open_fds), [], [], wait)
+                for fd in ready:
+                    block = os.read(fd, 1 << 20)
+                    if block:
+                        open_fds[fd].append(block)
+                    else:
+                        del open_fds[fd]
+                if deadline is not None and time.monotonic() >= deadline and open_fds:
+                    raise QueryTimeout(
+                        f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
+                    )
+            _, status = os.waitpid(pid, 0)
+        finally:
+            if status is None:
+                _kill(pid)
+            os.close(out_r)
+            os.close(err_r)
+            self._pid = 0  # collected: nothing left to cancel
+        return outcome(b"".join(chunks), b"".join(errors), status, limits)
 
 
 def _kill(pid: int) -> None:

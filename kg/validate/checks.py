@@ -13,7 +13,7 @@ from kg.validate.violations import Locator, Violation
 if TYPE_CHECKING:
     from rdflib.term import Node
 
-    from kg.query.engine import BuiltGraph
+    from kg.query.engine import BuiltGraph, StartedQueries
 
 
 def check_files(checks_dir: Path) -> list[Path]:
@@ -56,9 +56,45 @@ def run_checks(built: BuiltGraph, checks_dir: Path, locator: Locator) -> list[Vi
 
 def run_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> list[Violation]:
     """Run every check on a store (the union of its graphs as the default graph), as :func:`run_checks`
-    runs them on a built graph: each through the gate (:func:`kg.query.gate.vet`), then Oxigraph runs
-    its canonical text in a contained child process (:func:`kg.query.engine.run_in_store`: no network;
-    no time limit or memory ceiling, which a million-triple build may need).
+    runs them on a built graph (see :func:`start_store_checks`)."""
+    return start_store_checks(store, checks_dir, locator).violations()
+
+
+class StartedChecks:
+    """The checks running in their child process (:func:`start_store_checks`)."""
+
+    def __init__(self, started: StartedQueries, paths: list[Path], locator: Locator) -> None:
+        self.started, self.paths, self.locator = started, paths, locator
+
+    def cancel(self) -> None:
+        """Stop the checks (their violations are no longer wanted)."""
+        self.started.cancel()
+
+    def violations(self) -> list[Violation]:
+        """Wait for the checks; their violations, check by check (call once).
+
+        Raises:
+            InputError: Oxigraph failed on a check (the message names it).
+        """
+        try:
+            answers = self.started.answers()
+        except QueryError as exc:
+            raise InputError(str(exc)) from None
+        found: list[Violation] = []
+        for path, answer in zip(self.paths, answers, strict=True):
+            name = path.name.removesuffix("-violation.rq")
+            for record in answer.records():
+                found.append(_violation(name, record.get("focus"), record.get("message"), self.locator))
+        return found
+
+
+def start_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> StartedChecks:
+    """Vet every check (:func:`kg.query.gate.vet`), then start them now in one contained child process
+    (:class:`kg.query.engine.StartedQueries`: no network; no time limit or memory ceiling, which a
+    million-triple build may need).
+
+    The child is forked here, so a caller that queries the store from other threads starts the checks
+    first (a child forked while another thread is inside Oxigraph can inherit a held lock and hang).
 
     Raises:
         InputError: A check query is malformed or refused (its file and position are named), or is not a
@@ -66,21 +102,19 @@ def run_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> lis
     """
     from rdflib import URIRef
 
-    from kg.query.engine import run_in_store
+    from kg.query.engine import StartedQueries
     from kg.query.gate import vet
     from kg.query.sandbox import UNLIMITED
 
     graphs = [URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-    found: list[Violation] = []
-    for path in check_files(checks_dir):
-        name = path.name.removesuffix("-violation.rq")
+    paths = check_files(checks_dir)
+    queries = []
+    for path in paths:
         try:
             query = vet(path.read_text(encoding="utf-8"), graphs, origin=str(path))
-            if query.kind != "SELECT":
-                raise InputError(f"{path}: a check must be a SELECT query")
-            answer = run_in_store(store, query, UNLIMITED)
         except QueryError as exc:
             raise InputError(str(exc)) from None
-        for record in answer.records():
-            found.append(_violation(name, record.get("focus"), record.get("message"), locator))
-    return found
+        if query.kind != "SELECT":
+            raise InputError(f"{path}: a check must be a SELECT query")
+        queries.append(query)
+    return StartedChecks(StartedQueries(store, queries, UNLIMITED), paths, locator)
