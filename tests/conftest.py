@@ -200,3 +200,14 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Project:
     project = copy_project(root)
     write_small_world(root)
     return project
+
+
+@pytest.fixture(scope="session")
+def small_build(small_world: Project) -> Path:
+    """The small world built once for the session, in its own build folder (tests only read it)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DIPLOKG_BUILD", str(small_world.root / "build"))
+    report = build(small_world)
+    mp.undo()
+    assert report.written, [str(v) for v in report.violations]
+    return small_world.root / "build"

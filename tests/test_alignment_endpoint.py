@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from serve.conftest import Served, start_server, stop_server
 
-from kg.build import build
 from kg.paths import Project
 
 CLI = Callable[..., tuple[int, str, str]]
@@ -32,17 +31,6 @@ CASES = [
     ["--state", "prk", "--issue", "me", "--anchor", "CHN", "--anchor", "FRA", "--format", "csv"],
     ["--year", "2012", "--issue", "nu"],                                  # the people's table
 ]
-
-
-@pytest.fixture(scope="module")
-def small_build(small_world: Project) -> Path:
-    """The small world built once for this module (its own build folder)."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DIPLOKG_BUILD", str(small_world.root / "build"))
-    report = build(small_world)
-    mp.undo()
-    assert report.written, [str(v) for v in report.violations]
-    return small_world.root / "build"
 
 
 @pytest.fixture(scope="module")

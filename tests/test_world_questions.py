@@ -12,8 +12,6 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from kg.build import build
-from kg.paths import Project
 from kg.query.engine import BuiltGraph
 from kg.query.formats import literal_text
 from kg.query.gate import vet
@@ -122,13 +120,8 @@ def test_sources_side_by_side(world_built) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture(scope="module")
-def small_built(small_world: Project) -> BuiltGraph:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DIPLOKG_BUILD", str(small_world.root / "build"))
-    report = build(small_world)
-    mp.undo()
-    assert report.written, [str(v) for v in report.violations]
-    return BuiltGraph(small_world.root / "build" / "diplokg.nq")
+def small_built(small_build: Path) -> BuiltGraph:
+    return BuiltGraph(small_build / "diplokg.nq")
 
 
 def _key(value: str) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from kg.build import build
 from kg.paths import Project
 from kg.store.push import push
 
@@ -29,17 +28,6 @@ CASES = [
     ["--anchor", "USA", "--from", "2016", "--to", "2019", "--format", "csv"],
     ["--state", "prk", "--issue", "me", "--anchor", "CHN", "--anchor", "FRA", "--format", "csv"],
 ]
-
-
-@pytest.fixture(scope="module")
-def small_build(small_world: Project) -> Path:
-    """The small world built once for this module (its own build folder)."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DIPLOKG_BUILD", str(small_world.root / "build"))
-    report = build(small_world)
-    mp.undo()
-    assert report.written, [str(v) for v in report.violations]
-    return small_world.root / "build"
 
 
 @pytest.fixture(scope="module")
