@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from kg.errors import DiplokgError, QueryTimeout
-from kg.query.sandbox import MEMORY_EXIT, Limits, contain_self, data_size, outcome, run_job
+from kg.query.sandbox import Limits, contain_self, data_size, exit_after, outcome, run_job
 
 _LENGTH = struct.Struct(">Q")
 #: Seconds a new worker may take to report itself ready before it is given up.
@@ -84,8 +84,8 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
 def _worker_main(handler: Callable[[Any], bytes], memory_mib: int | None, fds: tuple[int, int, int]) -> NoReturn:
     """In a freshly forked worker: contain, report ready, answer requests until the pipe closes."""
     requests, answers, errors = fds
-    code = 0
-    try:
+
+    def body() -> None:
         keep = sorted(fd for fd in fds if fd > 2)
         for low, high in zip([2, *keep], [*keep, 1 << 20]):
             if low + 1 < high:  # closerange(3, 0) would close everything from 3 on (close_range's -1)
@@ -94,21 +94,17 @@ def _worker_main(handler: Callable[[Any], bytes], memory_mib: int | None, fds: t
         _write(answers, json.dumps({"ready": True, "note": note, "data": data_size()}).encode() + b"\n")
         while True:
             size = _read_exactly(requests, _LENGTH.size)
-            body = None if size is None else _read_exactly(requests, _LENGTH.unpack(size)[0])
-            if body is None:
+            message = None if size is None else _read_exactly(requests, _LENGTH.unpack(size)[0])
+            if message is None:
                 break
-            request = pickle.loads(body)
+            request = pickle.loads(message)
             head, payload = run_job(functools.partial(handler, request), note)
             head["data"] = data_size()
             _write(answers, json.dumps(head).encode() + b"\n" + payload)
             if head.get("error") == "QueryMemoryExceeded":
                 break
-    except MemoryError:
-        code = MEMORY_EXIT
-    except BaseException:
-        code = 70
-    finally:
-        os._exit(code)
+
+    exit_after(body)
 
 
 class WorkerPool:

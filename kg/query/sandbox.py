@@ -44,6 +44,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from kg.errors import (
     DiplokgError,
@@ -156,22 +157,31 @@ def run_job(job: Callable[[], bytes], note: str) -> tuple[dict[str, object], byt
         return {"ok": False, "error": "QueryError", "message": f"query failed: {first}"}, b""
 
 
-def _child(job: Callable[[], bytes], limits: Limits, out: int, err: int) -> None:
-    """In the child: contain, run, send ``status line + payload``, leave. Never returns."""
+def exit_after(body: Callable[[], None]) -> NoReturn:
+    """In a forked child: run ``body``, then leave at once (no clean-up of the parent's state), with
+    status 0, :data:`MEMORY_EXIT` when memory ran out outside a query, or 70 on any other failure."""
     code = 0
     try:
-        note = contain_self(limits.memory_mib, err)
-        head, payload = run_job(job, note)
-        data = json.dumps(head).encode() + b"\n" + payload
-        view = memoryview(data)
-        while view:
-            view = view[os.write(out, view):]
+        body()
     except MemoryError:
         code = MEMORY_EXIT
     except BaseException:
         code = 70
     finally:
         os._exit(code)
+
+
+def _child(job: Callable[[], bytes], limits: Limits, out: int, err: int) -> NoReturn:
+    """In the child: contain, run, send ``status line + payload``, leave. Never returns."""
+
+    def body() -> None:
+        note = contain_self(limits.memory_mib, err)
+        head, payload = run_job(job, note)
+        view = memoryview(json.dumps(head).encode() + b"\n" + payload)
+        while view:
+            view = view[os.write(out, view):]
+
+    exit_after(body)
 
 
 def contained(job: Callable[[], bytes], limits: Limits = Limits()) -> bytes:
