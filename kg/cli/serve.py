@@ -70,7 +70,8 @@ def open_socket(host: str, port: int) -> socket.socket:
               help="MiB of answers kept per build (a build never changes, so the same query gives the same "
                    "answer); 0 keeps none.")
 @click.option("--warm/--no-warm", default=True, show_default=True,
-              help="Answer every question that needs no value once at start, so that clients find it kept.")
+              help="Answer every question that needs no value once at start and on every new build "
+                   "(before it is swapped in), so that clients find it kept.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let pages from this origin (e.g. https://yasgui.example.org) read answers (repeatable); "
                    "without it no CORS header is sent.")
@@ -112,6 +113,7 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     app = make_app(live, settings)
     if warm and cache_mib > 0:
         threading.Thread(target=app.state.server.warm, name="diplokg-warm", daemon=True).start()
+        live.prepare = app.state.server.warm  # a new build is answered ahead too, before it is swapped in
     sock = open_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -99,7 +99,8 @@ class Server:
         self._cache: dict[tuple[str, int], str] = {}
         self._cache_lock = threading.Lock()
         self.answers = AnswerCache(settings.cache_bytes)
-        self.warmed = 0
+        #: Questions answered ahead of clients, per build generation.
+        self._warmed: dict[int, int] = {}
 
     # -- running -------------------------------------------------------------------------------
     def run(self, graph: BuiltGraph, text: str, origin: str, bindings: dict[str, Node] | None = None) -> Answer:
@@ -159,7 +160,7 @@ class Server:
         graph = self.live.graph
         kind = _vetted(asked.text, tuple(graph.graph_names()), "query").kind  # the gate, before any turn
         fmt = negotiate(accept, kind)
-        key = ("sparql", getattr(graph, "generation", id(graph)), asked.text, tuple(asked.default_graphs),
+        key = ("sparql", _generation(graph), asked.text, tuple(asked.default_graphs),
                tuple(asked.named_graphs), fmt)
 
         def make() -> tuple[bytes, str]:
@@ -186,7 +187,9 @@ class Server:
                 return PlainTextResponse(f"diplokg: {exc}\n", status_code=404)
             return _error(exc)
 
-    def _question(self, name: str, params: list[tuple[str, str]], accept: str) -> Response:
+    def _question(self, name: str, params: list[tuple[str, str]], accept: str,
+                  graph: BuiltGraph | None = None) -> Response:
+        """A question's answer on ``graph`` (default: the live one) as the request asks for it."""
         question = find_question(self.settings.queries, name)
         params, page, paged = split_paging(params)
         given: dict[str, Node] = {}
@@ -201,14 +204,15 @@ class Server:
             else:
                 given[key] = value(text)
         bindings = check_bindings(f"question {name!r}", question.parameters, given, as_of)
-        graph = self.live.graph
+        if graph is None:
+            graph = self.live.graph
         wanted = accept.split(",")[0].split(";")[0].strip().lower()
         results = wanted in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                              "text/tab-separated-values")
         if results and paged:
             raise ProtocolError(400, "limit and offset page the JSON view; the results formats give the whole answer")
         fmt = negotiate(accept, "SELECT") if results else "json"
-        generation = getattr(graph, "generation", id(graph))
+        generation = _generation(graph)
         whole_key = ("question", generation, name, tuple(params), fmt)
 
         def resolved() -> dict[str, Node]:
@@ -233,16 +237,24 @@ class Server:
         body, media = self.answers.get_or_make(("view", generation, name, tuple(params), page), view)
         return Response(body, media_type=media)
 
-    def warm(self) -> None:
-        """Answer every question that needs no value once, so that clients find them kept (run in
-        the background after a build is loaded; a question that fails is left to its first client)."""
-        self.warmed = 0
+    def warm(self, graph: BuiltGraph | None = None) -> None:
+        """Answer every question that needs no value once on ``graph`` (default: the live one), so that
+        clients find them kept: in the background at start, and on a reloaded build before it is
+        swapped in. A question that fails is left to its first client."""
+        if graph is None:
+            graph = self.live.graph
+        generation = _generation(graph)
+        self._warmed[generation] = 0
         for question in library(self.settings.queries):
             if any(p.required for p in question.parameters):
                 continue
             with contextlib.suppress(DiplokgError):
-                self._question(question.name, [], "")
-            self.warmed += 1
+                self._question(question.name, [], "", graph)
+            self._warmed[generation] += 1
+
+    def warmed(self, graph: BuiltGraph) -> int:
+        """How many questions were answered ahead of clients on ``graph``."""
+        return self._warmed.get(_generation(graph), 0)
 
     async def explorer(self, request: Request) -> Response:
         make = self.settings.explorer
@@ -278,7 +290,7 @@ class Server:
             "graphs": [str(g) for g in graph.graph_names()],
             "reload_error": self.live.last_error,
             "answers_kept": {"hits": self.answers.hits, "misses": self.answers.misses},
-            "questions_warmed": self.warmed,
+            "questions_warmed": self.warmed(graph),
             "workers": None if graph.workers is None else {"size": graph.workers.size,
                                                            "replaced": graph.workers.replaced},
         })
@@ -298,6 +310,11 @@ def _vetted(text: str, graphs: tuple[URIRef, ...], origin: str) -> VettedQuery:
 @functools.lru_cache(maxsize=256)
 def _vet_once(text: str, graphs: tuple[URIRef, ...], origin: str) -> VettedQuery:
     return vet(text, graphs, origin=origin)
+
+
+def _generation(graph: BuiltGraph) -> int:
+    """Which load of a build ``graph`` is (answers are kept per generation)."""
+    return int(getattr(graph, "generation", id(graph)))
 
 
 def _answer_bytes(answer: Answer, fmt: str) -> tuple[bytes, str]:

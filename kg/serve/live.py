@@ -3,7 +3,8 @@
 A build is published by renaming a finished file over ``build/diplokg.nq`` (atomic), so a changed
 file (inode, size, modification time) is always a whole build. :class:`LiveGraph` checks for one at
 most once per ``interval`` seconds; it reads the new build into a fresh in-memory store in a
-background thread while requests go on being answered from the old one, then swaps the reference.
+background thread while requests go on being answered from the old one, lets the server prepare it
+(:attr:`LiveGraph.prepare`: answer the questions that need no value), then swaps the reference.
 A request holds the graph it started with until it ends, so no request is dropped or sees a mix.
 """
 
@@ -13,6 +14,7 @@ import itertools
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +95,9 @@ class LiveGraph:
     """
 
     def __init__(self, path: Path, interval: float = 1.0, workers: int = 0, memory_mib: int | None = None) -> None:
+        #: Called with a freshly loaded build before it replaces the current one (the server answers its
+        #: questions there, so that clients find them kept from the first request on the new build).
+        self.prepare: Callable[[MemoryGraph], None] | None = None
         self.path = path
         self.interval = interval
         self.workers = workers
@@ -133,6 +138,8 @@ class LiveGraph:
         try:
             fresh = MemoryGraph(self.path)
             fresh.start_workers(self.workers, self.memory_mib)
+            if self.prepare is not None:
+                self.prepare(fresh)  # the current build answers meanwhile
         except DiplokgError as exc:
             self.last_error = str(exc)
         else:

@@ -290,6 +290,36 @@ def test_questions_without_values_are_answered_at_start(server_with: Callable[..
     assert json.loads(fetch(f"{served.base}/health")[2])["answers_kept"]["hits"] == before + 1
 
 
+def test_a_new_build_is_answered_ahead_before_it_is_swapped_in(server_with: Callable[..., Served]) -> None:
+    """On a reload the questions that need no value are answered on the new build before it replaces
+    the old one: the first health report of the new version already counts them all, and a client's
+    first question there is answered from what was kept."""
+    served = server_with()
+    wanted = sum(1 for q in QUESTIONS if not any(p.required for p in q.parameters))
+    for _ in range(600):
+        health = json.loads(fetch(f"{served.base}/health")[2])
+        if health["questions_warmed"] == wanted:
+            break
+        threading.Event().wait(0.1)
+    version = health["version"]
+    extra = ('<urn:diplokg:test> <http://www.w3.org/2000/01/rdf-schema#label> "added again" '
+             '<https://w3id.org/diplokg/graph/ontology> .\n')
+    fresh = Path(str(served.build) + ".tmp")
+    fresh.write_bytes(served.build.read_bytes() + extra.encode())
+    os.replace(fresh, served.build)
+    for _ in range(1200):
+        health = json.loads(fetch(f"{served.base}/health")[2])
+        if health["version"] > version:
+            break
+        threading.Event().wait(0.05)
+    assert health["version"] > version
+    assert health["questions_warmed"] == wanted
+    kept = health["answers_kept"]
+    assert fetch(f"{served.base}/questions/wave-size")[0] == 200
+    after = json.loads(fetch(f"{served.base}/health")[2])["answers_kept"]
+    assert after == {"hits": kept["hits"] + 1, "misses": kept["misses"]}
+
+
 def test_the_listening_socket_says_tcp_so_that_answers_are_not_held_back() -> None:
     """asyncio sets TCP_NODELAY on a connection only when its socket's protocol is IPPROTO_TCP; without
     it a small answer's body waits for the client's delayed acknowledgement of its headers."""
