@@ -11,9 +11,10 @@ On a synthetic world (bench/world.py, built with ``diplokg build``; generated an
 2. a load phase on a server as it runs by default (answers kept per build, the questions that need no
    value answered at start; the phase begins once they are): ``--clients`` threads, each on its own
    keep-alive connection, ask the library's questions in turn (``/questions/NAME``, with sample values
-   where one is needed) until ``--seconds`` pass or ``--max-requests`` are answered, while one runaway
-   query (a triple cross product) runs until the server's ``--timeout`` cuts it off; throughput and
-   latency percentiles.
+   where one is needed, or with ``--fresh-values`` values drawn per request) until ``--seconds`` pass
+   or ``--max-requests`` are answered, while one runaway query (a cross product that holds little
+   memory) runs until the server's ``--timeout`` cuts it off; throughput and latency percentiles, of
+   all answers and of those asked while the runaway ran.
 
 Only 127.0.0.1 is ever asked.
 """
@@ -35,20 +36,31 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rdflib import XSD, Literal, URIRef  # noqa: E402
+from rdflib.term import Node  # noqa: E402
 
 from kg.query.engine import BuiltGraph  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.library import library  # noqa: E402
 from kg.query.sparqltext import with_values  # noqa: E402
 
-SAMPLES = {"asOf": Literal("2020-01-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
+SAMPLES: dict[str, Node] = {"asOf": Literal("2020-01-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
            "year": Literal("2019", datatype=XSD.gYear)}
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: The runaway query: a cross product of the states five times over (231^5 rows to count). It holds little
+#: memory, so the server's time limit is what stops it (a cross product of the whole graph reaches the
+#: 1 GiB memory ceiling within about 2 s at 1M triples, and is stopped by that instead).
+STATE = "<https://w3id.org/diplokg/ontology#State>"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " . ".join(f"?{v} a {STATE}" for v in "abcde") + " }"
+#: Values for --fresh-values: every first of a month from 2000 to 2024, the years of the votes, the states.
+FRESH = {
+    "asOf": [f"{y}-{m:02d}-01" for y in range(2000, 2025) for m in range(1, 13)],
+    "year": [str(y) for y in range(1990, 2020)],
+}
 
 
 def world_build(triples: int, worlds: Path) -> Path:
@@ -133,15 +145,31 @@ def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float, bytes]
     return response.status, time.perf_counter() - started, body if response.status != 200 else b""
 
 
-def resources(optional: bool = False) -> list[str]:
-    """Each library question as a resource, with sample values where one is needed (and, with
-    ``optional``, for the optional parameters too: asOf for closed-missions and turning-points)."""
-    paths = []
+def resources(optional: bool = False) -> list[tuple[str, dict[str, str]]]:
+    """Each library question with sample values where one is needed (and, with ``optional``, for the
+    optional parameters too: asOf for closed-missions and turning-points)."""
+    asked = []
     for q in library(ROOT / "queries"):
         sample = {"entity": "iso:PRK", "asOf": "2020-01-01", "year": "2019"}
-        values = {p.name: sample.get(p.name, "") for p in q.parameters if p.required or optional}
-        paths.append(f"/questions/{q.name}" + (f"?{urllib.parse.urlencode(values)}" if values else ""))
-    return paths
+        asked.append((q.name, {p.name: sample.get(p.name, "") for p in q.parameters if p.required or optional}))
+    return asked
+
+
+def path_of(name: str, values: dict[str, str], rng: random.Random | None = None) -> str:
+    """The resource of a question with these values (with ``rng``: each value drawn from :data:`FRESH`)."""
+    if rng is not None:
+        values = {k: rng.choice(FRESH[k]) for k in values}
+    return f"/questions/{name}" + (f"?{urllib.parse.urlencode(values)}" if values else "")
+
+
+def fresh_entities() -> list[str]:
+    """Every state of the gazetteer as a value (``iso:PRK``)."""
+    from rdflib import RDF
+
+    from kg.namespaces import DIPLO
+    from kg.sources.gazetteer import gazetteer_graph
+
+    return sorted(f"iso:{str(s).rsplit('/', 1)[1]}" for s in gazetteer_graph().subjects(RDF.type, DIPLO.State))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -182,7 +210,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--max-requests", type=int, default=5000)
+    parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=5.0, help="the server's --timeout (cuts the runaway)")
     parser.add_argument("--max-running", type=int, default=4)
     parser.add_argument("--skip-baseline", action="store_true")
@@ -192,6 +220,10 @@ def main() -> None:
     parser.add_argument("--table-only", action="store_true", help="only the per-question table, no load phase")
     parser.add_argument("--optional-values", action="store_true",
                         help="the load phase gives the optional parameters their sample values too (asOf)")
+    parser.add_argument("--fresh-values", action="store_true",
+                        help="the load phase draws each request's values (optional ones too with --optional-values) "
+                             "from many (every month's first day 2000-2024, every vote year, every state), so that "
+                             "most are asked for the first time")
     parser.add_argument("--only", nargs="*", default=None, help="only these questions in the table")
     args = parser.parse_args()
 
@@ -253,34 +285,41 @@ def main() -> None:
         else:
             raise SystemExit(f"only {health['questions_warmed']} of {wanted} questions were answered at start")
         print(f"second server up, {wanted} questions answered at start, in {time.perf_counter() - started:.1f} s\n")
-        paths = [p for p in resources(args.optional_values) if not (args.no_values and "?" in p)]
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
+        asked_paths = [(n, v) for n, v in resources(args.optional_values) if not (args.no_values and v)]
+        if args.fresh_values:
+            FRESH["entity"] = fresh_entities()
+        # (began, seconds, path, status, error) per answer
+        answers: list[tuple[float, float, str, int, str]] = []
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
-        runaway: dict[str, float] = {}
-        slow: list[tuple[float, str, int, str]] = []
+        runaway: dict[str, Any] = {}
 
         def run_runaway() -> None:
             c = http.client.HTTPConnection(host, port, timeout=args.timeout + 60)
-            status, seconds = ask(c, RUNAWAY)
-            runaway.update(status=status, seconds=seconds)
+            runaway["began"] = time.monotonic()
+            c.request("POST", "/sparql", urllib.parse.urlencode({"query": RUNAWAY}),
+                      {"Content-Type": "application/x-www-form-urlencoded",
+                       "Accept": "application/sparql-results+json"})
+            response = c.getresponse()
+            body = response.read()
+            runaway.update(ended=time.monotonic(), status=response.status,
+                           message=body.decode(errors="replace").strip() if response.status != 200 else "")
 
         def client(seed: int) -> None:
             rng = random.Random(seed)
             c = http.client.HTTPConnection(host, port, timeout=120)
-            order = list(paths)
+            order = list(asked_paths)
             while time.monotonic() < deadline:
                 rng.shuffle(order)
-                for path in order:
+                for name, values in order:
                     with lock:
-                        if len(latencies) >= args.max_requests or time.monotonic() >= deadline:
+                        if len(answers) >= args.max_requests or time.monotonic() >= deadline:
                             return
+                    path = path_of(name, values, rng if args.fresh_values else None)
+                    began = time.monotonic()
                     status, seconds, error = get(c, path)
                     with lock:
-                        latencies.append(seconds)
-                        statuses[status] = statuses.get(status, 0) + 1
-                        slow.append((seconds, path, status, error.decode(errors="replace").strip()))
+                        answers.append((began, seconds, path, status, error.decode(errors="replace").strip()))
 
         threads = [threading.Thread(target=run_runaway)]
         threads += [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
@@ -290,17 +329,28 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.perf_counter() - began
-        print(f"## {args.clients} clients for {args.seconds:g} s (cap {args.max_requests} requests), "
+        statuses: dict[int, int] = {}
+        for answer in answers:
+            statuses[answer[3]] = statuses.get(answer[3], 0) + 1
+        values = "fresh values (drawn per request)" if args.fresh_values else (
+            "sample values, optional ones too" if args.optional_values else "sample values where needed")
+        print(f"## {args.clients} clients for {args.seconds:g} s (cap {args.max_requests} requests), {values}, "
               f"one runaway query, --max-running {args.max_running}, --timeout {args.timeout:g}\n")
-        print(f"- {len(latencies)} answers in {wall:.1f} s: {len(latencies) / wall:.1f} per second; statuses "
+        print(f"- {len(answers)} answers in {wall:.1f} s: {len(answers) / wall:.1f} per second; statuses "
               f"{json.dumps(statuses)}")
-        if latencies:
-            print(f"- latency p50 {pct(latencies, 50) * 1000:.0f} ms, p90 {pct(latencies, 90) * 1000:.0f} ms, "
-                  f"p99 {pct(latencies, 99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
-        print(f"- the runaway query: status {runaway.get('status')} after {runaway.get('seconds', 0):.1f} s")
+        during = [a[1] for a in answers if runaway.get("began", 0) <= a[0] < runaway.get("ended", 0)]
+        for label, latencies in (("all answers", [a[1] for a in answers]),
+                                 ("asked while the runaway ran", during)):
+            if latencies:
+                print(f"- {label} ({len(latencies)}): latency p50 {pct(latencies, 50) * 1000:.0f} ms, "
+                      f"p90 {pct(latencies, 90) * 1000:.0f} ms, p99 {pct(latencies, 99) * 1000:.0f} ms, "
+                      f"max {max(latencies) * 1000:.0f} ms")
+        print(f"- the runaway query: status {runaway.get('status')} after "
+              f"{runaway.get('ended', 0) - runaway.get('began', 0):.1f} s: {runaway.get('message', '')}")
         by_path: dict[tuple[str, int, str], list[float]] = {}
-        for seconds, path, status, error in sorted(slow, reverse=True)[: max(1, len(slow) // 50)]:
-            by_path.setdefault((path, status, error[:100]), []).append(seconds)
+        for _, seconds, path, status, error in sorted(answers, key=lambda a: -a[1])[: max(1, len(answers) // 50)]:
+            shown = path if not args.fresh_values else path.split("?")[0] + ("?..." if "?" in path else "")
+            by_path.setdefault((shown, status, error[:100]), []).append(seconds)
         for (path, status, error), times in sorted(by_path.items(), key=lambda kv: -len(kv[1])):
             print(f"  - slowest 2%: {len(times)} x {path} ({status}{': ' + error if error else ''}), "
                   f"{min(times):.1f}-{max(times):.1f} s")
