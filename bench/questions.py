@@ -12,8 +12,8 @@ after ``--cap`` seconds. Each cell is the median of ``--repeat`` runs, every row
 the working tree; both run in the same process one after the other, so their figures compare even on a
 loaded machine. The ``same`` column says whether old and new gave the same rows (as a multiset).
 
-A query with ``# Parameters:`` gets ``?asOf = 2020-01-01`` and ``?entity = iso:PRK`` as Oxigraph
-substitutions.
+A query with ``# Parameters:`` gets ``?asOf = 2020-01-01`` and ``?entity = iso:PRK`` in a ``VALUES``
+block, as ``diplokg query`` and ``diplokg serve`` pass values (:func:`kg.query.sparqltext.with_values`).
 
 Usage::
 
@@ -42,11 +42,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
+from rdflib import XSD, Literal, URIRef  # noqa: E402
+from rdflib.term import Node  # noqa: E402
+
+from kg.query.sparqltext import with_values  # noqa: E402
 
 UNION = {"use_default_graph_as_union": True}
-SAMPLES = {
-    "asOf": ox.Literal("2020-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
-    "entity": ox.NamedNode("https://w3id.org/diplokg/id/iso3166/PRK"),
+SAMPLES: dict[str, Node] = {
+    "asOf": Literal("2020-01-01", datatype=XSD.date),
+    "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
 }
 
 
@@ -57,13 +61,11 @@ def git_text(rev: str, path: Path) -> str | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def options_for(text: str) -> dict[str, object]:
-    """The query options: union default graph, and the sample values of declared parameters."""
+def with_samples(text: str) -> str:
+    """The query with the sample values of its declared parameters in a ``VALUES`` block."""
     params = re.findall(r"^# Parameters?:(.*(?:\n#   .*)*)", text, flags=re.MULTILINE)
     wanted = {k: v for k, v in SAMPLES.items() if params and re.search(rf"\b{k}\b", params[0])}
-    if not wanted:
-        return dict(UNION)
-    return dict(UNION, substitutions={ox.Variable(k): v for k, v in wanted.items()})
+    return with_values(text, wanted)
 
 
 def build_memory(world: Path) -> tuple[ox.Store, dict[str, float]]:
@@ -95,11 +97,11 @@ def time_query(open_store: object, text: str, repeat: int, cap: float) -> dict[s
         os.close(read_fd)
         try:
             store = open_store() if callable(open_store) else open_store
-            options = options_for(text)
+            text = with_samples(text)
             spent = 0.0
             for _ in range(repeat):
                 start = time.perf_counter()
-                result = store.query(text, **options)  # type: ignore[attr-defined]
+                result = store.query(text, **UNION)  # type: ignore[attr-defined]
                 rows = sorted(str(s) for s in result) if isinstance(result, ox.QuerySolutions) else [str(result)]
                 took = time.perf_counter() - start
                 spent += took

@@ -152,28 +152,26 @@ def stage_fast(world: Path, repeat: int) -> None:
 def stage_question(world: Path, query: Path, repeat: int) -> None:
     """One library question on the benchmark's on-disk store (read-only), median of ``repeat`` runs."""
     import pyoxigraph as ox
+    from rdflib import XSD, Literal, URIRef
+    from rdflib.term import Node
+
+    from kg.query.sparqltext import with_values
 
     disk = ox.Store.read_only(str(world / "bench-store"))
     memory = ox.Store()
     memory.bulk_extend(disk)
-    samples = {
-        "asOf": ox.Literal("2020-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
-        "entity": ox.NamedNode("https://w3id.org/diplokg/id/iso3166/PRK"),
-    }
+    samples: dict[str, Node] = {"asOf": Literal("2020-01-01", datatype=XSD.date),
+                                "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK")}
     text = query.read_text(encoding="utf-8")
     params = re.findall(r"^# Parameters?:(.*(?:\n#   .*)*)", text, flags=re.MULTILINE)
     wanted = {k: v for k, v in samples.items() if params and re.search(rf"\b{k}\b", params[0])}
-    options = dict(UNION, substitutions={ox.Variable(k): v for k, v in wanted.items()}) if wanted else UNION
-    label = ", ".join(f"?{k} bound" for k in wanted)
+    text = with_values(text, wanted)  # as `diplokg query` passes values
+    label = ", ".join(f"?{k} given" for k in wanted)
     for kind, store in (("in memory", memory), ("on-disk store", disk)):
         times, rows = [], 0
         for _ in range(repeat):
             start = time.perf_counter()
-            try:
-                result = store.query(text, **options)  # type: ignore[arg-type]
-            except RuntimeError:  # Oxigraph binds only variables of the SELECT list: run it unbound
-                options, label = UNION, "unbound: Oxigraph refused the binding"
-                result = store.query(text, **options)  # type: ignore[arg-type]
+            result = store.query(text, **UNION)  # type: ignore[arg-type]
             rows = len(list(result)) if isinstance(result, (ox.QuerySolutions, ox.QueryTriples)) else 1
             times.append(time.perf_counter() - start)
             if times[-1] > 5:
