@@ -125,3 +125,29 @@ def test_entity_by_name_hints_at_what_is_expected(cli: Cli, built: object) -> No
     code, _out, err = cli("ask", "evidence-for")
     assert code == 2
     assert "a name or ISO code such as Uganda or UGA" in err
+
+
+def test_a_server_looks_entities_up_through_its_own_gate_and_limits(built: object) -> None:
+    """`diplokg serve` vets the look-up queries through its shared gate (whose lock is held only
+    while vetting, not while the look-up runs) and runs them with its own limits."""
+    from rdflib import Literal, URIRef
+
+    from kg.errors import QueryTimeout
+    from kg.query.entities import resolve_bindings
+    from kg.query.gate import vet
+    from kg.query.sandbox import Limits
+
+    graph = built.graph  # type: ignore[attr-defined]
+    question = read_question(ROOT / "queries" / "evidence-for.rq")
+    vetted: list[str] = []
+
+    def vetter(text: str, graphs: list[URIRef]) -> object:
+        vetted.append(text)
+        return vet(text, graphs)
+
+    found = resolve_bindings(graph, question.parameters, {"entity": Literal("DPRK")}, vetter)  # type: ignore[arg-type]
+    assert found == {"entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK")}
+    assert len(vetted) == 2  # by name or code (nothing), then by initials
+    with pytest.raises(QueryTimeout):
+        resolve_bindings(graph, question.parameters, {"entity": Literal("Uganda")}, vetter,  # type: ignore[arg-type]
+                         Limits(timeout=0.000001))

@@ -9,14 +9,19 @@ those, the initials of a state's names (DPRK).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
 from kg.query.engine import BuiltGraph
-from kg.query.gate import vet
+from kg.query.gate import VettedQuery, vet
 from kg.query.library import Parameter
+from kg.query.sandbox import Limits
+
+#: Vets a look-up query over the graph's names (:func:`kg.query.gate.vet`, or a server's shared gate).
+Vetter = Callable[[str, list[URIRef]], VettedQuery]
 
 _LOOKUP = """
 PREFIX diplo: <https://w3id.org/diplokg/ontology#>
@@ -52,23 +57,27 @@ def initials(name: str) -> list[str]:
     return sorted({s for s in (capital, every) if len(s) >= 2})
 
 
-def resolve_entity(graph: BuiltGraph, name: str, text: str) -> URIRef:
+def resolve_entity(graph: BuiltGraph, name: str, text: str, vetter: Vetter = vet,
+                   limits: Limits | None = None) -> URIRef:
     """The one entity whose code, name or short name is ``text`` (case aside).
 
     Args:
         graph: The built graph.
         name: The parameter's name (for the message).
         text: What was typed.
+        vetter: Vets the look-up queries (a server passes its gate, which holds a lock only while vetting).
+        limits: The look-up queries' limits (None: :meth:`BuiltGraph.run`'s default).
 
     Raises:
         QueryError: Nothing, or more than one entity, goes by that name.
     """
-    answer = graph.run(vet(_LOOKUP, graph.graph_names()), bindings={"typed": Literal(text.strip())})
+    names = graph.graph_names()
+    answer = graph.run(vetter(_LOOKUP, names), bindings={"typed": Literal(text.strip())}, limits=limits)
     found = [row[0] for row in answer.rows if isinstance(row[0], URIRef)]
     if not found:
         # The initials of a state's names ("DPRK"), as the explorer's search takes them.
         wanted = text.strip().upper()
-        rows = graph.run(vet(_NAMES, graph.graph_names())).rows
+        rows = graph.run(vetter(_NAMES, names), limits=limits).rows
         found = sorted({row[0] for row in rows if isinstance(row[0], URIRef) and wanted in initials(str(row[1]))})
     if len(found) == 1:
         return found[0]
@@ -82,9 +91,11 @@ def resolve_entity(graph: BuiltGraph, name: str, text: str) -> URIRef:
 
 
 def resolve_bindings(
-    graph: BuiltGraph, parameters: tuple[Parameter, ...], bindings: dict[str, Node]
+    graph: BuiltGraph, parameters: tuple[Parameter, ...], bindings: dict[str, Node], vetter: Vetter = vet,
+    limits: Limits | None = None,
 ) -> dict[str, Node]:
-    """``bindings`` with each plain-text value of a parameter that takes an IRI resolved to its entity.
+    """``bindings`` with each plain-text value of a parameter that takes an IRI resolved to its entity
+    (``vetter`` and ``limits`` as :func:`resolve_entity` takes them).
 
     Raises:
         QueryError: A name that no entity, or several, go by.
@@ -93,5 +104,5 @@ def resolve_bindings(
     for parameter in parameters:
         value = bindings.get(parameter.name)
         if parameter.takes_iri and isinstance(value, Literal) and value.datatype is None:
-            result[parameter.name] = resolve_entity(graph, parameter.name, str(value))
+            result[parameter.name] = resolve_entity(graph, parameter.name, str(value), vetter, limits)
     return result

@@ -215,9 +215,15 @@ class Server:
         generation = _generation(graph)
         whole_key = ("question", generation, name, tuple(params), fmt)
 
+        @functools.cache
         def resolved() -> dict[str, Node]:
-            with _GATE:  # it vets its own look-up query
-                return resolve_bindings(graph, question.parameters, bindings)
+            # Once per request. The look-up queries pass the shared gate (its lock is held only while vetting) and run
+            # with the server's limits, each when its turn comes.
+            def vetter(text: str, graphs: list[URIRef]) -> VettedQuery:
+                return _vetted(text, tuple(graphs), "entity look-up")
+
+            with self.turn():
+                return resolve_bindings(graph, question.parameters, bindings, vetter, self.settings.limits)
 
         def whole() -> tuple[bytes, str]:
             vetted = self.vetted(graph, question.text, str(question.path))
