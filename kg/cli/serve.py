@@ -10,6 +10,7 @@ import ipaddress
 import socket
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,19 @@ from kg.errors import DiplokgError
 from kg.query.engine import BuiltGraph
 from kg.query.library import library
 from kg.query.sandbox import Limits
+
+if TYPE_CHECKING:
+    from kg.network.worldgraph import Rows
+
+
+def explorer_page(graph: BuiltGraph, rows: Rows) -> str:
+    """The explorer page as `diplokg explore` makes it (the network, and the world view when the graph
+    holds it), its queries run by the server (``rows``, and ``graph.run`` in the server's workers)."""
+    from kg.network.graph import explorer_graph
+    from kg.network.page import page_html
+    from kg.network.worldgraph import world_data
+
+    return page_html(explorer_graph(graph), world_data(rows))
 
 
 def _is_loopback(host: str) -> bool:
@@ -86,9 +100,6 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     """
     import uvicorn
 
-    from kg.network.graph import explorer_graph
-    from kg.network.page import page_html
-    from kg.network.worldgraph import world_data
     from kg.serve.app import Settings, make_app
     from kg.serve.live import LiveGraph
 
@@ -100,16 +111,12 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     note(f"... reading {built.path} into memory")
     live = LiveGraph(built.path, workers=max_running, memory_mib=max_memory)
 
-    def report(graph: BuiltGraph) -> str:
+    def report(graph: BuiltGraph, rows: Rows) -> str:
         return report_text(graph, library(proj.queries))
-
-    def explorer(graph: BuiltGraph) -> str:
-        # As `diplokg explore` makes it: the network, and the world view when the graph holds it.
-        return page_html(explorer_graph(graph), world_data(graph.store))
 
     settings = Settings(queries=proj.queries, limits=Limits(timeout=timeout, memory_mib=max_memory, max_rows=max_rows),
                         max_running=max_running, queue_seconds=queue_seconds, cors_origins=cors_origins,
-                        explorer=explorer, report=report, cache_bytes=cache_mib * 1024 * 1024)
+                        explorer=explorer_page, report=report, cache_bytes=cache_mib * 1024 * 1024)
     app = make_app(live, settings)
     if warm and cache_mib > 0:
         threading.Thread(target=app.state.server.warm, name="diplokg-warm", daemon=True).start()

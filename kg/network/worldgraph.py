@@ -17,7 +17,9 @@ Nothing is computed here that the graph does not hold: a state's place is left t
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -75,6 +77,11 @@ def kind_words(local: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
 
 
+#: Runs one of this module's SELECT queries over the union of every graph; its solutions as
+#: ``{variable: value or None}`` (a server passes one that runs them through its gate, in its workers).
+Rows = Callable[[str], list[dict[str, Any]]]
+
+
 def _rows(store: ox.Store, query: str) -> list[dict[str, Any]]:
     """The solutions of a SELECT over the union of every graph, as ``{variable: value or None}``."""
     result = store.query(query, use_default_graph_as_union=True)
@@ -91,7 +98,7 @@ def _short_iri(iri: str) -> str:
     return "mission:" + iri[len(MISSION):] if iri.startswith(MISSION) else iri
 
 
-def _nodes(store: ox.Store, iris: set[str]) -> dict[str, tuple[str, str, str]]:
+def _nodes(rows: Rows, iris: set[str]) -> dict[str, tuple[str, str, str]]:
     """``{iri: (code, label, kind)}`` for the nodes the measures and missions name."""
     if not iris:
         return {}
@@ -101,11 +108,11 @@ def _nodes(store: ox.Store, iris: set[str]) -> dict[str, tuple[str, str, str]]:
     gazetteer = "https://w3id.org/diplokg/graph/gazetteer"
     query = PREFIXES + f"""SELECT ?node ?label ?g WHERE {{ VALUES ?node {{ {values} }}
         GRAPH ?g {{ ?node rdfs:label ?label }} FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")) }}"""
-    for row in _rows(store, query):
+    for row in rows(query):
         # the gazetteer's name first (as the rest of the graph names states), else the smallest label
         labels.setdefault(row["node"], []).append(("0" if row["g"] == gazetteer else "1") + row["label"])
     found: dict[str, tuple[str, str, str]] = {}
-    for row in _rows(store, NODES.replace("NODES", values).replace("CLASSES", classes)):
+    for row in rows(NODES.replace("NODES", values).replace("CLASSES", classes)):
         iri = row["node"]
         item = row["wikidata"]
         code = row["alpha3"] or row["alpha4"] or (_local(item) if item and not iri.startswith(ISO) else _local(iri))
@@ -115,19 +122,20 @@ def _nodes(store: ox.Store, iris: set[str]) -> dict[str, tuple[str, str, str]]:
     return found
 
 
-def world_data(store: ox.Store, focus: str = "PRK") -> WorldData | None:
-    """The world view of the built graph in *store*, or None when it holds neither agreement measures
-    nor a located mission (a graph of the dossier alone: the page then shows the network only).
+def world_data(source: ox.Store | Rows, focus: str = "PRK") -> WorldData | None:
+    """The world view of the built graph, or None when it holds neither agreement measures nor a
+    located mission (a graph of the dossier alone: the page then shows the network only).
 
     Args:
-        store: The built graph.
+        source: The built graph's store (queried here), or what runs the queries (:data:`Rows`).
         focus: The code of the state whose missions the view draws first.
     """
-    measures = _rows(store, AGREEMENT)
-    missions = _rows(store, MISSIONS)
+    rows: Rows = functools.partial(_rows, source) if isinstance(source, ox.Store) else source
+    measures = rows(AGREEMENT)
+    missions = rows(MISSIONS)
     if not measures and not any(m["lat"] is not None for m in missions):
         return None
-    nodes = _nodes(store, {r["state"] for r in measures} | {r["anchor"] for r in measures}
+    nodes = _nodes(rows, {r["state"] for r in measures} | {r["anchor"] for r in measures}
                    | {m["sender"] for m in missions} | {m["host"] for m in missions} | {ISO + a for a in ANCHORS})
     agreement: dict[str, dict[str, dict[int, tuple[float, int]]]] = {}
     most: dict[int, int] = {}

@@ -22,6 +22,7 @@ and keep the :class:`VettedQuery` (it is immutable), and vet a user's text once 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
@@ -103,6 +104,12 @@ def _parse(text: str, origin: str) -> object:
         raise QueryRefused(f"{origin}: the query is nested too deeply to read") from None
 
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once get spurious
+#: syntax errors and crashes. The gate reads one query at a time, whichever thread asks (a server's
+#: requests, and the pages and reports it makes).
+_PARSER = threading.Lock()
+
+
 def vet(
     text: str,
     allowed_graphs: Iterable[URIRef | str] = (),
@@ -120,6 +127,11 @@ def vet(
         QueryRefused: An update, ``SERVICE``, a ``FROM`` outside ``allowed_graphs``, too deep a
             nesting, or a text without one reading.
     """
+    with _PARSER:
+        return _vet(text, allowed_graphs, origin)
+
+
+def _vet(text: str, allowed_graphs: Iterable[URIRef | str], origin: str) -> VettedQuery:
     try:
         canon = canonical(text)
     except Ambiguous as exc:

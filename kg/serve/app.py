@@ -21,6 +21,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -45,8 +46,9 @@ from kg.serve.pages import FORM_PAGE, PAGE_POLICY
 from kg.serve.protocol import GRAPH_MEDIA, MEDIA, ProtocolError, QueryRequest, negotiate, read_request
 from kg.serve.questions import describe, page_json, split_paging, value
 
-#: Turns a graph into a page or a report (given by the command line, which owns those renderers).
-Renderer = Callable[[BuiltGraph], str]
+#: Turns a graph into a page or a report (given by the command line, which owns those renderers); the
+#: second argument runs the renderer's own SELECT queries as the server runs any (:meth:`Server.rows`).
+Renderer = Callable[[BuiltGraph, Callable[[str], list[dict[str, Any]]]], str]
 
 
 @dataclasses.dataclass
@@ -134,6 +136,17 @@ class Server:
         finally:
             self._turns.release()
 
+    def rows(self, graph: BuiltGraph, text: str) -> list[dict[str, Any]]:
+        """The solutions of one of our own SELECT queries (a page's), as ``{variable: value or None}``:
+        vetted by the gate and run with the server's limits in a worker when its turn comes, as any
+        query is (the server's threads never query the store themselves: a worker forked while one
+        did could inherit a lock held inside Oxigraph)."""
+        vetted = _vetted(text, tuple(graph.graph_names()), "page query")
+        with self.turn():
+            data = json.loads(graph.results(vetted, "json", limits=self.settings.limits))
+        names = data["head"]["vars"]
+        return [{n: b[n]["value"] if n in b else None for n in names} for b in data["results"]["bindings"]]
+
     def cached(self, name: str, make: Renderer) -> str:
         """A page made once per loaded build."""
         graph = self.live.graph
@@ -141,7 +154,7 @@ class Server:
         with self._cache_lock:
             if key in self._cache:
                 return self._cache[key]
-        text = make(graph)
+        text = make(graph, functools.partial(self.rows, graph))
         with self._cache_lock:
             self._cache = {k: v for k, v in self._cache.items() if k[1] == self.live.version}
             self._cache[key] = text
@@ -302,8 +315,7 @@ class Server:
         })
 
 
-#: rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads vetting at once get spurious
-#: syntax errors and crashes. The gate runs one query at a time; its verdicts are kept.
+#: Guards the kept verdicts (the gate itself reads one query at a time, see kg.query.gate).
 _GATE = threading.Lock()
 
 
