@@ -209,3 +209,33 @@ def test_answers_through_workers_are_those_of_a_child_per_query(built: Any, fmt:
         assert graph.results(query, fmt, limits=LIMITS) == forked  # a closed pool: a child per query again
     finally:
         graph.workers.close()
+
+
+def _niceness_after(work: tuple[str, float]) -> bytes:
+    """A handler's work: wait or compute for so many seconds, then tell its own niceness."""
+    how, seconds = work
+    if how == "wait":
+        time.sleep(seconds)
+    else:
+        began = time.process_time()
+        while time.process_time() - began < seconds:
+            pass
+    return str(os.getpriority(os.PRIO_PROCESS, 0)).encode()
+
+
+def test_a_long_query_yields_the_processor_and_its_worker_gets_it_back() -> None:
+    from kg.query.pool import YIELD_NICENESS, YIELD_SECONDS
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    pool = _pool(_niceness_after)
+    try:
+        # A short query keeps its priority; so does one that waits (what counts is processor time).
+        assert pool.run(("compute", 0.0), LIMITS) == str(own).encode()
+        assert pool.run(("wait", YIELD_SECONDS + 0.6), LIMITS) == str(own).encode()
+        assert pool.run(("compute", YIELD_SECONDS + 0.6), LIMITS) == str(min(19, own + YIELD_NICENESS)).encode()
+        # The next query runs at the first priority again: in the same worker, raised again where the
+        # system lets this process do that, else in a new worker.
+        assert pool.run(("compute", 0.0), LIMITS) == str(own).encode()
+        assert pool.replaced == (0 if os.geteuid() == 0 else 1)
+    finally:
+        pool.close()

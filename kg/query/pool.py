@@ -20,6 +20,12 @@ Contract:
   replaced when its query passes the time limit, when it reaches its memory ceiling or dies, when the
   caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
   query keeps most of the ceiling for itself).
+- A query that has used :data:`YIELD_SECONDS` of processor time (read from ``/proc``; where there is
+  none, of time since it was asked) yields the processor: its worker's scheduling
+  priority is lowered (its niceness raised by :data:`YIELD_NICENESS`), so that the short queries asked meanwhile are not
+  slowed by a long one (a runaway query until its time limit, on two cores one of them). When it
+  ends, its worker's priority is raised again, or, where the system refuses that to an unprivileged
+  process, the worker is replaced.
 - :meth:`WorkerPool.close` ends idle workers at once and busy ones when their query ends; afterwards
   :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller forks per query instead.
 """
@@ -47,6 +53,12 @@ from kg.query.sandbox import Limits, contain_self, data_size, exit_after, outcom
 _LENGTH = struct.Struct(">Q")
 #: Seconds a new worker may take to report itself ready before it is given up.
 _READY_SECONDS = 60.0
+#: Seconds of processor time a query uses before its worker yields the processor to the others.
+YIELD_SECONDS = 1.0
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+#: How much less a worker whose query passed :data:`YIELD_SECONDS` is favoured: added to its niceness
+#: (0 by default; 19, the least favoured, at most).
+YIELD_NICENESS = 15
 
 
 class PoolClosed(DiplokgError):
@@ -61,6 +73,7 @@ class _Worker:
     errors: int  # and the worker's stderr here
     base: int = 0  # the worker's data size when it was ready, in bytes
     reaped: bool = False  # it died and was waited for
+    yielded: bool = False  # its query ran long and its priority was lowered
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -107,6 +120,28 @@ def _worker_main(handler: Callable[[Any], bytes], memory_mib: int | None, fds: t
     exit_after(body)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """Processor time ``pid`` has used (user and system), or None where ``/proc`` does not tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rpartition(b")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime: fields 14 and 15 of stat
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _restored(worker: _Worker, niceness: int) -> bool:
+    """Whether ``worker`` runs at its first priority, ``niceness`` (raised again if its query had yielded)."""
+    if not worker.yielded:
+        return True
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.pid, niceness)
+    except OSError:  # an unprivileged process may lower its priority, not raise it
+        return False
+    worker.yielded = False
+    return True
+
+
 class WorkerPool:
     """Contained workers over state the parent holds (see the module's contract).
 
@@ -122,6 +157,7 @@ class WorkerPool:
         self.memory_mib = memory_mib
         self.replaced = 0
         self.note = ""
+        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the workers' own, as forked
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._wanted: queue.Queue[bool] = queue.Queue()
         self._busy = 0
@@ -201,12 +237,21 @@ class WorkerPool:
         self._wanted.put(True)
 
     # -- answering --------------------------------------------------------------------------------
-    def _receive(self, worker: _Worker, deadline: float | None) -> tuple[bytes | None, bytes]:
-        """One framed answer from ``worker`` (None when it died) and what it wrote to stderr."""
+    def _receive(self, worker: _Worker, deadline: float | None, long: bool = False) -> tuple[bytes | None, bytes]:
+        """One framed answer from ``worker`` (None when it died) and what it wrote to stderr; with
+        ``long``, the worker yields the processor once the query has used :data:`YIELD_SECONDS`."""
         buffer = bytearray()
         errors = bytearray()
         want: int | None = None
+        started, cpu = time.monotonic(), _cpu_seconds(worker.pid)
         while want is None or len(buffer) < want:
+            if long and not worker.yielded:
+                now = _cpu_seconds(worker.pid) if cpu is not None else None
+                used = now - cpu if now is not None and cpu is not None else time.monotonic() - started
+                if used >= YIELD_SECONDS:
+                    with contextlib.suppress(OSError):  # it may have just ended
+                        os.setpriority(os.PRIO_PROCESS, worker.pid, min(19, self._niceness + YIELD_NICENESS))
+                        worker.yielded = True
             wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
             ready, _, _ = select.select([worker.answers, worker.errors], [], [], wait)
             if worker.errors in ready:
@@ -249,7 +294,7 @@ class WorkerPool:
             _write(worker.requests, pickle.dumps(request))
             deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
             try:
-                data, errors = self._receive(worker, deadline)
+                data, errors = self._receive(worker, deadline, long=True)
             except QueryTimeout:
                 raise QueryTimeout(
                     f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
@@ -261,8 +306,9 @@ class WorkerPool:
                 raise AssertionError("unreachable")
             head = json.loads(data.partition(b"\n")[0])
             grown = int(head.get("data", 0)) - worker.base
-            healthy = head.get("error") != "QueryMemoryExceeded" and (
-                self.memory_mib is None or grown < self.memory_mib * 1024 * 1024 // 4)
+            healthy = (head.get("error") != "QueryMemoryExceeded"
+                       and (self.memory_mib is None or grown < self.memory_mib * 1024 * 1024 // 4)
+                       and _restored(worker, self._niceness))
             return outcome(data, b"", 0, limits)
         finally:
             if healthy and not self._closed:
