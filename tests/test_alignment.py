@@ -224,3 +224,17 @@ def test_cli_no_data_is_one_line_and_exit_2(world_cli: Callable, args: tuple[str
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and says in err
+
+
+def test_a_code_two_polities_share_names_the_smallest_iri() -> None:
+    """As the endpoint version does (kg.alignment.remote: the smallest IRI), whatever order the store
+    keeps its quads in."""
+    import pyoxigraph as ox
+
+    from kg.alignment.api import member_iri
+
+    code = ox.NamedNode("https://w3id.org/diplokg/ontology#iso3166Alpha3")
+    store = ox.Store()
+    for local in ("zz", "aa", "mm"):
+        store.add(ox.Quad(ox.NamedNode(f"https://example.org/{local}"), code, ox.Literal("XYZ")))
+    assert member_iri(store, "xyz") == "https://example.org/aa"

@@ -105,7 +105,8 @@ class Mission:
 
 
 def member_iri(store: ox.Store, member: str) -> str:
-    """The IRI of a member given its code (``PRK``, ``CSHH``) or IRI.
+    """The IRI of a member given its code (``PRK``, ``CSHH``) or IRI (the smallest, should several
+    polities share a code: the same one a store's endpoint gives, see :mod:`kg.alignment.remote`).
 
     Raises:
         InputError: No polity of the graph has this code.
@@ -114,8 +115,10 @@ def member_iri(store: ox.Store, member: str) -> str:
         return member
     text = member.strip()
     for predicate in (DIPLO.iso3166Alpha3, DIPLO.iso3166Alpha4):
-        for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), ox.Literal(text.upper())):
-            return quad.subject.value  # type: ignore[union-attr]
+        pattern = store.quads_for_pattern(None, ox.NamedNode(str(predicate)), ox.Literal(text.upper()))
+        named = [q.subject.value for q in pattern if isinstance(q.subject, ox.NamedNode)]
+        if named:
+            return min(named)
     candidate = f"https://w3id.org/diplokg/id/unga-member/{text.lower()}"
     try:
         node = ox.NamedNode(candidate)
