@@ -80,15 +80,17 @@ def describe(question: Question) -> dict[str, Any]:
     }
 
 
-def cells(results: bytes) -> tuple[list[str], list[tuple[str, ...]]]:
-    """The variables and rows of SPARQL results JSON, each cell as people read it (as
-    :func:`kg.query.formats.literal_text` shows the term: a literal's text, a prefixed name, ``_:id``;
-    empty when unbound)."""
+def cells(results: bytes, start: int = 0, stop: int | None = None) -> tuple[list[str], int, list[tuple[str, ...]]]:
+    """The variables of SPARQL results JSON, how many rows it has, and its rows ``start:stop``, each
+    cell as people read it (as :func:`kg.query.formats.literal_text` shows the term: a literal's text,
+    a prefixed name, ``_:id``; empty when unbound). Only the rows asked for are laid out: a page of a
+    large answer costs the server little beyond reading the JSON."""
     data = json.loads(results)
     variables: list[str] = list(data["head"]["vars"])
+    bindings = data.get("results", {}).get("bindings", [])
     typed: dict[tuple[str, str], str] = {}
     rows: list[tuple[str, ...]] = []
-    for binding in data.get("results", {}).get("bindings", []):
+    for binding in bindings[start:stop]:
         row = []
         for name in variables:
             term = binding.get(name)
@@ -106,25 +108,24 @@ def cells(results: bytes) -> tuple[list[str], list[tuple[str, ...]]]:
             else:
                 row.append(term["value"])
         rows.append(tuple(row))
-    return variables, rows
+    return variables, len(bindings), rows
 
 
 def page_json(question: Question, bindings: dict[str, str], params: list[tuple[str, str]], results: bytes,
               page: Page) -> bytes:
     """One page of a question's JSON view, from its whole answer as SPARQL results JSON."""
-    variables, rows = cells(results)
-    chosen = rows[page.offset:page.offset + page.limit]
+    variables, count, chosen = cells(results, page.offset, page.offset + page.limit)
     view = evidence_view(tuple(variables), chosen, hidden=tuple(p.name for p in question.parameters))
     after = page.offset + len(chosen)
     following = None
-    if after < len(rows):
+    if after < count:
         query = urllib.parse.urlencode([*params, ("limit", str(page.limit)), ("offset", str(after))])
         following = f"/questions/{question.name}?{query}"
     return json.dumps({
         "question": describe(question),
         "bindings": bindings,
         "variables": variables,
-        "count": len(rows),
+        "count": count,
         "offset": page.offset,
         "limit": page.limit,
         "next": following,
