@@ -10,9 +10,6 @@ import pytest
 
 from .test_remote import VIRTUOSO_DEVIATIONS
 
-#: The explorer's network rules (kg/network/rules) on Virtuoso 7.2.
-VIRTUOSO_NETWORK = "Virtuoso's SPARQL compiler fails on a network rule (SP031 internal error in sparp_gp_deprecate)"
-
 #: Oxigraph evaluates a listed default graph one graph at a time: the explorer's node-facts rule takes
 #: about 40 s so; these commands are tested there with --dataset store (oxigraph-union-store).
 SLOW_LISTED = "the explorer's rules are slow on Oxigraph with a listed dataset (tested with --dataset store)"
@@ -49,8 +46,6 @@ def test_push_twice_says_the_store_holds_the_build(pushed_cli: Any, built: Any, 
     ids=lambda a: " ".join(a[:2]),
 )
 def test_commands_print_the_same_from_the_store(pushed_cli: Any, built: Any, cli: CLI, argv: list[str]) -> None:
-    if pushed_cli.name == "virtuoso" and argv[0] == "stats":
-        pytest.xfail(VIRTUOSO_NETWORK)
     if argv[0] == "stats" and pushed_cli.name in ("oxigraph", "oxigraph-union"):
         pytest.skip(SLOW_LISTED)
     if pushed_cli.name == "virtuoso" and argv[1] in VIRTUOSO_DEVIATIONS:
@@ -66,8 +61,6 @@ def test_commands_print_the_same_from_the_store(pushed_cli: Any, built: Any, cli
 def test_report_and_explore_are_the_same_from_the_store(pushed_cli: Any, built: Any, cli: CLI, tmp_path: Path) -> None:
     project = ["--project", str(built.project.root)]
     remote = ["--endpoint", pushed_cli.query_url, *pushed_cli.auth_args()]
-    if pushed_cli.name == "virtuoso":
-        pytest.skip(f"{VIRTUOSO_NETWORK}; and the report holds questions Virtuoso answers differently")
     if pushed_cli.name in ("oxigraph", "oxigraph-union"):
         pytest.skip(SLOW_LISTED)
     for command in ("explore", "report"):

@@ -31,14 +31,9 @@ ASKED = {"asOf": Literal("2023-06-01", datatype=XSD.date), "entity": URIRef("htt
 
 #: Where Virtuoso 7.2 (Debian 12) answers a library question differently from the SPARQL 1.1 spec,
 #: and how; the test of that question expects the difference (strict xfail) until the question is
-#: written around it. (Six more were: each question now says, where it is written around one.)
-VIRTUOSO_DEVIATIONS: dict[str, str] = {
-    "dprk-missions-by-source": "a UNION branch whose GRAPH <IRI> names a graph outside the request's "
-                               "named-graph-uri list (the dossier has no Wikidata graph) is answered as one "
-                               "empty solution, so each host gets a row with nothing but its name (naming "
-                               "that graph in named-graph-uri too gives the local answer; no rewrite found: "
-                               "GRAPH ?g with a FILTER on ?g is refused by its compiler, SP031)",
-}
+#: written around it. None is left: seven were, and each question now says where it is written
+#: around one (the last, dprk-missions-by-source: a GRAPH <IRI> outside the request's dataset).
+VIRTUOSO_DEVIATIONS: dict[str, str] = {}
 
 
 def rows(answer: Answer) -> list[tuple[str, ...]]:
