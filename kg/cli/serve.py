@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 def explorer_page(graph: BuiltGraph, rows: Rows) -> str:
     """The explorer page as `diplokg explore` makes it (the network, and the world view when the graph
-    holds it), its queries run by the server (``rows``, and ``graph.run`` in the server's workers)."""
+    holds it), its queries run as the server runs any: through its gate, in contained processes
+    (``rows`` in its workers; the network's rules by ``graph.run``), never in the server's own."""
     from kg.network.graph import explorer_graph
     from kg.network.page import page_html
     from kg.network.worldgraph import world_data

@@ -21,11 +21,11 @@ Contract:
   caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
   query keeps most of the ceiling for itself).
 - A query that has used :data:`YIELD_SECONDS` of processor time (read from ``/proc``; where there is
-  none, of time since it was asked) yields the processor: its worker's scheduling
-  priority is lowered (its niceness raised by :data:`YIELD_NICENESS`), so that the short queries asked meanwhile are not
-  slowed by a long one (a runaway query until its time limit, on two cores one of them). When it
-  ends, its worker's priority is raised again, or, where the system refuses that to an unprivileged
-  process, the worker is replaced.
+  none, of time since it was asked) yields the processor: its worker's niceness is raised by
+  :data:`YIELD_NICENESS`, so that the short queries asked meanwhile are not slowed by a long one (a
+  runaway query until its time limit, on two cores one of them). When it ends, its worker's priority
+  is raised again, or, where the system refuses that to an unprivileged process, the worker is
+  replaced.
 - :meth:`WorkerPool.close` ends idle workers at once and busy ones when their query ends; afterwards
   :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller forks per query instead.
 """

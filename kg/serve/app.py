@@ -230,8 +230,8 @@ class Server:
 
         @functools.cache
         def resolved() -> dict[str, Node]:
-            # Once per request. The look-up queries pass the shared gate (its lock is held only while vetting) and run
-            # with the server's limits, each when its turn comes.
+            # Once per request. The look-up queries pass the shared gate (its lock is held only while
+            # vetting) and run with the server's limits when their turn comes.
             def vetter(text: str, graphs: list[URIRef]) -> VettedQuery:
                 return _vetted(text, tuple(graphs), "entity look-up")
 

@@ -138,17 +138,21 @@ class LiveGraph:
         try:
             fresh = MemoryGraph(self.path)
             fresh.start_workers(self.workers, self.memory_mib)
-            if self.prepare is not None:
-                self.prepare(fresh)  # the current build answers meanwhile
         except DiplokgError as exc:
             self.last_error = str(exc)
         else:
+            unprepared = None
+            if self.prepare is not None:
+                try:
+                    self.prepare(fresh)  # the current build answers meanwhile
+                except Exception as exc:  # answering ahead only saves time: the new build is served anyway
+                    unprepared = f"the new build's questions were not answered ahead: {exc}"
             old, self._graph = self._graph, fresh
             old.stop_workers()  # its workers end when the requests that hold it are answered
             self._stamp = stamp
             self.version += 1
             self.loaded_at = time.time()
-            self.last_error = None
+            self.last_error = unprepared
         finally:
             with self._lock:
                 self._loading = False
