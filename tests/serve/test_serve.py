@@ -177,6 +177,19 @@ def test_pages_health_and_the_offline_form(served: Served, built: Any) -> None:
     assert health["graphs"] == [str(g) for g in built.graph.graph_names()]
 
 
+def test_the_served_explorer_and_report_are_the_command_lines(served: Served, built: Any, cli: Callable[..., Any],
+                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes as `diplokg explore` and `diplokg report` make from the same build (on the
+    on-disk store; the server's graph is in memory, where an engine may give rows of equal sort keys
+    in another order)."""
+    monkeypatch.setenv("DIPLOKG_BUILD", str(built.graph.path.parent))
+    for command, path in (("explore", "/explorer"), ("report", "/report")):
+        code, _, err = cli(command, "-o", str(tmp_path / command), "--project", str(built.project.root))
+        assert code == 0, err
+        status, _, body = fetch(f"{served.base}{path}")
+        assert status == 200 and body == (tmp_path / command).read_bytes(), command
+
+
 def test_no_cors_headers_unless_asked(served: Served) -> None:
     _, headers, _ = fetch(f"{served.base}/health", headers={"Origin": "https://yasgui.example.org"})
     assert not any(h.startswith("access-control-") for h in headers)
