@@ -14,7 +14,7 @@ import pytest
 from kg.build import build
 from kg.errors import InputError
 from kg.paths import Project
-from kg.query.engine import StartedQueries, run_in_store
+from kg.query.engine import StartedQueries
 from kg.query.gate import vet
 from kg.query.sandbox import UNLIMITED, Limits
 from kg.store import cache
@@ -79,7 +79,7 @@ def test_queries_started_together_answer_as_each_alone() -> None:
              "SELECT ?o WHERE { <urn:b> <urn:p> ?o }"]
     queries = [vet(t, [], origin=f"q{i}.rq") for i, t in enumerate(texts)]
     together = StartedQueries(store, queries, UNLIMITED).answers()
-    alone = [run_in_store(store, q, UNLIMITED) for q in queries]
+    alone = [StartedQueries(store, [q], UNLIMITED).answers()[0] for q in queries]
     assert [(a.kind, a.rows, a.boolean) for a in together] == [(a.kind, a.rows, a.boolean) for a in alone]
     assert [len(a.rows) for a in together] == [2, 0, 1] and together[1].boolean is False
 

@@ -224,32 +224,10 @@ class BuiltGraph:
         block, :func:`kg.query.sparqltext.with_values`, not as Oxigraph's substitutions: with a
         substitution Oxigraph 0.5 plans some questions far worse, closed-missions with ``asOf`` at a
         million triples over two minutes against 0.2 s.)"""
-        options: dict[str, object] = {}
-        if query.has_dataset:
-            options["default_graph"] = [ox.NamedNode(str(g)) for g in query.default_graphs]
-            options["named_graphs"] = [ox.NamedNode(str(g)) for g in query.named_graphs]
-        elif asserted_only:
+        if asserted_only and not query.has_dataset:
             asserted = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
-            options["default_graph"] = asserted
-            options["named_graphs"] = asserted
-        else:
-            options["use_default_graph_as_union"] = True
-        return options
-
-
-def run_in_store(store: ox.Store, query: VettedQuery, limits: Limits) -> Answer:
-    """Run a vetted query on any Oxigraph store, contained as :meth:`BuiltGraph.run` runs it: over the
-    query's ``FROM`` dataset, else the union of the store's graphs."""
-    return _run_oxigraph(store, query, _store_options(query), limits)
-
-
-def _run_oxigraph(store: ox.Store, query: VettedQuery, options: dict[str, object], limits: Limits) -> Answer:
-    request = OxigraphRequest(query.text, options, limits.max_rows)
-
-    def job() -> bytes:
-        return _oxigraph_bytes(store, request)
-
-    return _answer(contained(job, limits), query.kind)
+            return {"default_graph": asserted, "named_graphs": asserted}
+        return _store_options(query)
 
 
 class StartedQueries:

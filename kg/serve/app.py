@@ -105,12 +105,6 @@ class Server:
         self._warmed: dict[int, int] = {}
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, graph: BuiltGraph, text: str, origin: str, bindings: dict[str, Node] | None = None) -> Answer:
-        """Vet and run one query, contained, when its turn comes."""
-        vetted = self.vetted(graph, text, origin)
-        with self.turn():
-            return graph.run(vetted, bindings=bindings or {}, limits=self.settings.limits)
-
     def vetted(self, graph: BuiltGraph, text: str, origin: str, request: QueryRequest | None = None) -> VettedQuery:
         """The gate's verdict on ``text``, over the dataset a protocol request names (our graphs only)."""
         vetted = _vetted(text, tuple(graph.graph_names()), origin)

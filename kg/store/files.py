@@ -293,13 +293,8 @@ def remove_disk_store(nquads: Path) -> None:
 
 def open_store(nquads: Path) -> ox.Store:
     """The built graph as a store: the on-disk store read-only when it is fresh, else the N-Quads read in memory."""
-    target = store_dir(nquads)
-    try:
-        if (target / _STAMP).read_text(encoding="utf-8") == _stamp(nquads):
-            return ox.Store.read_only(str(target))
-    except (OSError, ValueError):
-        pass
-    return read_store(nquads)
+    target = fresh_disk_store(nquads)
+    return ox.Store.read_only(str(target)) if target is not None else read_store(nquads)
 
 
 #: What a build leaves beside ``diplokg.nq`` while it runs (a dump, temporary files and store folders):
