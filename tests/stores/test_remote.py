@@ -35,6 +35,14 @@ ASKED = {"asOf": Literal("2023-06-01", datatype=XSD.date), "entity": URIRef("htt
 #: around one (the last, dprk-missions-by-source: a GRAPH <IRI> outside the request's dataset).
 VIRTUOSO_DEVIATIONS: dict[str, str] = {}
 
+#: Where Virtuoso 7.2 gives the local answer only sometimes: the test expects the local answer and
+#: records a difference as an expected failure (not strict) until the question is written around it.
+VIRTUOSO_INTERMITTENT: dict[str, str] = {
+    "russia-pivot": "in 2 of 4 CI runs (2026-12-01) one row came without its ?place (the UN veto of "
+                    "2024-03-28, place: UN Security Council), read in an OPTIONAL subquery; never "
+                    "reproduced in 19 local runs of the store tests",
+}
+
 
 def rows(answer: Answer) -> list[tuple[str, ...]]:
     """The rows as sorted N-Triples text, for comparing answers of different engines."""
@@ -102,6 +110,8 @@ def test_every_question_gives_the_local_answer(pushed: Any, built: Any, name: st
         assert there.variables == here.variables
         if deviation is not None and rows(there) != rows(here):
             pytest.xfail(f"Virtuoso: {deviation}")
+        if pushed.name == "virtuoso" and name in VIRTUOSO_INTERMITTENT and rows(there) != rows(here):
+            pytest.xfail(f"Virtuoso, at times: {VIRTUOSO_INTERMITTENT[name]}")
         assert rows(there) == rows(here), bindings
     assert deviation is None, f"Virtuoso now gives the local answer to {name}: take it off VIRTUOSO_DEVIATIONS"
 
