@@ -18,7 +18,8 @@ Matching, in order (the ``match`` column records which rule matched each row):
    alpha-2 code and name both agree with the row (Czechoslovakia, the GDR ...);
 3. ``pycountry name``: pycountry's lookup of the name (name, official name, common name);
 4. ``country_converter regex``: the name matches exactly one regular expression of
-   country_converter's table (the package the gazetteer already reads);
+   country_converter's table (installed by hand to run this script; neither the package nor its table
+   ships: its output, the mapping tables, records only which rule matched);
 5. ``reviewed: ...``: a decision written below in REVIEWED with its reason;
 6. ``not an ISO 3166-1 entry``: kept as the entity it is (a ministry, a sub-national government, the
    Order of Malta, a state of limited recognition): no polity.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pycountry
 import pytest
 from rdflib import RDF, RDFS, Graph, URIRef
 
 from kg.namespaces import DIPLO, ISO
-from kg.sources.gazetteer import gazetteer_graph, region_iri
+from kg.sources.gazetteer import M49_TABLE, gazetteer_graph, region_iri
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +37,16 @@ def _regions(g: Graph, node: URIRef) -> tuple[str | None, str | None]:
         pytest.param("UGA", "UG", "800", DIPLO.State, "Eastern Africa", "Africa", None, id="UGA"),
         pytest.param("NIC", "NI", "558", DIPLO.State, "Central America", "Americas", None, id="NIC"),
         pytest.param("USA", "US", "840", DIPLO.State, "Northern America", "Americas", None, id="USA"),
-        # not a UN member, and listed under no state by ISO 3166-2: its status is left open
-        pytest.param("TWN", "TW", "158", DIPLO.Polity, "Eastern Asia", "Asia", None, id="TWN"),
+        # not a UN member, and listed under no state by ISO 3166-2: its status is left open; and M49
+        # does not list it (the UN's statistics count it within China), so it has no M49 region
+        pytest.param("TWN", "TW", "158", DIPLO.Polity, None, None, None, id="TWN"),
+        # M49 files Nauru in Micronesia (country_converter's table had Polynesia)
+        pytest.param("NRU", "NR", "520", DIPLO.State, "Micronesia", "Oceania", None, id="NRU"),
         # Antarctica has no UN M49 region
         pytest.param("ATA", "AQ", "010", DIPLO.Polity, None, None, None, id="ATA"),
-        # filed under the continent Antarctica by the table, in South America by M49
+        # in South America by M49 (country_converter's table filed it under the continent Antarctica)
         pytest.param("SGS", "GS", "239", DIPLO.Polity, "South America", "Americas", None, id="SGS"),
-        # filed under Asia by the table, in Australia and New Zealand (Oceania) by M49
+        # in Australia and New Zealand (Oceania) by M49 (country_converter's table said Asia)
         pytest.param("CXR", "CX", "162", DIPLO.Polity, "Australia and New Zealand", "Oceania", None, id="CXR"),
     ],
 )
@@ -84,3 +90,54 @@ def test_regions_form_a_tree(gaz: Graph) -> None:
     assert top == {region_iri(n) for n in ("Africa", "Americas", "Asia", "Europe", "Oceania")}
     for r in regions - top:
         assert len(set(gaz.objects(r, DIPLO.subRegionOf))) == 1, r
+
+
+#: The gazetteer's typing and regions as built from country_converter's table (GPL-3.0-or-later), before
+#: the regions came from the UN's M49 table and the UN members from CLDR (issue 27).
+BEFORE = Path(__file__).resolve().parent / "fixtures" / "gazetteer-before-m49.tsv"
+#: Where the two differ, and why: nothing else may change.
+CHANGED = {
+    "NRU": "M49 files Nauru in Micronesia; country_converter's table said Polynesia",
+    "TWN": "M49 does not list Taiwan (the UN's statistics count it within China); country_converter added Eastern Asia",
+}
+
+
+def _typing(g: Graph) -> dict[str, tuple[str, str, str, str]]:
+    """ISO alpha-3 -> (kind, sub-region, region, territory of), as the fixture records them."""
+    out = {}
+    for node in g.subjects(DIPLO.iso3166Alpha3, None):
+        sub, region = _regions(g, node)
+        parent = g.value(node, DIPLO.territoryOf)
+        kind = str(g.value(node, RDF.type)).rsplit("#", 1)[-1]
+        out[str(g.value(node, DIPLO.iso3166Alpha3))] = (
+            kind, sub or "", region or "", "" if parent is None else str(parent).rsplit("/", 1)[-1])
+    return out
+
+
+def test_same_typing_and_regions_as_before_but_where_m49_says_otherwise(gaz: Graph) -> None:
+    with BEFORE.open(encoding="utf-8", newline="") as handle:
+        before = {r["ISO3"]: (r["kind"], r["subRegion"], r["region"], r["territoryOf"])
+                  for r in csv.DictReader(handle, delimiter="\t")}
+    now = _typing(gaz)
+    assert set(now) == set(before)
+    differ = {code for code in now if now[code] != before[code]}
+    assert differ == set(CHANGED), {c: (before[c], now[c]) for c in differ ^ set(CHANGED)}
+    # the typing (State, Territory, Polity and whose territory) is the same for every entry
+    assert all(now[c][0] == before[c][0] and now[c][3] == before[c][3] for c in now)
+
+
+def test_m49_areas_are_iso_entries_with_the_same_numeric_code() -> None:
+    """The M49 table and pycountry agree: every M49 area with an alpha-3 code is that ISO entry, and
+    the M49 code of an area is its ISO 3166-1 numeric code."""
+    with M49_TABLE.open(encoding="utf-8", newline="") as handle:
+        areas = [r for r in csv.DictReader(handle, delimiter="\t") if r["level"] == "country or area"]
+    by_alpha3 = {c.alpha_3: c for c in pycountry.countries}
+    assert len(areas) == 248
+    for area in areas:
+        assert by_alpha3[area["ISO3"]].numeric == area["code"], area
+
+
+def test_the_package_ships_no_copyleft_data() -> None:
+    data = M49_TABLE.parent
+    assert sorted(p.name for p in data.iterdir() if p.is_file()) == ["README.md", "un-m49.tsv", "un-members.txt"]
+    assert "country_converter" not in M49_TABLE.read_text(encoding="utf-8")

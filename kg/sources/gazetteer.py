@@ -1,15 +1,19 @@
 """The reference gazetteer: every ISO 3166-1 entry as a polity, with its codes and UN M49 region.
 
-Nothing here is typed by hand. The data come from two well-kept libraries:
+Nothing here is typed by hand. The data come from three well-kept, openly licensed sources:
 
-- pycountry (ISO 3166-1 names and codes; ISO 3166-2 subdivisions), and
-- country_converter's data table (UN M49 region and sub-region, UN membership), as an extract kept in
-  ``kg/sources/data/un-m49-regions.tsv`` with its provenance and licence (so neither the package nor
-  pandas is needed).
+- pycountry (ISO 3166-1 names and codes; ISO 3166-2 subdivisions), a dependency;
+- the UN Statistics Division's M49 table (regions, sub-regions, intermediate regions and the areas in
+  them), as the ``un-m49`` package publishes it (MIT), kept in ``kg/sources/data/un-m49.tsv``;
+- the UN's member states, as Unicode CLDR groups them (``UN`` in its territory containment,
+  Unicode-3.0), kept in ``kg/sources/data/un-members.txt``.
+
+Both files carry their provenance and licence in ``kg/sources/data/README.md``; neither package is
+needed at run time.
 
 Rules, each taken from those tables:
 
-- an entry is a ``diplo:State`` when the table gives a year of UN membership;
+- an entry is a ``diplo:State`` when it is a UN member;
 - it is a ``diplo:Territory`` of state P when ISO 3166-2 lists it as a subdivision of P whose type marks
   a dependent territory (special administrative region, outlying area, overseas collectivity or
   territory, constituent country); this makes Hong Kong and Macao territories of China;
@@ -17,15 +21,12 @@ Rules, each taken from those tables:
   the tables do not settle its status, and we assert nothing they do not say. Taiwan, for one, is no
   UN member (so not a ``diplo:State`` by the first rule) and ISO 3166-2 lists it under no state (so not
   a ``diplo:Territory`` by the second): its status is disputed, and the graph leaves it open;
-- an entry lies in the sub-region the table gives (``UNregion``); that sub-region lies in the region
-  most of its entries give (``continent``; "America" is written "Americas", as UN M49 names it). The
-  table files a few islands under a continent that M49 does not (Christmas and Cocos Islands under
-  Asia, Bouvet Island, South Georgia and Heard Island under Antarctica) while giving their M49
-  sub-region (Australia and New Zealand, South America): the majority rule puts them in Oceania and
-  the Americas, as M49 does. Antarctica itself has no M49 region and gets none;
-- for Africa and Latin America the table's sub-regions (Eastern Africa, Caribbean, South America ...)
-  are what M49 calls intermediate regions; M49's sub-regions above them (Sub-Saharan Africa, Latin
-  America and the Caribbean) are not in the table and are not added.
+- an entry lies in the M49 region the table files it under (an intermediate region such as Eastern
+  Africa, Caribbean or South America where M49 has one, else a sub-region such as Eastern Asia), and
+  that region lies in its M49 region (Africa, Americas, Asia, Europe, Oceania). M49's sub-regions
+  above the intermediate ones (Sub-Saharan Africa, Latin America and the Caribbean) are not added.
+  Antarctica, which M49 files under the World alone, gets no region; so does Taiwan, which M49 does not
+  list (the UN's statistics count it within China).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import re
-from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,10 +58,6 @@ TERRITORY_TYPES = frozenset(
     }
 )
 
-#: country_converter writes "America" where the UN M49 geoscheme says "Americas".
-_M49_REGION_NAMES = {"America": "Americas"}
-
-
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -70,17 +67,56 @@ def region_iri(name: str) -> URIRef:
     return REGION[_slug(name)]
 
 
-#: UN M49 regions and UN membership by ISO 3166-1 alpha-3 code: an extract of country_converter's
-#: table, kept in the package with its provenance and licence (data/README.md).
-M49_TABLE = Path(__file__).resolve().parent / "data" / "un-m49-regions.tsv"
-#: The country_converter release the table was taken from.
-M49_TABLE_FROM = "country_converter 1.3.2"
+DATA = Path(__file__).resolve().parent / "data"
+#: The UN M49 standard: every area and region with its code, level, name and the region it lies in
+#: (data/README.md gives its provenance and licence).
+M49_TABLE = DATA / "un-m49.tsv"
+#: The UN's member states by ISO 3166-1 alpha-2 code, one a line (data/README.md).
+UN_MEMBERS = DATA / "un-members.txt"
+#: Where the two files were taken from, as the gazetteer's description names them.
+M49_FROM = "the UN Statistics Division's M49 overview as published by the un-m49 package 2.2.0"
+UN_MEMBERS_FROM = "Unicode CLDR 48.2 (cldr-core 48.2.0, territory containment UN)"
+
+
+@dataclass(frozen=True)
+class M49Place:
+    """Where M49 files an area: its own region (intermediate or sub-region) and the region above it."""
+
+    subregion: str
+    region: str
 
 
 @lru_cache(maxsize=1)
-def _coco_rows() -> dict[str, dict[str, str]]:
+def m49_places() -> dict[str, M49Place]:
+    """Each area's M49 region and the M49 region above it, by ISO 3166-1 alpha-3 code.
+
+    Areas M49 files under the World alone (Antarctica) have no entry.
+    """
     with M49_TABLE.open(encoding="utf-8", newline="") as handle:
-        return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    by_code = {row["code"]: row for row in rows}
+
+    def region_of(code: str) -> dict[str, str] | None:
+        row = by_code.get(code)
+        while row is not None and row["level"] != "region":
+            row = by_code.get(row["parent"])
+        return row
+
+    places: dict[str, M49Place] = {}
+    for row in rows:
+        if row["level"] != "country or area" or not row["ISO3"]:
+            continue
+        parent = by_code.get(row["parent"])
+        top = region_of(row["parent"])
+        if parent is not None and top is not None and parent["level"] in ("sub-region", "intermediate region"):
+            places[row["ISO3"]] = M49Place(parent["name"], top["name"])
+    return places
+
+
+@lru_cache(maxsize=1)
+def un_members() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of the UN's member states."""
+    return frozenset(line.strip() for line in UN_MEMBERS.read_text(encoding="ascii").splitlines() if line.strip())
 
 
 def _territory_parents() -> dict[str, str]:
@@ -93,19 +129,9 @@ def _territory_parents() -> dict[str, str]:
     return parents
 
 
-def _subregion_parents(rows: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Map each sub-region to the region most of its entries give (ties: the first name)."""
-    votes: dict[str, Counter[str]] = {}
-    for row in rows.values():
-        subregion, region = row.get("UNregion", ""), row.get("continent", "")
-        if subregion and region and subregion != "Antarctica" and region != "Antarctica":
-            votes.setdefault(subregion, Counter())[_M49_REGION_NAMES.get(region, region)] += 1
-    return {sub: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for sub, c in votes.items()}
-
-
 def _versions() -> str:
     pc = importlib.metadata.version("pycountry")
-    return f"pycountry {pc}, {M49_TABLE_FROM}"
+    return f"pycountry {pc}; UN M49 regions from {M49_FROM}; UN members from {UN_MEMBERS_FROM}"
 
 
 def gazetteer_graph() -> Graph:
@@ -119,31 +145,29 @@ def gazetteer_graph() -> Graph:
             GAZETTEER_SOURCE,
             DCTERMS.description,
             Literal(
-                "ISO 3166-1 and ISO 3166-2 as packaged by pycountry; UN M49 regions and UN membership "
-                f"as tabulated by country_converter ({_versions()})."
+                "ISO 3166-1 and ISO 3166-2 as packaged by pycountry; UN M49 regions as the UN Statistics "
+                f"Division publishes them; UN membership as Unicode CLDR lists it ({_versions()})."
             ),
         )
     )
-    rows = _coco_rows()
+    places = m49_places()
+    members = un_members()
     parents = _territory_parents()
     alpha2_to_3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    sub_parents = _subregion_parents(rows)
-    member_alpha2 = {c.alpha_2 for c in pycountry.countries if rows.get(c.alpha_3, {}).get("UNmember")}
     regions: dict[str, str] = {}
     for position, country in enumerate(sorted(pycountry.countries, key=lambda c: c.alpha_3), start=1):
         node = ISO[country.alpha_3]
-        row = rows.get(country.alpha_3, {})
         name = getattr(country, "common_name", None) or country.name
         excerpt = URIRef(f"{GAZETTEER_SOURCE}{country.alpha_3}")
-        member = row.get("UNmember", "")
+        member = country.alpha_2 in members
         parent = parents.get(country.alpha_2) if not member else None
-        if parent is not None and parent not in member_alpha2:
+        if parent is not None and parent not in members:
             parent = None
-        subregion = row.get("UNregion", "")
-        region = sub_parents.get(subregion, "")
+        place = places.get(country.alpha_3)
+        subregion, region = (place.subregion, place.region) if place is not None else ("", "")
         text = "\t".join(
-            [country.alpha_3, country.alpha_2, country.numeric, country.name, subregion, row.get("continent", ""),
-             f"UN member {member}" if member else "",
+            [country.alpha_3, country.alpha_2, country.numeric, country.name, subregion, region,
+             "UN member" if member else "",
              f"ISO 3166-2 {parent}-{country.alpha_2}" if parent else ""]
         ).rstrip("\t")
         g.add((excerpt, RDF.type, DIPLO.TableRow))
