@@ -37,6 +37,7 @@ from rdflib.term import Node
 from kg.errors import InputError
 from kg.namespaces import DIPLO, source_base
 from kg.sources.tables import mapped_lines
+from kg.sources.turtlesyntax import explain as explain_unfinished
 from kg.terms import triples_to_rdflib
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"‘'(])")
@@ -138,11 +139,15 @@ def _ids(prefix: str, count: int) -> Iterator[str]:
         yield f"{prefix}{n:0{width}d}"
 
 
-def turtle_error(path: Path, exc: SyntaxError) -> InputError:
-    """Our error for a Turtle syntax error of pyoxigraph: the file, the line, and what is wrong."""
+def turtle_error(path: Path, exc: SyntaxError, data: bytes | None = None) -> InputError:
+    """Our error for a Turtle syntax error of pyoxigraph: the file, the line, and what is wrong; given the
+    file's ``data``, a statement or bracket left unfinished is named by the line where it began."""
     message = str(exc).split(" (", 1)[0] if "(" in str(exc) else str(exc)
     message = re.sub(r"^Parser error (at|between) ", "", message)
-    return InputError(f"invalid Turtle: {message}", path=path, line=exc.lineno)
+    line = exc.lineno
+    if data is not None:
+        line, message = explain_unfinished(data, exc, message)
+    return InputError(f"invalid Turtle: {message}", path=path, line=line)
 
 
 def token_error(path: Path, exc: MemoryError) -> InputError:
@@ -210,7 +215,7 @@ def parse_turtle(path: Path, base: str) -> Graph:
     try:
         triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base))
     except SyntaxError as exc:
-        raise turtle_error(path, exc) from None
+        raise turtle_error(path, exc, data) from None
     except MemoryError as exc:  # pyoxigraph: "Reached the buffer maximal size of 16777216"
         raise token_error(path, exc) from None
     except (OSError, UnicodeDecodeError) as exc:

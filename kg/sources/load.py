@@ -120,7 +120,7 @@ def _load_turtle(store: ox.Store, data: bytes, path: Path, base: str, graph: ox.
     try:
         store.extend(_relabelled(data, path, base, graph))
     except SyntaxError as exc:
-        raise turtle_error(path, exc) from None
+        raise turtle_error(path, exc, data) from None
 
 
 def _relabelled(data: bytes, path: Path, base: str, graph: ox.NamedNode) -> Iterator[ox.Quad]:
