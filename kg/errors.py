@@ -2,7 +2,40 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
+
+#: Every exit code of the command line and what it means. ``diplokg --help`` prints this table, and
+#: the README's list is tested against it (tests/test_cli.py): this is the one place to change it.
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (0, "success"),
+    (1, "the data has violations"),
+    (2, "bad input or usage, or a query refused"),
+    (3, "a query ran past --timeout"),
+    (4, "a query needed more than --max-memory"),
+    (5, "an answer had more rows than a server's cap"),
+    (130, "interrupted (Ctrl-C)"),
+)
+
+
+def close_matches(word: str, choices: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """The choices closest to a mistyped ``word``, best first (at most three; difflib's ratio).
+
+    Args:
+        word: What the user typed.
+        choices: The names there are.
+        cutoff: How alike (0 to 1) a choice must be to be offered.
+    """
+    return difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff)
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """``"did you mean 'x'?"`` (or ``"'x' or 'y'"``) for a mistyped ``word``, or ``""`` when nothing is close."""
+    found = close_matches(word, choices, cutoff)
+    if not found:
+        return ""
+    return "did you mean " + " or ".join(repr(f) for f in found) + "?"
 
 
 class DiplokgError(Exception):

@@ -118,3 +118,79 @@ def test_help_lists_the_commands_and_exit_codes(cli: Callable) -> None:
 def test_usage_error_exits_2(cli: Callable) -> None:
     code, _, err = cli("query", "--format", "yaml", "-e", "ASK {}")
     assert code == 2 and "yaml" in err
+
+
+# Messages that help (issue 27): one table of exit codes, printed by --help and listed by the README;
+# "did you mean" for a mistyped command, question, query or graph; help texts that say what happens.
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_exit_codes() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("Exit codes: **0**")
+    return text[start:text.index("\n\n", start)].replace("`", "").replace("\n", " ")
+
+
+def test_help_and_readme_list_the_same_exit_codes(cli: Callable) -> None:
+    import re
+
+    from kg.errors import EXIT_CODES
+
+    code, out, _ = cli("--help")
+    assert code == 0
+    listed = re.findall(r"^\s+(\d+)\s+(.+)$", out.split("Exit codes:", 1)[1], re.M)
+    assert [(int(c), m.strip()) for c, m in listed] == list(EXIT_CODES)
+    readme = _readme_exit_codes()
+    assert [int(c) for c in re.findall(r"\*\*(\d+)\*\*", readme)] == [c for c, _ in EXIT_CODES]
+    for number, meaning in EXIT_CODES:
+        assert f"**{number}** {meaning}" in readme, (number, meaning)
+
+
+def test_every_error_type_exits_with_a_listed_code() -> None:
+    import kg.errors as errors
+    from kg.errors import EXIT_CODES, DiplokgError
+
+    types = [t for t in vars(errors).values() if isinstance(t, type) and issubclass(t, DiplokgError)]
+    assert len(types) >= 8
+    assert {t.exit_code for t in types} <= {c for c, _ in EXIT_CODES}
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(("qurey",), "did you mean 'query'?", id="command"),
+        pytest.param(("ask", "closed-mision"), "did you mean 'closed-missions'?", id="question"),
+        pytest.param(("query", "closures-by-dat"), "did you mean 'closures-by-date'", id="query"),
+        pytest.param(("ask", "closed-missions", "--formt", "csv"), "did you mean '--format'?", id="option"),
+        pytest.param(("query", "-e", "SELECT * FROM <https://w3id.org/diplokg/graph/inferrd> WHERE { ?s ?p ?o }"),
+                     "did you mean 'https://w3id.org/diplokg/graph/inferred'?", id="graph"),
+    ],
+)
+def test_a_mistyped_name_gets_the_closest_one(cli: Callable, built: object, monkeypatch, argv: tuple[str, ...],
+                                              expected: str) -> None:
+    monkeypatch.chdir(built.project.root)  # type: ignore[attr-defined]
+    monkeypatch.setenv("DIPLOKG_BUILD", str(built.graph.path.parent))  # type: ignore[attr-defined]
+    code, _out, err = cli(*argv)
+    assert code == 2
+    assert expected.lower() in err.lower(), err
+    assert "the library has:" not in err  # no list of every name when one is close
+
+
+def test_a_name_nothing_is_close_to_still_lists_the_names(cli: Callable, built: object, monkeypatch) -> None:
+    monkeypatch.chdir(built.project.root)  # type: ignore[attr-defined]
+    monkeypatch.setenv("DIPLOKG_BUILD", str(built.graph.path.parent))  # type: ignore[attr-defined]
+    code, _out, err = cli("ask", "zzzz")
+    assert code == 2 and "the library has: " in err and "closed-missions" in err and "did you mean" not in err
+
+
+def test_push_help_asks_for_the_graph_store_address_and_serve_help_points_down(cli: Callable) -> None:
+    _code, push, _ = cli("push", "--help")
+    endpoint = push.split("--endpoint URL", 1)[1].split("--user", 1)[0]
+    assert "Graph Store" in endpoint and "Ask a SPARQL" not in endpoint and "/store" in endpoint
+    assert "--dataset" not in push  # push names every graph itself: the option is accepted, not listed
+    _code, serve, _ = cli("serve", "--help")
+    description = serve.split("Options:", 1)[0]
+    assert "above" not in description and "--timeout" in description and "below" in description
+    _code, ask, _ = cli("ask", "--help")
+    assert "Ask a SPARQL 1.1 Protocol endpoint" in ask.split("--endpoint URL", 1)[1].split("--user", 1)[0]

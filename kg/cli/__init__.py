@@ -1,7 +1,5 @@
-"""The ``diplokg`` command line: one module per command, errors turned into exit codes only here.
-
-Exit codes: 0 success; 1 the data has violations (build); 2 bad input or usage.
-"""
+"""The ``diplokg`` command line: one module per command, errors turned into exit codes only here
+(the codes and their meanings: :data:`kg.errors.EXIT_CODES`, printed by ``diplokg --help``)."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ import click
 
 from kg import __version__
 from kg.cli.common import run_guarded
+from kg.errors import EXIT_CODES, did_you_mean
 
 
 class LazyGroup(click.Group):
@@ -25,6 +24,17 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, with the closest command names offered for a mistyped one."""
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-"):
+            hint = did_you_mean(name, COMMANDS)
+            if hint:
+                ctx.fail(f"No such command {name!r}: {hint[0].upper()}{hint[1:]}")
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = COMMANDS.get(cmd_name)
@@ -51,24 +61,33 @@ COMMANDS: dict[str, str] = {
 }
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def exit_codes_help() -> str:
+    """The exit codes as ``--help`` lists them, one a line (from :data:`kg.errors.EXIT_CODES`)."""
+    return "\b\nExit codes:\n" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES)
+
+
+HELP = f"""diplokg: a knowledge graph of diplomatic relations, with the evidence behind every fact.
+
+\b
+Typical use:
+  diplokg init my-project                make a project folder (outside a checkout of diplokg)
+  diplokg build                          load sources, reason, validate, write build/diplokg.nq
+  diplokg explore                        write the alignment explorer page (build/explorer.html)
+  diplokg questions                      list the analysts' questions in queries/
+  diplokg ask closed-missions            answer one, with the evidence under the rows
+  diplokg report -o report.md            every question and its answer, as one Markdown report
+  diplokg query -e 'SELECT ...' --format csv
+  diplokg alignment --year 2019          agreement with China and Russia in the UN General Assembly
+
+{exit_codes_help()}
+"""
+
+
+@click.group(cls=LazyGroup, help=HELP,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="diplokg")
 def main() -> None:
-    """diplokg: a knowledge graph of diplomatic relations, with the evidence behind every fact.
-
-    \b
-    Typical use:
-      diplokg init my-project                make a project folder (outside a checkout of diplokg)
-      diplokg build                          load sources, reason, validate, write build/diplokg.nq
-      diplokg explore                        write the alignment explorer page (build/explorer.html)
-      diplokg questions                      list the analysts' questions in queries/
-      diplokg ask closed-missions            answer one, with the evidence under the rows
-      diplokg report -o report.md            every question and its answer, as one Markdown report
-      diplokg query -e 'SELECT ...' --format csv
-      diplokg alignment --year 2019          agreement with China and Russia in the UN General Assembly
-
-    Exit codes: 0 success, 1 the data has violations, 2 bad input or usage.
-    """
+    """The command group (its help is :data:`HELP`)."""
 
 
 def entry(argv: Sequence[str] | None = None) -> int:

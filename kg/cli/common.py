@@ -31,10 +31,28 @@ def project_option(func: F) -> F:
     )(func)
 
 
-def endpoint_options(func: F) -> F:
-    """``--endpoint URL`` with ``--user``, ``--password`` and ``--auth``: run on a SPARQL store instead
-    of the local build. The command receives ``endpoint`` as an :class:`Endpoint` (or ``None``)."""
+#: ``--endpoint`` where a command asks a store (query, ask, report, stats, explore, alignment).
+ASK_ENDPOINT_HELP = ("Ask a SPARQL 1.1 Protocol endpoint that holds the build (see `diplokg push`) instead of "
+                     "the local build, e.g. http://127.0.0.1:7878/query.")
+#: ``--endpoint`` where a command loads a store (push): the Graph Store Protocol address, not the query one.
+PUSH_ENDPOINT_HELP = ("The store's Graph Store HTTP Protocol address to load the build into (not its query "
+                      "address), e.g. http://127.0.0.1:7878/store for the oxigraph server, "
+                      "http://127.0.0.1:8890/sparql-graph-crud-auth for Virtuoso.")
 
+
+def endpoint_options(func: F) -> F:
+    """``--endpoint URL`` with ``--user``, ``--password``, ``--auth`` and ``--dataset``: run on a SPARQL store
+    instead of the local build. The command receives ``endpoint`` as an :class:`Endpoint` (or ``None``)."""
+    return _endpoint_options(func, ASK_ENDPOINT_HELP, with_dataset=True)
+
+
+def push_endpoint_options(func: F) -> F:
+    """``--endpoint URL`` (a Graph Store Protocol address) with ``--user``, ``--password`` and ``--auth``:
+    the store ``diplokg push`` loads. The command receives ``endpoint`` as an :class:`Endpoint` (or ``None``)."""
+    return _endpoint_options(func, PUSH_ENDPOINT_HELP, with_dataset=False)
+
+
+def _endpoint_options(func: F, endpoint_help: str, with_dataset: bool) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, endpoint: str | None, user: str | None, password: str | None, auth: str,
                 dataset: str, **kwargs: Any) -> Any:
@@ -45,19 +63,22 @@ def endpoint_options(func: F) -> F:
         return func(*args, endpoint=remote, **kwargs)
 
     options = [
-        click.option("--endpoint", metavar="URL", default=None,
-                     help="Ask a SPARQL 1.1 Protocol endpoint that holds the build (see `diplokg push`) "
-                          "instead of the local build, e.g. http://127.0.0.1:7878/query."),
+        click.option("--endpoint", metavar="URL", default=None, help=endpoint_help),
         click.option("--user", metavar="NAME", default=None, help="User name for the endpoint."),
         click.option("--password", metavar="TEXT", default=None,
                      help="Password for the endpoint (default: $DIPLOKG_ENDPOINT_PASSWORD)."),
         click.option("--auth", type=click.Choice(("digest", "basic")), default="digest", show_default=True,
                      help="How to sign in to the endpoint."),
+    ]
+    # push names every graph itself, so --dataset means nothing there: accepted (scripts share their
+    # sign-in options between push and the commands that ask) but not listed.
+    options.append(
         click.option("--dataset", type=click.Choice(("ours", "store")), default="ours", show_default=True,
+                     hidden=not with_dataset,
                      help="ours: name our graphs in every request (right on any store); store: use the "
                           "store's default graph, which must be the union of its graphs and hold only the "
-                          "build (faster on Oxigraph --union-default-graph)."),
-    ]
+                          "build (faster on Oxigraph --union-default-graph).")
+    )
     decorated: Any = wrapper
     for option in reversed(options):
         decorated = option(decorated)

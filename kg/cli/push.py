@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import endpoint_options, get_project, note, project_option
+from kg.cli.common import get_project, note, project_option, push_endpoint_options
 from kg.cli.query import ensure_built
 from kg.errors import QueryError
 from kg.http import Endpoint
@@ -17,7 +17,7 @@ from kg.store.push import CHUNK, push
 @click.option("--force", is_flag=True, help="Push even when the store already holds this very build.")
 @click.option("--chunk", type=click.IntRange(min=1000), default=CHUNK, show_default=True,
               help="Triples per request.")
-@endpoint_options
+@push_endpoint_options
 @project_option
 def command(force: bool, chunk: int, project: Path | None, endpoint: Endpoint | None) -> None:
     """Load the build (built first if needed) into a store, one named graph per graph of the build,

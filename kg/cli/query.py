@@ -22,7 +22,7 @@ from kg.cli.common import (
     project_option,
     write_output,
 )
-from kg.errors import QueryError, ValidationFailed
+from kg.errors import QueryError, ValidationFailed, did_you_mean
 from kg.http import Endpoint
 from kg.paths import Project
 from kg.query.engine import ENGINES, BuiltGraph
@@ -79,7 +79,7 @@ def resolve_query(project: Project, name_or_path: str) -> Path:
     """Find a query by name in the library, or as a file path.
 
     Raises:
-        QueryError: No such query; the message lists the names there are.
+        QueryError: No such query; the message offers the closest names, or lists them all.
     """
     candidate = project.queries / f"{name_or_path}.rq"
     if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_path) and candidate.is_file():
@@ -87,8 +87,11 @@ def resolve_query(project: Project, name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.is_file():
         return path
-    names = ", ".join(query_names(project)) or "(none)"
-    raise QueryError(f"unknown query {name_or_path!r}; the library has: {names}")
+    known = query_names(project)
+    hint = did_you_mean(name_or_path, known)
+    if hint:
+        raise QueryError(f"unknown query {name_or_path!r}: {hint} (`diplokg questions` lists them all)")
+    raise QueryError(f"unknown query {name_or_path!r}; the library has: {', '.join(known) or '(none)'}")
 
 
 def parse_binding(text: str) -> tuple[str, Node]:

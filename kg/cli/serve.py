@@ -97,7 +97,8 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     """Serve the built graph (built first if needed) as a read-only SPARQL 1.1 Protocol endpoint at
     /sparql, with the questions at /questions, the explorer at /explorer, the report at /report, a
     query form at / and /health. The graph is held in memory and reloaded when a new build is
-    published. Every query passes the same gate as the command line and runs with the limits above.
+    published. Every query passes the same gate as the command line and runs within the limits
+    that --timeout, --max-rows and --max-memory set (listed below).
     """
     import uvicorn
 

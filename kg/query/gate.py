@@ -34,7 +34,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from kg.errors import QueryError, QueryRefused
+from kg.errors import QueryError, QueryRefused, did_you_mean
 from kg.query.canonical import Ambiguous, canonical
 
 QueryKind = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
@@ -157,9 +157,10 @@ def _vet(text: str, allowed_graphs: Iterable[URIRef | str], origin: str) -> Vett
         keyword = "FROM" if "default" in dict(clause) else "FROM NAMED"
         iri = dict(clause)["default" if keyword == "FROM" else "named"]
         if str(iri) not in allowed:
+            hint = did_you_mean(str(iri), sorted(allowed), cutoff=0.9)
             raise QueryRefused(
                 f"{origin}: {keyword} <{iri}> is not allowed: only the graphs of this build can be "
-                "named (see `diplokg graphs`); nothing is ever fetched"
+                f"named (see `diplokg graphs`{'; ' + hint if hint else ''}); nothing is ever fetched"
             )
         (defaults if keyword == "FROM" else named).append(URIRef(iri))
     kind = _KINDS.get(algebra.algebra.name)

@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
-from kg.errors import QueryError
+from kg.errors import QueryError, did_you_mean
 
 #: The columns every question returns as its evidence.
 EVIDENCE_COLUMNS: tuple[str, ...] = ("source", "sentence", "modality")
@@ -249,13 +249,16 @@ def find_question(queries_dir: Path, name: str) -> Question:
     """The question of that name.
 
     Raises:
-        QueryError: No such question; the message lists the names there are.
+        QueryError: No such question; the message offers the closest names, or lists them all.
     """
     path = queries_dir / f"{name}.rq"
     if re.fullmatch(r"[A-Za-z0-9_-]+", name) and path.is_file():
         return read_question(path)
-    names = ", ".join(q.name for q in library(queries_dir)) or "(none)"
-    raise QueryError(f"unknown question {name!r}; the library has: {names}")
+    known = [q.name for q in library(queries_dir)]
+    hint = did_you_mean(name, known)
+    if hint:
+        raise QueryError(f"unknown question {name!r}: {hint} (`diplokg questions` lists them all)")
+    raise QueryError(f"unknown question {name!r}; the library has: {', '.join(known) or '(none)'}")
 
 
 @dataclass(frozen=True)
