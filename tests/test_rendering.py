@@ -1,5 +1,7 @@
 """What people read: terminal tables one line per row at the terminal's width, never wrapped, full
-values in csv/json; evidence readable, without "()" and without repeats (issue 17)."""
+values in csv/json; evidence readable, without "()" and without repeats (issue 17); a record layout
+when a row does not fit, cells cut where they tell least, and no two different rows shown alike
+(issue 27)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def _table_part(out: str) -> list[str]:
 def test_ask_table_is_one_line_per_row_within_the_width(cli: Cli, built: object, monkeypatch, name: str,
                                                          width: int) -> None:
     monkeypatch.setenv("COLUMNS", str(width))
-    argv = ["ask", name] + (["--bind", "entity=iso:UGA"] if name == "evidence-for" else [])
+    argv = ["ask", name, "--layout", "table"] + (["--bind", "entity=iso:UGA"] if name == "evidence-for" else [])
     code, out, err = cli(*argv)
     assert code == 0, err
     code, as_csv, err = cli(*argv, "--format", "csv")
@@ -53,7 +55,7 @@ def test_ask_table_is_one_line_per_row_within_the_width(cli: Cli, built: object,
 
 def test_headers_are_never_split_across_lines(cli: Cli, built: object, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
-    _code, out, _ = cli("ask", "closed-missions")
+    _code, out, _ = cli("ask", "closed-missions", "--layout", "table")
     header = [cell.strip() for cell in _table_part(out)[0].split("|")]
     assert len(header) == len(_table_part(out)[1].split("+"))
     assert "farewellVisi" not in out.replace("farewellVisit", "")
@@ -61,7 +63,7 @@ def test_headers_are_never_split_across_lines(cli: Cli, built: object, monkeypat
 
 def test_addresses_are_never_cut_and_csv_keeps_every_value(cli: Cli, built: object, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
-    _code, out, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01")
+    _code, out, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01", "--layout", "table")
     _code, as_csv, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01", "--format", "csv")
     addresses = {r["address"] for r in csv.DictReader(io.StringIO(as_csv)) if r["address"]}
     shown = set(URL.findall(out))
@@ -156,13 +158,130 @@ def test_rows_that_differ_only_in_their_evidence_are_one_row(cli: Cli, built: ob
 def test_a_narrow_terminal_shows_the_first_columns_readably_and_names_the_others(cli: Cli, built: object,
                                                                                 monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    _code, out, _ = cli("ask", "closed-missions")
+    _code, out, _ = cli("ask", "closed-missions", "--layout", "table")
     header = [c.strip() for c in _table_part(out)[0].split("|")]
     assert header[:3] == ["host", "mission", "event"] and header[-1] == "evidence"
-    note = re.search(r"^\(not shown at this width: (.*); every column: --format csv or json\)$", out, re.M)
+    note = re.search(r"^\(not shown at this width: (.*); every column: --layout records, --format csv or json\)$",
+                     out, re.M)
     assert note is not None
     assert set(note.group(1).split(", ")) | set(header) >= {"reportedIn", "coveredBy", "farewellVisit", "kind"}
     assert not set(note.group(1).split(", ")) & set(header)
     monkeypatch.setenv("COLUMNS", "240")
-    _code, wide, _ = cli("ask", "closed-missions")
+    _code, wide, _ = cli("ask", "closed-missions", "--layout", "table")
     assert "not shown at this width" not in wide
+
+
+# Tables people can read (issue 27): a record layout when a row does not fit (and on request), cells
+# cut where they tell least, and never two different rows shown alike.
+
+RECORD = re.compile(r"^-\[ RECORD (\d+) \]-*\+-+$")
+
+
+def _records(out: str) -> list[dict[str, str]]:
+    """The records of a ``--layout records`` answer: field -> value, continuation lines joined."""
+    found: list[dict[str, str]] = []
+    field = ""
+    for line in out.splitlines():
+        if RECORD.match(line):
+            found.append({})
+        elif found and " | " in line + " " and re.match(r"^\S.* \|( |$)|^ +\|( |$)", line):
+            name, _, value = line.partition(" |")
+            value = value[1:] if value.startswith(" ") else value
+            if name.strip():
+                field = name.strip()
+                found[-1][field] = value
+            else:
+                found[-1][field] += " " + value
+    return found
+
+
+@pytest.mark.parametrize("command", ["ask", "query", "alignment", "stats", "graphs"])
+def test_every_command_that_prints_tables_takes_the_same_layout_option(cli: Cli, command: str) -> None:
+    code, out, _ = cli(command, "--help")
+    assert code == 0
+    assert "--layout [auto|table|records]" in out and "[default: auto]" in out.split("--layout", 1)[1][:700]
+
+
+def test_a_row_that_does_not_fit_is_shown_as_a_record_with_every_field_whole(cli: Cli, built: object,
+                                                                            monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = cli("ask", "closures-by-date")
+    assert code == 0, err
+    assert "not shown at this width" not in out
+    shown = _records(out.partition("\nEvidence\n")[0])
+    _code, as_csv, _ = cli("ask", "closures-by-date", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert len(shown) == 14 and "(14 rows)" in out
+    assert {r["mission"] for r in shown} == {r["mission"] for r in rows}  # whole, never "Embassy of the…"
+    assert {r["reportedBy"] for r in shown} == {r["reportedBy"] for r in rows}
+    laid_out = out.partition("\nEvidence\n")[0].partition("-[ RECORD 1 ]")[2]
+    assert all(len(line) <= 80 for line in laid_out.splitlines() if "http" not in line)
+    monkeypatch.setenv("COLUMNS", "400")
+    _code, wide, _ = cli("ask", "closures-by-date")
+    assert not RECORD.search(wide) and _table_part(wide)  # a row that fits stays a table row
+
+
+def test_records_on_request_and_auto_for_a_query_too(cli: Cli, built: object, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    _code, out, _ = cli("query", "closures-by-date")  # 15 columns: no row fits 120 characters
+    assert len(_records(out)) == len(list(csv.DictReader(io.StringIO(cli("query", "closures-by-date",
+                                                                          "--format", "csv")[1]))))
+    _code, graphs, _ = cli("graphs", "--layout", "records")
+    assert {r["graph"] for r in _records(graphs)} >= {"https://w3id.org/diplokg/graph/gazetteer"}
+    _code, stats, _ = cli("stats", "--table", "communities", "--layout", "records")
+    assert _records(stats) and all({"community", "size", "members"} <= set(r) for r in _records(stats))
+
+
+def test_alignment_rows_as_records() -> None:
+    from kg.alignment.api import AgreementRow
+    from kg.cli.alignment import render
+
+    rows = [AgreementRow("PRK", "Korea (Democratic People's Republic of)", "CHN", 2019, 0.9, 80, 0.8),
+            AgreementRow("PRK", "Korea (Democratic People's Republic of)", "RUS", 2019, 0.85, 80, None)]
+    shown = _records(render(rows, "table", with_issue=False, layout="records"))
+    assert [r["anchor"] for r in shown] == ["CHN", "RUS"] and shown[1]["scotts_pi"] == ""
+    assert shown[0]["label"] == "Korea (Democratic People's Republic of)"
+
+
+def test_records_wrap_long_values_without_losing_a_word() -> None:
+    from kg.query.formats import records
+
+    value = " ".join(f"word{i}" for i in range(60)) + " https://example.org/" + "a" * 80
+    out = records(("short", "a-long-name"), [("x", value)], width=60)
+    assert all(len(line) <= 60 for line in out.splitlines() if "https://" not in line)
+    assert _records(out) == [{"short": "x", "a-long-name": value}]
+
+
+@pytest.mark.parametrize("width", [100, 150, 200])
+def test_rows_that_differ_are_never_shown_alike(cli: Cli, built: object, monkeypatch, width: int) -> None:
+    # closures-by-date has a row per reporter: Angola, Hong Kong and Spain twice, told apart by reportedBy.
+    monkeypatch.setenv("COLUMNS", str(width))
+    _code, out, _ = cli("ask", "closures-by-date", "--layout", "table")
+    rows = _table_part(out)[2:]
+    assert len(rows) == 14 and len(set(rows)) == 14
+    assert "reportedBy" in _table_part(out)[0]
+
+
+def test_cut_cells_keep_the_part_that_tells_them_apart(cli: Cli, built: object, monkeypatch) -> None:
+    # In 80 columns every mission used to read "Embassy of th…".
+    monkeypatch.setenv("COLUMNS", "80")
+    _code, out, _ = cli("ask", "closed-missions", "--layout", "table")
+    header = [c.strip() for c in _table_part(out)[0].split("|")]
+    missions = [line.split(" | ")[header.index("mission")].strip() for line in _table_part(out)[2:]]
+    _code, as_csv, _ = cli("ask", "closed-missions", "--format", "csv")
+    assert len(set(missions)) == len({r["mission"] for r in csv.DictReader(io.StringIO(as_csv))})
+    assert "… Angola" in missions and not any(m.startswith("Embassy of th") for m in missions)
+
+
+def test_a_cell_gives_way_where_its_column_tells_least() -> None:
+    from kg.query.layout import fit_cell, shared_words
+
+    column = ["Embassy of the DPRK in Angola", "Embassy of the DPRK in Nepal",
+              "Consulate-General of the DPRK in Hong Kong", "Angolan foreign ministry"][:3]
+    words = shared_words(column)
+    assert fit_cell(column[0], 20, words) == "Embassy … Angola"
+    assert fit_cell(column[0], 10, words) == "… Angola"
+    assert fit_cell(column[2], 14, words) == "Consulate-Gen…"
+    assert fit_cell("https://example.org/a/long/address", 10, words) == "https://example.org/a/long/address"
+    assert fit_cell("Angolan foreign ministry", 12, shared_words(["Angolan foreign ministry", "KCNA"])) == (
+        "Angolan for…")

@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from kg.alignment.api import AgreementRow, Votes, agreement_table
-from kg.cli.common import endpoint_options, get_project, project_option
+from kg.cli.common import endpoint_options, get_project, layout_option, project_option
 from kg.cli.query import ensure_built
 from kg.errors import InputError
 from kg.http import Endpoint
-from kg.query.formats import table
+from kg.query.formats import Layout, lay_out
 from kg.store.files import write_atomic
 
 COLUMNS = ("state", "label", "anchor", "year", "agreement", "votes", "scotts_pi")
@@ -31,8 +31,8 @@ def _cells(row: AgreementRow, with_issue: bool) -> list[str]:
     return [*cells, row.issue or ""] if with_issue else cells
 
 
-def render(rows: list[AgreementRow], fmt: str, with_issue: bool) -> str:
-    """The rows as a table, CSV or JSON (one object per row)."""
+def render(rows: list[AgreementRow], fmt: str, with_issue: bool, layout: Layout = "auto") -> str:
+    """The rows as a table (laid out as ``layout`` says), CSV or JSON (one object per row)."""
     columns = [*COLUMNS, "issue"] if with_issue else list(COLUMNS)
     if fmt == "json":
         records = []
@@ -47,7 +47,7 @@ def render(rows: list[AgreementRow], fmt: str, with_issue: bool) -> str:
         writer.writerow(columns)
         writer.writerows(cells)
         return out.getvalue()
-    return table(columns, cells)
+    return lay_out(columns, cells, layout=layout)
 
 
 def _years(year: tuple[int, ...], first: int | None, last: int | None) -> list[int] | None:
@@ -89,11 +89,12 @@ def _no_data(anchors: tuple[str, ...], years: list[int] | None, issue: str | Non
               help="Write to this file (atomically) instead of standard output.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               metavar="SECONDS", help="With --endpoint: the longest wait for each answer of the store.")
+@layout_option
 @endpoint_options
 @project_option
 def command(
     year: tuple[int, ...], first: int | None, last: int | None, anchors: tuple[str, ...], states: tuple[str, ...],
-    issue: str | None, fmt: str, output: Path | None, timeout: float, project: Path | None,
+    issue: str | None, fmt: str, layout: Layout, output: Path | None, timeout: float, project: Path | None,
     endpoint: Endpoint | None,
 ) -> None:
     """Agreement of each state with China and Russia (or other anchors) in the UN General Assembly.
@@ -119,7 +120,7 @@ def command(
                                votes=votes)
     if not rows:
         raise InputError(_no_data(chosen, years, issue, states))
-    text = render(rows, fmt, with_issue=issue is not None)
+    text = render(rows, fmt, with_issue=issue is not None, layout=layout)
     if output is not None:
         write_atomic(output, text.encode("utf-8"))
     else:

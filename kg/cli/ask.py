@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from kg.cli.common import (
     endpoint_options,
     for_terminal,
     get_project,
+    layout_option,
     limit_options,
     output_path,
     project_option,
@@ -22,7 +22,17 @@ from kg.http import Endpoint
 from kg.query.engine import ENGINES, Answer
 from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
-from kg.query.formats import FORMATS, columns_that_fit, literal_text, render, table
+from kg.query.formats import (
+    FORMATS,
+    Layout,
+    chosen_layout,
+    columns_that_fit,
+    literal_text,
+    records,
+    render,
+    table,
+    terminal_width,
+)
 from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
 from kg.query.sandbox import Limits
@@ -44,8 +54,19 @@ def filled(view: EvidenceView) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     return columns, rows
 
 
-def people_text(question: Question, answer: Answer, bindings: dict[str, Node], width: int | None = None) -> str:
-    """The answer for people: the question, the rows with evidence references, then the evidence."""
+def people_text(
+    question: Question, answer: Answer, bindings: dict[str, Node], width: int | None = None, layout: Layout = "auto"
+) -> str:
+    """The answer for people: the question, the rows with evidence references, then the evidence.
+
+    Args:
+        question: The question asked.
+        answer: Its answer.
+        bindings: The values given to its parameters.
+        width: The terminal's width (default: the terminal's, else 120).
+        layout: ``table`` (one line a row; the columns that do not fit are named under it),
+            ``records`` (one field a line, every column), or ``auto`` (records when a row does not fit).
+    """
     out = [question.question, ""]
     for name, value in sorted(bindings.items()):
         out.append(f"  {name} = {literal_text(value)}")
@@ -56,13 +77,18 @@ def people_text(question: Question, answer: Answer, bindings: dict[str, Node], w
         out.append("No answer in the current sources.")
         return "\n".join(out) + "\n"
     columns, rows = filled(view)
-    total = width or shutil.get_terminal_size((120, 24)).columns
-    keep = columns_that_fit(columns, rows, total, always=("evidence",))
-    left_out = [c for i, c in enumerate(columns) if i not in keep]
-    out.append(table([columns[i] for i in keep], [tuple(r[i] for i in keep) for r in rows], total).rstrip("\n"))
+    total = width or terminal_width()
+    left_out: list[str] = []
+    if chosen_layout(columns, rows, total, layout) == "records":
+        out.append(records(columns, rows, total).rstrip("\n"))
+    else:
+        keep = columns_that_fit(columns, rows, total, always=("evidence",))
+        left_out = [c for i, c in enumerate(columns) if i not in keep]
+        out.append(table([columns[i] for i in keep], [tuple(r[i] for i in keep) for r in rows], total).rstrip("\n"))
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     if left_out:
-        out.append(f"(not shown at this width: {', '.join(left_out)}; every column: --format csv or json)")
+        out.append(f"(not shown at this width: {', '.join(left_out)}; every column: --layout records, "
+                   "--format csv or json)")
     if view.evidence:
         out += ["", "Evidence"]
         out += evidence_lines(view)
@@ -117,12 +143,14 @@ def evidence_lines(view: EvidenceView) -> list[str]:
     default=None,
     help="Write to this file (atomically) instead of standard output.",
 )
+@layout_option
 @endpoint_options
 @limit_options
 @project_option
 def command(
     name: str,
     fmt: str,
+    layout: Layout,
     binds: tuple[str, ...],
     as_of: str | None,
     asserted: bool,
@@ -150,7 +178,8 @@ def command(
     limits = Limits(timeout=timeout, memory_mib=max_memory)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
     people = fmt == "table"
-    text = for_terminal(people_text(question, answer, bindings)) if people else render(answer, fmt)  # type: ignore[arg-type]
+    text = (for_terminal(people_text(question, answer, bindings, layout=layout)) if people
+            else render(answer, fmt))  # type: ignore[arg-type]
     if output is not None:
         write_output(output, text)
     else:

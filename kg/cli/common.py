@@ -99,6 +99,19 @@ def limit_options(func: F) -> F:
     )(func)
 
 
+def layout_option(func: F) -> F:
+    """``--layout auto|table|records``: how ``--format table`` lays out rows, shared by every command
+    that prints tables (:data:`kg.query.formats.LAYOUTS`)."""
+    from kg.query.formats import LAYOUTS
+
+    return click.option(
+        "--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True,
+        help="How a table is laid out for people: table (one line a row, long cells cut to the terminal's "
+             "width), records (one field a line, nothing cut, as psql's \\x), auto (records when a row "
+             "does not fit the terminal).",
+    )(func)
+
+
 def output_path(path: Path) -> Path:
     """Check a file we are asked to write (``-o``): its folder must exist, and an existing file must be a
     regular file we may write (a read-only file is not silently replaced).

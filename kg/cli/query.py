@@ -16,6 +16,7 @@ from kg.cli.common import (
     endpoint_options,
     for_terminal,
     get_project,
+    layout_option,
     limit_options,
     note,
     output_path,
@@ -154,6 +155,7 @@ def _iri(given: str, iri: str) -> URIRef:
               help="Ask as of this day: binds ?asOf (an xsd:date); only for queries whose header declares it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
+@layout_option
 @endpoint_options
 @limit_options
 @project_option
@@ -161,6 +163,7 @@ def command(
     query: str | None,
     expression: str | None,
     fmt: str,
+    layout: str,
     asserted: bool,
     engine: str,
     binds: tuple[str, ...],
@@ -195,7 +198,7 @@ def command(
         output_path(output)
     limits = Limits(timeout=timeout, memory_mib=max_memory)
     answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
-    out = render(answer, fmt)  # type: ignore[arg-type]
+    out = render(answer, fmt, layout=layout)  # type: ignore[arg-type]
     if fmt == "table":
         out = for_terminal(out)
     if output is not None:

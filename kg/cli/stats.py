@@ -12,12 +12,12 @@ import click
 import networkx as nx
 from rdflib import URIRef
 
-from kg.cli.common import endpoint_options, get_project, project_option, write_output
+from kg.cli.common import endpoint_options, get_project, layout_option, project_option, write_output
 from kg.cli.query import open_graph
 from kg.http import Endpoint
 from kg.network import analytics
 from kg.network.graph import explorer_graph
-from kg.query.formats import short, table
+from kg.query.formats import Layout, lay_out, short
 
 TABLES = ("nodes", "missions", "communities")
 
@@ -70,8 +70,9 @@ TITLES = {
 }
 
 
-def render_stats(graph: nx.MultiDiGraph, fmt: str, which: str) -> str:
-    """The stats in a format: ``table`` (all or one table), ``csv`` (one table) or ``json`` (all)."""
+def render_stats(graph: nx.MultiDiGraph, fmt: str, which: str, layout: Layout = "auto") -> str:
+    """The stats in a format: ``table`` (all or one table, laid out as ``layout`` says), ``csv`` (one
+    table) or ``json`` (all)."""
     tables = stats_tables(graph)
     names = TABLES if which == "all" else (which,)
     if fmt == "json":
@@ -91,7 +92,7 @@ def render_stats(graph: nx.MultiDiGraph, fmt: str, which: str) -> str:
     for name in names:
         columns, rows = tables[name]
         parts.append(f"\n{TITLES[name].format(anchors=anchors)}\n")
-        parts.append(table(columns, [tuple(_cell(r[c]) for c in columns) for r in rows]))
+        parts.append(lay_out(columns, [tuple(_cell(r[c]) for c in columns) for r in rows], layout=layout))
     return "".join(parts)
 
 
@@ -102,14 +103,16 @@ def render_stats(graph: nx.MultiDiGraph, fmt: str, which: str) -> str:
               help="Which table to print.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
+@layout_option
 @endpoint_options
 @project_option
-def command(fmt: str, which: str, output: Path | None, project: Path | None, endpoint: Endpoint | None) -> None:
+def command(fmt: str, which: str, layout: Layout, output: Path | None, project: Path | None,
+            endpoint: Endpoint | None) -> None:
     """Print the explorer network's analytics: each node's alignment score towards China and Russia,
     its ties, degree and betweenness centrality and community; the missions of each sending state
     before and after the closures; and the communities. Builds first if needed."""
     built = open_graph(get_project(project), endpoint)
-    out = render_stats(explorer_graph(built), fmt, which)
+    out = render_stats(explorer_graph(built), fmt, which, layout)
     if output is not None:
         write_output(output, out)
     else:
