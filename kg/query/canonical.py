@@ -41,6 +41,15 @@ _EMIT = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '
 _NOT_IN_IRI = set('<>"{}|^`\\')
 _KEYWORD_SERVICE = re.compile(r"(?<![\w?$:.\-])service(?![\w:\-])", re.IGNORECASE)
 _OPEN, _CLOSE = "{([", "})]"
+# Prefixed names (SPARQL 1.1 grammar [140]-[173]), to read a local name's ``\`` escapes (PN_LOCAL_ESC).
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_CHARS = _BASE + "_\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_PNAME = re.compile(f"({_PREFIX})?:((?:[{_BASE}_:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)")
+_NAME_CHAR = re.compile(f"[{_CHARS}.:?$@%\\\\]")
+_PREFIX_DECL = re.compile(f"(?<![\\w])PREFIX\\s+({_PREFIX})?:\\s*$", re.IGNORECASE)
 
 
 class Ambiguous(ValueError):
@@ -172,7 +181,40 @@ class _Lexer:
             raise self.fail("an apostrophe in an IRI reads differently in different parsers (a parser that "
                             "reads the < as less-than sees a string): write it %27", apostrophe)
         self.i = j + 1
-        self.out.append("<" + "".join(chars) + ">")
+        self.out.append("<" + self.unambiguous("".join(chars), start) + ">")
+        return True
+
+    def unambiguous(self, iri: str, start: int) -> str:
+        """Refuse an IRI that parsers can also read as comparisons: ``?x<?a&&?b>?y`` holds the IRI
+        ``<?a&&?b>`` by SPARQL's longest-token rule (a syntax error there), which parsers without a
+        tokenizer read as ``?x < ?a && ?b > ?y``. Only ``&&`` (``||`` cannot be in an IRI) or an open
+        bracket (``?x<f(?a,?b>?c)``) makes the second reading possible."""
+        if "&&" in iri or iri.count("(") > iri.count(")"):
+            raise self.fail("<...> is an IRI by SPARQL's longest-token rule, but parsers read it as < and > "
+                            "comparisons: put spaces around a comparison, or write & as %26 and ( as %28 in "
+                            "an IRI", start)
+        return iri
+
+    def prefixed_name(self, prefixes: dict[str, str]) -> bool:
+        """Read a prefixed name at ``self.i`` whose local part has ``\\`` escapes, writing it as the full
+        IRI (every parser reads an IRI alike); return False, reading nothing, for any other text."""
+        if self.i and _NAME_CHAR.match(self.src, self.i - 1):
+            return False  # inside a name, a variable or a language tag
+        found = _PNAME.match(self.src, self.i)
+        if found is None or "\\" not in found.group(2):
+            return False
+        prefix, local = found.group(1) or "", found.group(2)
+        namespace = prefixes.get(prefix)
+        if namespace is None:
+            raise self.fail(f"the prefix {prefix}: is not declared (before it is used)")
+        if ":" not in namespace:
+            raise self.fail(f"{found.group()}: a name with \\ escapes needs a prefix that is a full IRI "
+                            "(this one is relative): write the full <IRI>")
+        iri = namespace + re.sub(r"\\(.)", r"\1", local)
+        if "'" in iri:
+            raise self.fail("an apostrophe in an IRI reads differently in different parsers: write it %27")
+        self.out.append(" <" + self.unambiguous(iri, self.i) + "> ")
+        self.i = found.end()
         return True
 
     def run(self) -> Canonical:
@@ -180,6 +222,7 @@ class _Lexer:
         depth = deepest = 0
         plain: list[str] = []  # the text outside strings and IRIs (each one a space), to find keywords in
         places: list[int] = []  # where each character of ``plain`` is in the source
+        prefixes: dict[str, str] = {}  # the PREFIX declarations read so far
         while self.i < len(src):
             c, at = src[self.i], self.i
             if c == "#":
@@ -189,6 +232,14 @@ class _Lexer:
             if c in "\"'" or (c == "<" and self.iri()):
                 if c != "<":
                     self.string()
+                else:
+                    declared = _PREFIX_DECL.search("".join(plain[-200:]))
+                    if declared:
+                        prefixes[declared.group(1) or ""] = self.out[-1][1:-1]
+                plain.append(" ")
+                places.append(at)
+                continue
+            if (c == ":" or c.isalpha()) and self.prefixed_name(prefixes):
                 plain.append(" ")
                 places.append(at)
                 continue
