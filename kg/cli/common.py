@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import os
@@ -33,15 +34,19 @@ def project_option(func: F) -> F:
 
 def endpoint_options(func: F) -> F:
     """``--endpoint URL`` with ``--user``, ``--password`` and ``--auth``: run on a SPARQL store instead
-    of the local build. The command receives ``endpoint`` as an :class:`Endpoint` (or ``None``)."""
+    of the local build. The command receives ``endpoint`` as an :class:`Endpoint` (or ``None``); the
+    command's ``--timeout``, when it has one, is the deadline of every exchange with the store."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, endpoint: str | None, user: str | None, password: str | None, auth: str,
                 dataset: str, **kwargs: Any) -> Any:
         remote = None
         if endpoint is not None:
+            timeout = kwargs.get("timeout")
             remote = Endpoint(endpoint, user, password_from_env(password), auth,  # type: ignore[arg-type]
                               dataset=dataset)  # type: ignore[arg-type]
+            if isinstance(timeout, int | float):
+                remote = dataclasses.replace(remote, timeout=float(timeout))
         return func(*args, endpoint=remote, **kwargs)
 
     options = [
