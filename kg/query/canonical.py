@@ -14,13 +14,16 @@ The canonical text (:func:`canonical`) is the query with:
   and single-quoted strings are rewritten, ``\\u``/``\\U`` escapes resolved (a long string's line
   breaks are kept as white space after it, so line numbers stay the same);
 - every IRI written with its ``\\u``/``\\U`` escapes resolved;
+- every prefixed name with local-name escapes (``:c\\~z\\.``, SPARQL 1.1 PN_LOCAL_ESC) written as the
+  full IRI (``<http://example/c~z.>``), from the PREFIX declarations read before it;
 - the rest copied as it is.
 
-Refused, with one line, because parsers read them differently or they could hide structure: a
-backslash outside a string (``\\u`` escapes of keywords, ``ex:a\\'`` local-name escapes: write the full
-IRI), a ``\\u`` escape followed by a further hex digit, an escape that gives a quote, a backslash, an
-angle bracket or a control character, a control character, an apostrophe in an IRI, a canonical text
-that still holds ``\\u`` or ``\\U``, a ``SERVICE`` keyword, and nesting deeper than the parsers can
+Refused, with one line, because parsers read them differently or they could hide structure: any
+other backslash outside a string (``\\u`` escapes of keywords), a ``\\u`` escape followed by a further
+hex digit, an escape that gives a quote, a backslash, an angle bracket or a control character, a
+control character, an apostrophe in an IRI (``ex:a\\'`` included), an IRI that parsers can also read
+as comparisons (``?x<?a&&?b>?y``: SPARQL's longest-token rule makes ``<?a&&?b>`` an IRI), a canonical
+text that still holds ``\\u`` or ``\\U``, a ``SERVICE`` keyword, and nesting deeper than the parsers can
 take (:data:`MAX_DEPTH`).
 """
 
@@ -48,7 +51,7 @@ _CHARS = _BASE + "_\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
 _PNAME = re.compile(f"({_PREFIX})?:((?:[{_BASE}_:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)")
-_NAME_CHAR = re.compile(f"[{_CHARS}.:?$@%\\\\]")
+_NAME_CHAR = re.compile(f"[{_CHARS}.:%]")
 _PREFIX_DECL = re.compile(f"(?<![\\w])PREFIX\\s+({_PREFIX})?:\\s*$", re.IGNORECASE)
 
 
@@ -195,25 +198,38 @@ class _Lexer:
                             "an IRI", start)
         return iri
 
-    def prefixed_name(self, prefixes: dict[str, str]) -> bool:
-        """Read a prefixed name at ``self.i`` whose local part has ``\\`` escapes, writing it as the full
-        IRI (every parser reads an IRI alike); return False, reading nothing, for any other text."""
-        if self.i and _NAME_CHAR.match(self.src, self.i - 1):
-            return False  # inside a name, a variable or a language tag
-        found = _PNAME.match(self.src, self.i)
-        if found is None or "\\" not in found.group(2):
+    def escaped_name(self, prefixes: dict[str, str], plain: list[str], places: list[int]) -> bool:
+        """At a backslash outside strings and IRIs: if it is a local-name escape of a prefixed name
+        (``:c\\~z\\.``), write the whole name as the full IRI instead of the part already copied (every
+        parser reads an IRI alike) and return True; else return False, changing nothing."""
+        src, at = self.src, self.i
+        start = at
+        while start and _NAME_CHAR.match(src, start - 1):
+            start -= 1
+        for begin in range(start, at):
+            before = src[begin - 1] if begin else " "
+            if before in "?$@" or (before != "." and _NAME_CHAR.match(before)):
+                continue  # inside a variable, a language tag, a blank node label, a number or a name
+            found = _PNAME.match(src, begin)
+            if found is not None and found.end() > at:
+                break
+        else:
             return False
         prefix, local = found.group(1) or "", found.group(2)
         namespace = prefixes.get(prefix)
         if namespace is None:
-            raise self.fail(f"the prefix {prefix}: is not declared (before it is used)")
+            raise self.fail(f"the prefix {prefix}: is not declared (before it is used)", begin)
         if ":" not in namespace:
             raise self.fail(f"{found.group()}: a name with \\ escapes needs a prefix that is a full IRI "
-                            "(this one is relative): write the full <IRI>")
+                            "(this one is relative): write the full <IRI>", begin)
         iri = namespace + re.sub(r"\\(.)", r"\1", local)
         if "'" in iri:
-            raise self.fail("an apostrophe in an IRI reads differently in different parsers: write it %27")
-        self.out.append(" <" + self.unambiguous(iri, self.i) + "> ")
+            raise self.fail("an apostrophe in an IRI reads differently in different parsers: write it %27", begin)
+        copied = at - begin  # each character copied so far made one entry of out, plain and places
+        del self.out[len(self.out) - copied:], plain[len(plain) - copied:], places[len(places) - copied:]
+        self.out.append(" <" + self.unambiguous(iri, begin) + "> ")
+        plain.append(" ")
+        places.append(begin)
         self.i = found.end()
         return True
 
@@ -223,6 +239,7 @@ class _Lexer:
         plain: list[str] = []  # the text outside strings and IRIs (each one a space), to find keywords in
         places: list[int] = []  # where each character of ``plain`` is in the source
         prefixes: dict[str, str] = {}  # the PREFIX declarations read so far
+        escapes = "\\" in src  # without a backslash, no prefixed name has escapes to read
         while self.i < len(src):
             c, at = src[self.i], self.i
             if c == "#":
@@ -232,14 +249,10 @@ class _Lexer:
             if c in "\"'" or (c == "<" and self.iri()):
                 if c != "<":
                     self.string()
-                else:
+                elif escapes and _after_colon(plain):
                     declared = _PREFIX_DECL.search("".join(plain[-200:]))
                     if declared:
                         prefixes[declared.group(1) or ""] = self.out[-1][1:-1]
-                plain.append(" ")
-                places.append(at)
-                continue
-            if (c == ":" or c.isalpha()) and self.prefixed_name(prefixes):
                 plain.append(" ")
                 places.append(at)
                 continue
@@ -250,6 +263,8 @@ class _Lexer:
                 places.append(at)
                 continue
             if c == "\\":
+                if self.escaped_name(prefixes, plain, places):
+                    continue
                 raise self.fail("a backslash outside a string or IRI reads differently in different "
                                 "parsers (write keywords plainly and names as full <IRIs>)")
             if (ord(c) < 0x20 and c not in "\t\n") or ord(c) == 0x7F:
@@ -273,6 +288,14 @@ class _Lexer:
         if found:
             raise self.fail("SERVICE is not allowed: queries never reach the network", places[found.start()])
         return Canonical(text, deepest)
+
+
+def _after_colon(plain: list[str]) -> bool:
+    """Whether the text before the IRI just read ends with ``:`` (as a PREFIX declaration's name does)."""
+    for c in reversed(plain[-64:]):
+        if not c.isspace():
+            return c == ":"
+    return False
 
 
 def canonical(text: str) -> Canonical:
