@@ -66,6 +66,11 @@ class InputError(DiplokgError):
     """A source, ontology, shapes or query file cannot be read or parsed (exit 2)."""
 
 
+class ReasoningLimit(InputError):
+    """Reasoning stopped at one of its limits (time, or the size of a class of ``owl:sameAs``-equal
+    nodes): the sources make it blow up (exit 2). The message names the rule and the source."""
+
+
 class QueryError(DiplokgError):
     """A SPARQL query is malformed, unknown or refused for safety (exit 2)."""
 

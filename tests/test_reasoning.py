@@ -135,3 +135,54 @@ def test_the_store_closure_equals_the_rdflib_closure_on_the_10k_world(world: Pro
         for t in closure(asserted.ontology, asserted.data())
     }
     assert on_store == on_rdflib
+
+
+def _chain(links: int, extra: str = "") -> Graph:
+    """A chain of ``links`` owl:sameAs links ex:n0 ... ex:nLINKS, with ``extra`` Turtle."""
+    chain = "".join(f"ex:n{i} owl:sameAs ex:n{i + 1} .\n" for i in range(links))
+    return Graph().parse(data="@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix ex: <https://example.org/> .\n"
+                         + chain + extra, format="turtle")
+
+
+def test_a_same_as_chain_matches_owlrl() -> None:
+    """eq-sym, eq-trans and eq-rep-s/p/o as equivalence classes give owlrl's closure: every pair equal,
+    every triple copied to each equal node (subject, predicate and object), and what rules conclude
+    from the copies (symmetric, transitive, functional)."""
+    data = _chain(4, "ex:n0 ex:near ex:a . ex:b ex:within ex:n2 . ex:n4 ex:within ex:c .\n"
+                     "ex:y ex:code ex:d1 , ex:d2 . ex:d2 owl:sameAs ex:n3 .")
+    inferred = closure(_toy_ontology(), data)
+    assert (EX.n4, OWL.sameAs, EX.n0) in inferred, "eq-sym, eq-trans"
+    assert (EX.d1, OWL.sameAs, EX.n0) in inferred, "prp-fp joins two classes"
+    assert (EX.a, EX.near, EX.n3) in inferred, "eq-rep-s, then prp-symp"
+    assert (EX.b, EX.within, EX.c) in inferred, "eq-rep-o, then prp-trp"
+    assert set(inferred) == set(owlrl_closure(_toy_ontology(), data))
+    # eq-rep-p (owlrl also reasons about a property made equal in the data as about the ontology's: not compared)
+    inferred = closure(_toy_ontology(), _chain(1, "ex:p owl:sameAs ex:near . ex:x ex:p ex:n1 ."))
+    assert (EX.x, EX.near, EX.n0) in inferred and (EX.n0, EX.near, EX.x) in inferred, "eq-rep-p, then prp-symp"
+
+
+def test_a_same_as_class_over_the_cap_stops_with_the_rule_and_its_nodes() -> None:
+    from kg.reason.rules import compile_rules, saturate
+    from kg.reason.sameas import ReasoningStopped, ReasonLimits
+
+    data = _chain(10)
+    with pytest.raises(ReasoningStopped) as stopped:
+        saturate(compile_rules(_toy_ontology()), set(data), lambda t: False, OWL.sameAs,
+                 ReasonLimits(seconds=None, same_as_class=10))
+    assert stopped.value.rule == "eq-trans" and len(stopped.value.nodes) == 11
+    assert "more than 10 equal nodes" in stopped.value.message
+    new = saturate(compile_rules(_toy_ontology()), set(_chain(9)), lambda t: False, OWL.sameAs,
+                   ReasonLimits(seconds=None, same_as_class=10))
+    assert len([t for t in new if t[1] == OWL.sameAs and t[0] != t[2]]) == 10 * 9 - 9  # at the cap: all pairs
+
+
+def test_a_saturation_past_its_time_limit_stops_naming_where_it_was() -> None:
+    from kg.reason.rules import compile_rules, saturate
+    from kg.reason.sameas import ReasoningStopped, ReasonLimits
+
+    data = Graph().parse(data="@prefix ex: <https://example.org/> . ex:a ex:within ex:b . ex:b ex:within ex:c .",
+                         format="turtle")
+    with pytest.raises(ReasoningStopped) as stopped:
+        saturate(compile_rules(_toy_ontology()), set(data), lambda t: False, OWL.sameAs,
+                 ReasonLimits(seconds=-1.0, same_as_class=10))
+    assert "time limit" in stopped.value.message and "prp-trp" in stopped.value.message

@@ -17,6 +17,7 @@ computed by the same code as for a local build (:mod:`kg.alignment.measures`), s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 from rdflib import Literal, URIRef
@@ -67,6 +68,21 @@ def _iris(values: Iterable[str]) -> str:
 def _batches(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _number(text: object, kind: type[int] | type[float]) -> float:
+    """A count or a measure the store answered, as a finite number.
+
+    Raises:
+        QueryError: It is missing, not a number, or not finite (NaN, INF).
+    """
+    try:
+        value = kind(str(text))
+    except ValueError:
+        raise QueryError(f"the store answered {text!r} where a number was expected") from None
+    if not math.isfinite(value):
+        raise QueryError(f"the store answered {text!r} where a finite number was expected")
+    return value
 
 
 def _year(text: str) -> int:
@@ -148,9 +164,9 @@ class RemoteWorld:
             anchor, year = str(row["anchor"]), _year(str(row["year"]))
             if anchor not in wanted or (years is not None and year not in years):
                 continue
-            n = int(str(row["n"]))
-            distance = round(2 * (n - float(str(row["points"]))))
-            pi = float(row["pi"]) if row["pi"] is not None else None
+            n = int(_number(row["n"], int))
+            distance = round(2 * (n - _number(row["points"], float)))
+            pi = _number(row["pi"], float) if row["pi"] is not None else None
             found.append(Agreement(str(row["state"]), anchor, year, year, None, n, distance, pi))
         return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import os
@@ -58,8 +59,11 @@ def _endpoint_options(func: F, endpoint_help: str, with_dataset: bool) -> F:
                 dataset: str, **kwargs: Any) -> Any:
         remote = None
         if endpoint is not None:
+            timeout = kwargs.get("timeout")
             remote = Endpoint(endpoint, user, password_from_env(password), auth,  # type: ignore[arg-type]
                               dataset=dataset)  # type: ignore[arg-type]
+            if isinstance(timeout, int | float):
+                remote = dataclasses.replace(remote, timeout=float(timeout))
         return func(*args, endpoint=remote, **kwargs)
 
     options = [

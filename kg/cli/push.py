@@ -9,7 +9,7 @@ import click
 from kg.cli.common import get_project, note, project_option, push_endpoint_options
 from kg.cli.query import ensure_built
 from kg.errors import QueryError
-from kg.http import Endpoint
+from kg.http import DEFAULT_TIMEOUT, Endpoint
 from kg.store.push import CHUNK, push
 
 
@@ -17,9 +17,11 @@ from kg.store.push import CHUNK, push
 @click.option("--force", is_flag=True, help="Push even when the store already holds this very build.")
 @click.option("--chunk", type=click.IntRange(min=1000), default=CHUNK, show_default=True,
               help="Triples per request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="The longest one request may take, its answer included.")
 @push_endpoint_options
 @project_option
-def command(force: bool, chunk: int, project: Path | None, endpoint: Endpoint | None) -> None:
+def command(force: bool, chunk: int, timeout: float, project: Path | None, endpoint: Endpoint | None) -> None:
     """Load the build (built first if needed) into a store, one named graph per graph of the build,
     replacing what the last push loaded there.
 

@@ -14,13 +14,16 @@ The canonical text (:func:`canonical`) is the query with:
   and single-quoted strings are rewritten, ``\\u``/``\\U`` escapes resolved (a long string's line
   breaks are kept as white space after it, so line numbers stay the same);
 - every IRI written with its ``\\u``/``\\U`` escapes resolved;
+- every prefixed name with local-name escapes (``:c\\~z\\.``, SPARQL 1.1 PN_LOCAL_ESC) written as the
+  full IRI (``<http://example/c~z.>``), from the PREFIX declarations read before it;
 - the rest copied as it is.
 
-Refused, with one line, because parsers read them differently or they could hide structure: a
-backslash outside a string (``\\u`` escapes of keywords, ``ex:a\\'`` local-name escapes: write the full
-IRI), a ``\\u`` escape followed by a further hex digit, an escape that gives a quote, a backslash, an
-angle bracket or a control character, a control character, an apostrophe in an IRI, a canonical text
-that still holds ``\\u`` or ``\\U``, a ``SERVICE`` keyword, and nesting deeper than the parsers can
+Refused, with one line, because parsers read them differently or they could hide structure: any
+other backslash outside a string (``\\u`` escapes of keywords), a ``\\u`` escape followed by a further
+hex digit, an escape that gives a quote, a backslash, an angle bracket or a control character, a
+control character, an apostrophe in an IRI (``ex:a\\'`` included), an IRI that parsers can also read
+as comparisons (``?x<?a&&?b>?y``: SPARQL's longest-token rule makes ``<?a&&?b>`` an IRI), a canonical
+text that still holds ``\\u`` or ``\\U``, a ``SERVICE`` keyword, and nesting deeper than the parsers can
 take (:data:`MAX_DEPTH`).
 """
 
@@ -41,6 +44,15 @@ _EMIT = {"\t": "\\t", "\b": "\\b", "\n": "\\n", "\r": "\\r", "\f": "\\f", '"': '
 _NOT_IN_IRI = set('<>"{}|^`\\')
 _KEYWORD_SERVICE = re.compile(r"(?<![\w?$:.\-])service(?![\w:\-])", re.IGNORECASE)
 _OPEN, _CLOSE = "{([", "})]"
+# Prefixed names (SPARQL 1.1 grammar [140]-[173]), to read a local name's ``\`` escapes (PN_LOCAL_ESC).
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_CHARS = _BASE + "_\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_PNAME = re.compile(f"({_PREFIX})?:((?:[{_BASE}_:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)")
+_NAME_CHAR = re.compile(f"[{_CHARS}.:%]")
+_PREFIX_DECL = re.compile(f"(?<![\\w])PREFIX\\s+({_PREFIX})?:\\s*$", re.IGNORECASE)
 
 
 class Ambiguous(ValueError):
@@ -172,7 +184,53 @@ class _Lexer:
             raise self.fail("an apostrophe in an IRI reads differently in different parsers (a parser that "
                             "reads the < as less-than sees a string): write it %27", apostrophe)
         self.i = j + 1
-        self.out.append("<" + "".join(chars) + ">")
+        self.out.append("<" + self.unambiguous("".join(chars), start) + ">")
+        return True
+
+    def unambiguous(self, iri: str, start: int) -> str:
+        """Refuse an IRI that parsers can also read as comparisons: ``?x<?a&&?b>?y`` holds the IRI
+        ``<?a&&?b>`` by SPARQL's longest-token rule (a syntax error there), which parsers without a
+        tokenizer read as ``?x < ?a && ?b > ?y``. Only ``&&`` (``||`` cannot be in an IRI) or an open
+        bracket (``?x<f(?a,?b>?c)``) makes the second reading possible."""
+        if "&&" in iri or iri.count("(") > iri.count(")"):
+            raise self.fail("<...> is an IRI by SPARQL's longest-token rule, but parsers read it as < and > "
+                            "comparisons: put spaces around a comparison, or write & as %26 and ( as %28 in "
+                            "an IRI", start)
+        return iri
+
+    def escaped_name(self, prefixes: dict[str, str], plain: list[str], places: list[int]) -> bool:
+        """At a backslash outside strings and IRIs: if it is a local-name escape of a prefixed name
+        (``:c\\~z\\.``), write the whole name as the full IRI instead of the part already copied (every
+        parser reads an IRI alike) and return True; else return False, changing nothing."""
+        src, at = self.src, self.i
+        start = at
+        while start and _NAME_CHAR.match(src, start - 1):
+            start -= 1
+        for begin in range(start, at):
+            before = src[begin - 1] if begin else " "
+            if before in "?$@" or (before != "." and _NAME_CHAR.match(before)):
+                continue  # inside a variable, a language tag, a blank node label, a number or a name
+            found = _PNAME.match(src, begin)
+            if found is not None and found.end() > at:
+                break
+        else:
+            return False
+        prefix, local = found.group(1) or "", found.group(2)
+        namespace = prefixes.get(prefix)
+        if namespace is None:
+            raise self.fail(f"the prefix {prefix}: is not declared (before it is used)", begin)
+        if ":" not in namespace:
+            raise self.fail(f"{found.group()}: a name with \\ escapes needs a prefix that is a full IRI "
+                            "(this one is relative): write the full <IRI>", begin)
+        iri = namespace + re.sub(r"\\(.)", r"\1", local)
+        if "'" in iri:
+            raise self.fail("an apostrophe in an IRI reads differently in different parsers: write it %27", begin)
+        copied = at - begin  # each character copied so far made one entry of out, plain and places
+        del self.out[len(self.out) - copied:], plain[len(plain) - copied:], places[len(places) - copied:]
+        self.out.append(" <" + self.unambiguous(iri, begin) + "> ")
+        plain.append(" ")
+        places.append(begin)
+        self.i = found.end()
         return True
 
     def run(self) -> Canonical:
@@ -180,6 +238,8 @@ class _Lexer:
         depth = deepest = 0
         plain: list[str] = []  # the text outside strings and IRIs (each one a space), to find keywords in
         places: list[int] = []  # where each character of ``plain`` is in the source
+        prefixes: dict[str, str] = {}  # the PREFIX declarations read so far
+        escapes = "\\" in src  # without a backslash, no prefixed name has escapes to read
         while self.i < len(src):
             c, at = src[self.i], self.i
             if c == "#":
@@ -189,6 +249,10 @@ class _Lexer:
             if c in "\"'" or (c == "<" and self.iri()):
                 if c != "<":
                     self.string()
+                elif escapes and _after_colon(plain):
+                    declared = _PREFIX_DECL.search("".join(plain[-200:]))
+                    if declared:
+                        prefixes[declared.group(1) or ""] = self.out[-1][1:-1]
                 plain.append(" ")
                 places.append(at)
                 continue
@@ -199,6 +263,8 @@ class _Lexer:
                 places.append(at)
                 continue
             if c == "\\":
+                if self.escaped_name(prefixes, plain, places):
+                    continue
                 raise self.fail("a backslash outside a string or IRI reads differently in different "
                                 "parsers (write keywords plainly and names as full <IRIs>)")
             if (ord(c) < 0x20 and c not in "\t\n") or ord(c) == 0x7F:
@@ -222,6 +288,14 @@ class _Lexer:
         if found:
             raise self.fail("SERVICE is not allowed: queries never reach the network", places[found.start()])
         return Canonical(text, deepest)
+
+
+def _after_colon(plain: list[str]) -> bool:
+    """Whether the text before the IRI just read ends with ``:`` (as a PREFIX declaration's name does)."""
+    for c in reversed(plain[-64:]):
+        if not c.isspace():
+            return c == ":"
+    return False
 
 
 def canonical(text: str) -> Canonical:

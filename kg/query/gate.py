@@ -25,10 +25,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal as TypingLiteral
 
+import rdflib.plugins.sparql.parser as _sparql_parser
 from pyparsing import ParseException
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -102,6 +104,23 @@ def _parse(text: str, origin: str) -> object:
         raise QueryError(f"{origin}: line {exc.lineno}, column {exc.col}: SPARQL syntax error{found}") from None
     except RecursionError:
         raise QueryRefused(f"{origin}: the query is nested too deeply to read") from None
+    except Exception as exc:  # rdflib's parse actions raise what they raise (TypeError, ValueError ...)
+        raise QueryError(f"{origin}: rdflib cannot read the query ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+
+
+def _negative(literal: Literal) -> Literal:
+    """rdflib's parse action for a negative number, which fails on a decimal (``-1.0``: "Not a number"):
+    the negated value, with the literal's datatype."""
+    if isinstance(literal.value, Decimal):
+        return Literal(-literal.value, datatype=literal.datatype)
+    return _rdflib_negative(literal)
+
+
+# SPARQL's ``-1.0`` (syntax-general-08 of the W3C suite) is a valid query that rdflib's parser could not
+# read: its parse actions call the module's ``neg``, which is replaced by one that also negates decimals.
+_rdflib_negative = _sparql_parser.neg
+_sparql_parser.neg = _negative
 
 
 #: rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once get spurious

@@ -22,14 +22,14 @@ default graph holds the build at all.
 from __future__ import annotations
 
 import dataclasses
-import json
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
+from kg.answers import Results, read_graph, read_results, results_json
 from kg.errors import QueryError
 from kg.http import Endpoint, RemoteError, Response, request
 from kg.namespaces import GRAPH, INFERRED_GRAPH
@@ -37,15 +37,7 @@ from kg.query.engine import Answer
 from kg.query.gate import VettedQuery, vet
 from kg.query.sparqltext import with_values
 
-_RESULTS_JSON = "application/sparql-results+json"
-_GRAPH_TYPES = {
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
+_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 # Our graphs in a store: first from the manifest ``diplokg push`` writes (one cheap look-up), else
 # the store's named graphs (``GRAPH ?g {}``, which Virtuoso answers empty), else a scan of its quads.
 _GRAPH_QUERIES = (
@@ -57,42 +49,19 @@ _GRAPH_QUERIES = (
 )
 
 
-def term_from_json(cell: dict[str, str]) -> Node:
-    """One binding of SPARQL 1.1 results JSON as an rdflib term (``typed-literal`` is Virtuoso's older form)."""
-    kind = cell.get("type")
-    value = cell.get("value", "")
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):
-        lang = cell.get("xml:lang")
-        if lang:
-            return Literal(value, lang=lang)
-        datatype = cell.get("datatype")
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(value, datatype=URIRef(datatype))
-        return Literal(value)
-    raise QueryError(f"the store answered a term of unknown type {kind!r}")
-
-
 def answer_from_json(kind: str, body: bytes, variables: Sequence[str] = ()) -> Answer:
-    """A SELECT's or ASK's answer from SPARQL 1.1 results JSON.
+    """A SELECT's or ASK's answer from SPARQL 1.1 results JSON (read strictly: :mod:`kg.answers`).
 
     Raises:
-        QueryError: The body is not results JSON.
+        QueryError: The body is not results JSON, or malformed.
     """
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise QueryError("the store's answer is not SPARQL results JSON") from None
-    if kind == "ASK":
-        return Answer("ASK", boolean=bool(data.get("boolean")))
-    names = tuple(data.get("head", {}).get("vars") or variables)
-    rows = [
-        tuple(term_from_json(b[v]) if v in b else None for v in names)
-        for b in data.get("results", {}).get("bindings", [])
-    ]
+    return _answer(kind, results_json(body, kind == "ASK", variables))
+
+
+def _answer(kind: str, read: Results | bool) -> Answer:
+    if isinstance(read, bool):
+        return Answer("ASK", boolean=read)
+    names, rows = read
     return Answer("SELECT", variables=names, rows=rows)
 
 
@@ -122,7 +91,7 @@ class RemoteGraph:
         if self._graphs is None:
             found: list[URIRef] = []
             for text in _GRAPH_QUERIES:
-                answer = answer_from_json("SELECT", self._post(text, {}, _RESULTS_JSON).body, ("g",))
+                answer = self._select(text, ("g",))
                 found = sorted({
                     URIRef(str(row[0])) for row in answer.rows
                     if row[0] is not None and str(row[0]).startswith(str(GRAPH))
@@ -177,22 +146,15 @@ class RemoteGraph:
             params = {"default-graph-uri": [str(g) for g in default],
                       "named-graph-uri": [str(g) for g in self.graph_names()]}
         if query.kind in ("SELECT", "ASK"):
-            response = self._post(text, params, _RESULTS_JSON, timeout)
-            answer = answer_from_json(query.kind, response.body, query.variables)
+            response = self._post(text, params, _RESULTS, timeout)
+            answer = _answer(query.kind, read_results(response.body, response.content_type, query.kind == "ASK",
+                                                      query.variables))
             if max_rows is not None and len(answer.rows) > max_rows:
                 raise QueryError(f"the answer has more than {max_rows} rows (the row cap)")
             return answer
         accept = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
         response = self._post(text, params, accept, timeout)
-        fmt = _GRAPH_TYPES.get(response.content_type)
-        if fmt is None:
-            raise QueryError(f"the store answered {response.content_type or 'no type'}, not RDF")
-        graph = Graph()
-        try:
-            graph.parse(data=response.body, format=fmt)
-        except Exception as exc:  # rdflib's parsers raise many kinds
-            raise QueryError(f"the store's RDF does not parse: {exc}") from None
-        return Answer(query.kind, graph=graph)
+        return Answer(query.kind, graph=read_graph(response.body, response.content_type))
 
     def _check_store_union(self) -> None:
         """With ``--dataset store``: check once that the store's default graph holds the build.
@@ -203,13 +165,18 @@ class RemoteGraph:
         if self._union_checked:
             return
         ask = "ASK { <https://w3id.org/diplokg/ontology> a <http://www.w3.org/2002/07/owl#Ontology> }"
-        found = answer_from_json("ASK", self._post(ask, {}, _RESULTS_JSON).body).boolean
+        found = self._select(ask, (), ask=True).boolean
         if not found:
             raise RemoteError(
                 f"{self.endpoint.url}: the store's default graph does not hold the build (it is not the union "
                 "of its graphs); use --dataset ours"
             )
         self._union_checked = True
+
+    def _select(self, text: str, variables: Sequence[str], ask: bool = False) -> Answer:
+        """A SELECT's (or an ASK's) answer to one of our own lookups."""
+        response = self._post(text, {}, _RESULTS)
+        return _answer("ASK" if ask else "SELECT", read_results(response.body, response.content_type, ask, variables))
 
     def _post(self, text: str, params: dict[str, list[str]], accept: str, timeout: float | None = None) -> Response:
         """POST the query form-encoded (the protocol's second way: no URL length limit)."""

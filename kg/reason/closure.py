@@ -36,7 +36,10 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal
 from rdflib.term import Node
 
+from kg.errors import ReasoningLimit
+from kg.namespaces import GRAPH
 from kg.reason.rules import compile_rules, no_gc, saturate
+from kg.reason.sameas import ReasoningStopped, ReasonLimits
 from kg.terms import to_oxigraph
 
 Reasoner = TypingLiteral["fast", "owlrl"]
@@ -44,6 +47,7 @@ REASONERS: tuple[Reasoner, ...] = ("fast", "owlrl")
 
 _NOISE_TYPES = frozenset({OWL.Thing, RDFS.Resource})
 _W3C = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
+SOURCE_GRAPHS = f"{GRAPH}source/"
 
 __all__ = [
     "REASONERS",
@@ -113,7 +117,36 @@ def _file_triples(nquads: Path) -> TripleSource:
     return triples
 
 
-def _inferred_lines(ontology: Graph, triples: TripleSource) -> Iterator[str]:
+def stopped_at(stopped: ReasoningStopped, dump: Path | None) -> ReasoningLimit:
+    """The one-line error of a saturation stopped at a limit, naming the sources that assert the nodes
+    involved (read from the N-Quads ``dump`` of the asserted graphs: their ``owl:sameAs`` triples first,
+    else any triple about them)."""
+    nodes = [str(n) for n in stopped.nodes]
+    shown = ", ".join(nodes[:3]) + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "")
+    message = stopped.message if stopped.message.startswith("reasoning") else f"reasoning stopped: {stopped.message}"
+    message += f"; nodes {shown}"
+    wanted = set(nodes)
+    same: set[str] = set()
+    other: set[str] = set()
+    if dump is not None:
+        same_as = f"<{OWL.sameAs}>"
+        with dump.open(encoding="utf-8", newline="\n") as handle:
+            for line in handle:
+                s, p, rest = line.split(" ", 2)
+                rest = rest[:-3]
+                cut = rest.rindex(" ")
+                if s in wanted or rest[:cut] in wanted:
+                    (same if p == same_as else other).add(rest[cut + 2:-1])
+    graphs = sorted(same or other)
+    sources = [g.rsplit("/", 1)[-1] for g in graphs if g.startswith(SOURCE_GRAPHS)]
+    if sources:
+        message += "; from source " + ", ".join(f"'{s}' (sources/{s}/)" for s in sources[:5])
+    elif graphs:
+        message += "; from graph " + ", ".join(f"<{g}>" for g in graphs[:5])
+    return ReasoningLimit(message)
+
+
+def _inferred_lines(ontology: Graph, triples: TripleSource, dump: Path | None = None) -> Iterator[str]:
     """The fast closure of a set of triples, filtered like the others, as N-Triples lines without
     their final `` .``.
 
@@ -123,12 +156,18 @@ def _inferred_lines(ontology: Graph, triples: TripleSource) -> Iterator[str]:
     rules = compile_rules(ontology, convert=lambda t: str(to_oxigraph(t)))
     same_as = f"<{OWL.sameAs}>"
 
+    limits = ReasonLimits.default()
     with no_gc():
         # Only the triples whose predicate a rule reads or writes; all of them once owl:sameAs appears.
         predicates = {str(p) for p in rules.predicates()} | {same_as}
-        new = cast(set[tuple[str, str, str]], saturate(rules, triples(predicates), _is_literal_string, same_as))
-        if any(t[1] == same_as for t in new):
-            new = cast(set[tuple[str, str, str]], saturate(rules, triples(None), _is_literal_string, same_as))
+        try:
+            new = cast(set[tuple[str, str, str]],
+                       saturate(rules, triples(predicates), _is_literal_string, same_as, limits))
+            if any(t[1] == same_as for t in new):
+                new = cast(set[tuple[str, str, str]],
+                           saturate(rules, triples(None), _is_literal_string, same_as, limits))
+        except ReasoningStopped as stopped:
+            raise stopped_at(stopped, dump) from None
     keep = _keeper(ontology)
     for s, p, o in new:
         if keep(s, p, o):
@@ -173,9 +212,13 @@ def append_closure(ontology: Graph, dump: Path, graph: str) -> tuple[int, bytes]
 
     Returns:
         The number of inferred triples, and the N-Quads appended (for :func:`load_inferred`).
+
+    Raises:
+        ReasoningLimit: Reasoning reached a limit (time, or the size of a class of ``owl:sameAs``-equal
+            nodes); the message names the rule and the source.
     """
     tail = f" <{graph}> .\n"
-    lines = [line + tail for line in _inferred_lines(ontology, _file_triples(dump))]
+    lines = [line + tail for line in _inferred_lines(ontology, _file_triples(dump), dump)]
     count = len(lines)
     data = "".join(lines).encode("utf-8")
     del lines

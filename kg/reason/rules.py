@@ -29,6 +29,8 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from kg.reason.sameas import CHUNK, Clock, Equalities, ReasonLimits
+
 Term = Hashable
 Triple = tuple[Term, Term, Term]
 
@@ -184,7 +186,6 @@ class _Plan:
     functional: bool
     inverse_functional: bool
     has_value: bool
-    same_as: bool
 
 
 def _plan(rules: Rules, p: Term, same_as: Term) -> _Plan | None:
@@ -200,7 +201,6 @@ def _plan(rules: Rules, p: Term, same_as: Term) -> _Plan | None:
         functional=p in rules.functional,
         inverse_functional=p in rules.inverse_functional,
         has_value=any(key[0] == p for key in rules.value_classes),
-        same_as=p == same_as,
     )
     return plan if any(vars(plan).values()) else None
 
@@ -210,6 +210,7 @@ def saturate(
     asserted: Iterable[Triple],
     is_literal: Callable[[Term], bool],
     same_as: Term,
+    limits: ReasonLimits | None = None,
 ) -> set[Triple]:
     """Run the rules to a fixpoint and return the triples that were not asserted.
 
@@ -218,11 +219,15 @@ def saturate(
         asserted: Every asserted triple (ontology and data).
         is_literal: Whether a term is a literal (a literal is never a subject).
         same_as: The ``owl:sameAs`` term, in the data's term type.
+        limits: Time and ``owl:sameAs`` class limits (default: :meth:`ReasonLimits.default`).
 
     Returns:
         The new triples (auxiliary chain triples left out).
+
+    Raises:
+        ReasoningStopped: A limit was reached.
     """
-    return Saturation(rules, is_literal, same_as).run(asserted)
+    return Saturation(rules, is_literal, same_as, limits).run(asserted)
 
 
 class Saturation:
@@ -237,8 +242,12 @@ class Saturation:
     reached from that premise, and one whose premises all lie in closure(A) is in closure(A).
     """
 
-    def __init__(self, rules: Rules, is_literal: Callable[[Term], bool], same_as: Term) -> None:
+    def __init__(
+        self, rules: Rules, is_literal: Callable[[Term], bool], same_as: Term, limits: ReasonLimits | None = None
+    ) -> None:
         self.rules, self.is_literal, self.same_as = rules, is_literal, same_as
+        self.limits = limits or ReasonLimits.default()
+        self.equalities = Equalities(self.limits.same_as_class)
         self.indexed = rules.indexed() | {same_as}
         self.by_sp: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
         self.by_po: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
@@ -247,10 +256,11 @@ class Saturation:
 
     @classmethod
     def resume(
-        cls, rules: Rules, is_literal: Callable[[Term], bool], same_as: Term, indexed: Iterable[Triple]
+        cls, rules: Rules, is_literal: Callable[[Term], bool], same_as: Term, indexed: Iterable[Triple],
+        limits: ReasonLimits | None = None,
     ) -> Saturation:
         """A saturation whose joins already see ``indexed`` (what :meth:`indexed_triples` gave)."""
-        saturation = cls(rules, is_literal, same_as)
+        saturation = cls(rules, is_literal, same_as, limits)
         saturation._index(indexed)
         return saturation
 
@@ -268,41 +278,77 @@ class Saturation:
     def run(self, asserted: Iterable[Triple]) -> set[Triple]:
         """Add ``asserted`` and saturate; return the new conclusions that were not known (auxiliary
         chain triples left out). After :meth:`resume`, a conclusion may also be in the closure the
-        saturation resumed from (only its indexed triples are known)."""
-        rules, same_as, by_sp, by_po = self.rules, self.same_as, self.by_sp, self.by_po
-        delta: set[Triple] = set(asserted) - self.known
+        saturation resumed from (only its indexed triples are known).
+
+        Raises:
+            ReasoningStopped: A limit was reached (time, or the size of a class of equal nodes).
+        """
+        rules, same_as, by_sp, by_po, clock = self.rules, self.same_as, self.by_sp, self.by_po, Clock(self.limits)
         known = self.known
+        delta: set[Triple] = set(asserted) - known
         known |= delta
         self._index(delta)
         plans = self.plans
         new_all: set[Triple] = set()
+        rdf_type = rules.type
+        superclasses, has_value = rules.superclasses, rules.has_value
         while delta:
+            # eq-sym, eq-trans, eq-rep: the classes the new owl:sameAs triples change, then what they add.
+            equal = self._equal_pairs(delta)
+            if equal:
+                changed = self.equalities.join(equal)
+                if changed:
+                    more = {t for t in self.equalities.consequences(changed, known, same_as, clock) - known
+                            if not self.is_literal(t[0])}
+                    known |= more
+                    new_all |= more
+                    self._index(more)
+                    delta |= more
             fresh: set[Triple] = set()
             add = fresh.add
-            rdf_type = rules.type
-            superclasses, has_value = rules.superclasses, rules.has_value
-            for s, p, o in delta:
-                if p == rdf_type:
-                    for sup in superclasses.get(o, ()):  # cax-sco, cax-eqc
-                        add((s, rdf_type, sup))
-                    for prop, value in has_value.get(o, ()):  # cls-hv1
-                        add((s, prop, value))
-                if p in plans:
-                    plan = plans[p]
-                else:
-                    plan = plans[p] = _plan(rules, p, same_as)
-                if plan is not None:
-                    _apply(rules, plan, s, p, o, add, by_sp, by_po, self.is_literal(o), same_as)
+            ordered = list(delta)
+            for start in range(0, len(ordered), CHUNK):
+                at: Triple = ordered[start]
+                clock.check(lambda t=at: _rule_names(rules, _plan(rules, t[1], same_as), t), at[0])  # type: ignore[misc]
+                for s, p, o in ordered[start:start + CHUNK]:
+                    if p == rdf_type:
+                        for sup in superclasses.get(o, ()):  # cax-sco, cax-eqc
+                            add((s, rdf_type, sup))
+                        for prop, value in has_value.get(o, ()):  # cls-hv1
+                            add((s, prop, value))
+                    if p in plans:
+                        plan = plans[p]
+                    else:
+                        plan = plans[p] = _plan(rules, p, same_as)
+                    if plan is not None:
+                        _apply(rules, plan, s, p, o, add, by_sp, by_po, self.is_literal(o), same_as)
+            del ordered
             fresh -= known
-            if not fresh:
-                break
-            if any(t[1] == same_as for t in fresh):
-                fresh |= {t for t in _replace_equals(known | fresh, same_as) if not self.is_literal(t[0])} - known
             known |= fresh
             new_all |= fresh
             self._index(fresh)
             delta = fresh
         return {t for t in new_all if t[1] not in rules.auxiliary}
+
+    def _equal_pairs(self, triples: set[Triple]) -> list[tuple[Term, Term]]:
+        """The pairs of distinct nodes that ``owl:sameAs`` triples among ``triples`` make equal."""
+        same_as, is_literal = self.same_as, self.is_literal
+        return [(s, o) for s, p, o in triples if p == same_as and s != o and not is_literal(o)]
+
+
+def _rule_names(rules: Rules, plan: _Plan | None, triple: Triple) -> str:
+    """Where a saturation is: the rules a triple triggers (for a message)."""
+    names = []
+    if triple[1] == rules.type:
+        names.append("cax-sco")
+    if plan is not None:
+        for flag, name in ((plan.supers, "prp-spo1"), (plan.domains, "prp-dom"), (plan.ranges, "prp-rng"),
+                           (plan.inverses, "prp-inv"), (plan.symmetric, "prp-symp"), (plan.transitive, "prp-trp"),
+                           (plan.chain_first or plan.chain_second, "prp-spo2"), (plan.functional, "prp-fp"),
+                           (plan.inverse_functional, "prp-ifp"), (plan.has_value, "cls-hv2")):
+            if flag:
+                names.append(name)
+    return f"at a {triple[1]} triple: rules {', '.join(names) or 'none'}"
 
 
 def _apply(
@@ -352,25 +398,3 @@ def _apply(
         for other in by_po.get((p, o), ()):
             if other != s:
                 add((s, same_as, other))
-    if plan.same_as and s != o and not literal:  # eq-sym, eq-trans
-        add((o, same_as, s))
-        for z in by_sp.get((same_as, o), ()):
-            add((s, same_as, z))
-
-
-def _replace_equals(known: set[Triple], same_as: Term) -> set[Triple]:
-    """eq-rep-s, eq-rep-p, eq-rep-o: copy every triple to each node equal to one of its terms.
-
-    Runs only when new ``owl:sameAs`` triples appear (rare: valid data has none), over all triples.
-    """
-    equals: dict[Term, set[Term]] = defaultdict(set)
-    for s, p, o in known:
-        if p == same_as:
-            equals[s].add(o)
-    out: set[Triple] = set()
-    for s, p, o in list(known):
-        for s2 in equals.get(s, set()) | {s}:
-            for p2 in equals.get(p, set()) | {p}:
-                for o2 in equals.get(o, set()) | {o}:
-                    out.add((s2, p2, o2))
-    return out

@@ -23,8 +23,9 @@ from typing import cast
 
 from rdflib import OWL, Graph
 
-from kg.reason.closure import _is_literal_string, _keeper
+from kg.reason.closure import _is_literal_string, _keeper, stopped_at
 from kg.reason.rules import Rules, Saturation, compile_rules, no_gc
+from kg.reason.sameas import ReasoningStopped
 from kg.terms import to_oxigraph
 
 StrTriple = tuple[str, str, str]
@@ -76,6 +77,9 @@ def split_closure(ontology: Graph, dump: Path, world_graphs: frozenset[str]) -> 
 
     Returns:
         Both parts, or ``None`` when ``owl:sameAs`` is asserted or concluded (no split then).
+
+    Raises:
+        ReasoningLimit: Reasoning reached a limit (the message names the rule and the source).
     """
     rules, predicates = _rules(ontology)
     keep = _keeper(ontology)
@@ -93,10 +97,13 @@ def split_closure(ontology: Graph, dump: Path, world_graphs: frozenset[str]) -> 
         if any(t[1] == _SAME_AS for t in world) or any(t[1] == _SAME_AS for t in changed):
             return None
         saturation = Saturation(rules, _is_literal_string, _SAME_AS)
-        new_world = cast(set[StrTriple], saturation.run(world))
-        del world
-        indexed = cast(list[StrTriple], saturation.indexed_triples())
-        more = cast(set[StrTriple], saturation.run(changed))  # closure(W ∪ D) minus closure(W) minus D
+        try:
+            new_world = cast(set[StrTriple], saturation.run(world))
+            del world
+            indexed = cast(list[StrTriple], saturation.indexed_triples())
+            more = cast(set[StrTriple], saturation.run(changed))  # closure(W ∪ D) minus closure(W) minus D
+        except ReasoningStopped as stopped:
+            raise stopped_at(stopped, dump) from None
         if any(t[1] == _SAME_AS for t in new_world) or any(t[1] == _SAME_AS for t in more):
             return None
         world_lines = sorted(f"{s} {p} {o}" for s, p, o in new_world if keep(s, p, o))
@@ -116,7 +123,8 @@ def extend_closure(ontology: Graph, indexed: Iterable[StrTriple], changed: Itera
     Returns:
         The kept conclusions as N-Triples lines without `` .``: a superset of what the inferred graph
         gains, to be trimmed by the caller of what W or D asserts (a conclusion may be in closure(W):
-        only its indexed triples are known here); ``None`` when ``owl:sameAs`` is asserted or concluded.
+        only its indexed triples are known here); ``None`` when ``owl:sameAs`` is asserted or concluded,
+        or a limit of reasoning is reached (the full build then reports it).
     """
     rules, predicates = _rules(ontology)
     keep = _keeper(ontology)
@@ -125,7 +133,10 @@ def extend_closure(ontology: Graph, indexed: Iterable[StrTriple], changed: Itera
         return None
     with no_gc():
         saturation = Saturation.resume(rules, _is_literal_string, _SAME_AS, indexed)
-        more = cast(set[StrTriple], saturation.run(delta))
+        try:
+            more = cast(set[StrTriple], saturation.run(delta))
+        except ReasoningStopped:
+            return None  # the full build stops at the same limit, and names the source
     if any(t[1] == _SAME_AS for t in more):
         return None
     return {f"{s} {p} {o}" for s, p, o in more if keep(s, p, o)}

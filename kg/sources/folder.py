@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import errno
 import fnmatch
 import hashlib
 import io
 import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import DIPLO, source_base
+from kg.sources.jail import check_tree, read_path, refuse_kind
 from kg.sources.tables import mapped_lines
 from kg.sources.turtlesyntax import explain as explain_unfinished
 from kg.terms import triples_to_rdflib
@@ -64,38 +63,28 @@ class SourceFolder:
 
 #: The files a source folder's loader reads (a folder holding any of them needs ``source.ttl``).
 _DATA_FILES = ("*.ttl", "*.csv", "text.txt")
-_KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket",
-          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
-
-
-def _refuse_special(entry: os.DirEntry[str]) -> None:
-    """Refuse anything in ``sources/`` that is neither a regular file nor a folder (looked at with
-    ``lstat``, never opened or followed).
-
-    Raises:
-        InputError: Naming the entry and what it is.
-    """
-    mode = entry.stat(follow_symlinks=False).st_mode
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        what = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise InputError(f"{what} in sources/ is refused: sources hold regular files only", path=entry.path)
 
 
 def _regular_entries(folder: Path) -> list[os.DirEntry[str]]:
-    """The entries of a folder, sorted by name, after :func:`_refuse_special` looked at each."""
+    """The entries of a folder, sorted by name, each looked at with ``lstat`` (never opened or followed):
+    anything but a regular file or a folder is refused."""
     with os.scandir(folder) as entries:
         found = sorted(entries, key=lambda e: e.name)
     for entry in found:
-        _refuse_special(entry)
+        refuse_kind(entry.stat(follow_symlinks=False).st_mode, entry.path)
     return found
 
 
 def discover(sources_dir: Path) -> list[SourceFolder]:
     """List the source folders (those holding ``source.ttl``), sorted by name.
 
+    Every folder under ``sources/`` is checked whole first (:func:`kg.sources.jail.check_tree`): nothing
+    the build reads later can be a link, a FIFO, a device or too large.
+
     Raises:
         InputError: A folder name is not a lowercase slug; a symbolic link, FIFO, socket or device in
-            ``sources/`` or in a source folder; a folder with data files but no ``source.ttl``.
+            ``sources/`` or anywhere below a folder of it; a file over the cap; a folder with data files
+            but no ``source.ttl``.
     """
     if not sources_dir.is_dir():
         raise InputError("the sources folder is missing", path=sources_dir)
@@ -104,6 +93,7 @@ def discover(sources_dir: Path) -> list[SourceFolder]:
         if not entry.is_dir(follow_symlinks=False):
             continue
         folder = Path(entry.path)
+        check_tree(folder)
         names = {e.name for e in _regular_entries(folder) if e.is_file(follow_symlinks=False)}
         if "source.ttl" not in names:
             data = sorted(n for n in names if any(fnmatch.fnmatchcase(n, p) for p in _DATA_FILES))
@@ -239,22 +229,13 @@ def parse_turtle(path: Path, base: str) -> Graph:
 def read_regular(path: Path) -> bytes:
     """A regular file's bytes, a leading UTF-8 byte-order mark left out. The file is opened without
     following a symbolic link and without blocking, so a link or a FIFO put in place of a file is
-    refused, never read (and never waited on).
+    refused, never read (and never waited on); a file over :data:`kg.sources.jail.MAX_FILE_BYTES` is
+    refused.
 
     Raises:
-        InputError: The file is missing or unreadable, or is not a regular file.
+        InputError: The file is missing or unreadable, is not a regular file, or is over the cap.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError("a symbolic link is refused: sources hold regular files only", path=path) from None
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError("not a regular file: refused", path=path)
-        data = handle.read()
+    data = read_path(path)
     return data[3:] if data.startswith(codecs.BOM_UTF8) else data
 
 

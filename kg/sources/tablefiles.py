@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.sources.jail import gunzip, read_inside
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _DIPLO = "https://w3id.org/diplokg/ontology#"
@@ -25,31 +25,37 @@ def table_stem(path: Path) -> str:
     return path.stem
 
 
-def read_table_text(path: Path) -> str:
-    """A table's text (gunzipped when its name ends in ``.gz``).
+def read_table_text(folder: Path, relative: str) -> str:
+    """A table's text (gunzipped when its name ends in ``.gz``), read inside its source folder.
+
+    Args:
+        folder: The source folder.
+        relative: The table's path in it, checked by :func:`kg.sources.jail.inside`.
 
     Raises:
-        InputError: The file is unreadable, not gzip or not UTF-8.
+        InputError: The file is not a regular file inside the folder, is over a cap (its size, or what
+            it decompresses to), is not gzip or not UTF-8.
     """
+    path = folder / relative
+    data = read_inside(folder, relative)
+    if path.name.endswith(".gz"):
+        data = gunzip(data, path)
     try:
-        data = path.read_bytes()
-        if path.name.endswith(".gz"):
-            data = gzip.decompress(data)
         return data.decode("utf-8")
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"cannot read: {exc}", path=path) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
 
 
-def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and data rows of a (gzipped) CSV table; blank rows are left out.
+def read_rows(folder: Path, relative: str) -> tuple[list[str], list[list[str]]]:
+    """The header and data rows of a (gzipped) CSV table of a source folder; blank rows are left out.
 
     Raises:
-        InputError: Not valid CSV, empty, or a row with more or fewer cells than the header.
+        InputError: Unreadable (see :func:`read_table_text`), not valid CSV, empty, or a row with more
+            or fewer cells than the header.
     """
+    path = folder / relative
     try:
-        rows = list(csv.reader(io.StringIO(read_table_text(path), newline="")))
+        rows = list(csv.reader(io.StringIO(read_table_text(folder, relative), newline="")))
     except csv.Error as exc:
         raise InputError(f"invalid CSV: {exc}", path=path) from None
     if not rows:

@@ -53,9 +53,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.sources.jail import inside, read_path
+from kg.sources.mappingspec import check_mapping
 from kg.sources.tablefiles import excerpt_lines, read_rows, table_stem
 
 MAPPING_FILE = "mapping.toml"
+#: The largest ``mapping.toml`` read (it declares; the data is in the tables it names).
+MAX_MAPPING_BYTES = 1024 * 1024
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _DIPLO = "https://w3id.org/diplokg/ontology#"
 _XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -87,11 +91,14 @@ class Mapping:
         self.base = base
         self.path = folder / MAPPING_FILE
         try:
-            self.spec = tomllib.loads(self.path.read_text(encoding="utf-8"))
+            self.spec = tomllib.loads(read_path(self.path, MAX_MAPPING_BYTES).decode("utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"invalid TOML: {exc}", path=self.path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read: {exc}", path=self.path) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", path=self.path) from None
+        except RecursionError:
+            raise InputError("invalid TOML: nested too deeply", path=self.path) from None
+        check_mapping(self.spec, self.path)
         self.prefixes: dict[str, str] = dict(self.spec.get("prefixes", {}))
         self.lookups = {name: self._lookup(name, spec) for name, spec in self.spec.get("lookups", {}).items()}
 
@@ -198,8 +205,9 @@ class Mapping:
         file, key, value = spec.get("file"), spec.get("key"), spec.get("value")
         if not (isinstance(file, str) and isinstance(key, dict) and isinstance(value, str)):
             raise self._error(f"look-up {name!r} needs file, key and value (or column and values)")
-        path = self.folder / file
-        header, rows = read_rows(path)
+        relative = inside(self.folder, file, self.path)
+        path = self.folder / relative
+        header, rows = read_rows(self.folder, relative)
         for column in key:
             if column not in header:
                 raise InputError(f"look-up {name!r}: no column {column!r}", path=path, line=1)
@@ -240,12 +248,6 @@ class Mapping:
         """The table declarations, in file order."""
         return list(self.spec.get("tables", []))
 
-    def table_files(self) -> set[str]:
-        """The names of the files this mapping reads (tables and look-ups)."""
-        names = {t.get("file", "") for t in self.tables()}
-        names |= {spec.get("file", "") for spec in self.spec.get("lookups", {}).values()}
-        return {n for n in names if n}
-
     def lines(
         self, declaration: dict, excerpt: Callable[[str, int, list[str], list[str]], Iterator[str]]
     ) -> Iterator[str]:
@@ -258,11 +260,12 @@ class Mapping:
         Raises:
             InputError: A row a look-up cannot map, a malformed template or table.
         """
-        file = declaration.get("file")
+        file = declaration.get("file") if isinstance(declaration, dict) else None
         if not isinstance(file, str):
             raise self._error("a [[tables]] entry needs its file")
-        path = self.folder / file
-        header, rows = read_rows(path)
+        relative = inside(self.folder, file, self.path)
+        path = self.folder / relative
+        header, rows = read_rows(self.folder, relative)
         stem = table_stem(path)
         width = max(2, len(str(len(rows))))
         columns = [*header, "_row"]

@@ -12,6 +12,8 @@ deletes the graphs it pushed before that the build no longer has; a push of the 
 is skipped unless forced.
 
 The protocol is not transactional: while a push runs, queries see some graphs old and some new.
+Each request ends by the endpoint's deadline (``diplokg push --timeout``), and the store's answers
+are bounded and read strictly as any other (:mod:`kg.http`, :mod:`kg.answers`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import DCTERMS, Graph, Literal, URIRef
 
-from kg.errors import DiplokgError
+from kg.answers import read_graph
+from kg.errors import DiplokgError, QueryError
 from kg.http import Endpoint, RemoteError, request
 from kg.namespaces import GRAPH
 from kg.store.files import open_store
@@ -114,11 +117,9 @@ def read_manifest(endpoint: Endpoint) -> tuple[list[str], str | None]:
         if exc.status == 404:
             return [], None
         raise
-    g = Graph()
-    fmt = "turtle" if "turtle" in response.content_type else "nt"
     try:
-        g.parse(data=response.body, format=fmt)
-    except Exception:  # an unreadable manifest is treated as none
+        g = read_graph(response.body, response.content_type or "application/n-triples")
+    except QueryError:  # an unreadable manifest is treated as none (read strictly: kg.answers)
         return [], None
     graphs = sorted(str(o) for o in g.objects(MANIFEST, DCTERMS.hasPart))
     ident = g.value(MANIFEST, DCTERMS.identifier)
