@@ -132,11 +132,15 @@ def test_the_wheel_ships_the_project_and_setuptools_leaves_build_alone(tmp_path:
         "kg/sources/data/un-m49-regions.tsv",
         "kg/network/templates/explorer.html",
         "kg/network/rules/missions.rq",
+        "kg/network/vendor/countries-50m.json",
+        "kg/network/vendor/d3-geo.min.js",
     } <= names
     assert not [n for n in names if "__pycache__" in n]
-    # The GPL-3.0 table is declared beside the MIT code, and both licence texts travel with the wheel.
+    # The GPL-3.0 table and the ISC map libraries are declared beside the MIT code, and every licence
+    # text travels with the wheel.
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     headers = zipfile.ZipFile(wheel).read(metadata).decode("utf-8").split("\n\n", 1)[0]
-    assert "License-Expression: MIT AND GPL-3.0-or-later" in headers.splitlines()
+    assert "License-Expression: MIT AND GPL-3.0-or-later AND ISC" in headers.splitlines()
     licences = {n.split("/licenses/", 1)[1] for n in names if "/licenses/" in n}
-    assert licences == {"LICENSE", "LICENSES/GPL-3.0-or-later.txt"}
+    assert licences == {"LICENSE", "LICENSES/GPL-3.0-or-later.txt"} | {
+        f"kg/network/vendor/LICENSE.{p}" for p in ("d3-array", "d3-geo", "internmap", "topojson-client", "world-atlas")}
