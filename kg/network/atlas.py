@@ -88,6 +88,8 @@ class Shape:
         bbox: ``(x0, y0, x1, y1)``, projected.
         small: Whether it is too small to see or click at the map's scale (it then gets a dot).
         main_box: Width and height of its largest polygon (where its label goes), projected.
+        crosses: Whether one of its rings crosses the antimeridian (cut here; the page lets d3-geo
+            clip it, and draws every other shape without clipping, which is most of d3's time).
     """
 
     index: int
@@ -100,6 +102,7 @@ class Shape:
     bbox: tuple[float, float, float, float]
     small: bool
     main_box: tuple[float, float] = (0.0, 0.0)
+    crosses: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,9 +276,11 @@ def atlas() -> Atlas:
         parts = ([geometry["arcs"]] if geometry["type"] == "Polygon"
                  else geometry["arcs"] if geometry["type"] == "MultiPolygon" else [])
         polygons: list[tuple[np.ndarray, ...]] = []
+        crosses = False
         for polygon in parts:
             rings = [_ring(r, arcs) for r in polygon]
             pieces = _cut(rings[0])
+            crosses = crosses or len(pieces) > 1
             if len(pieces) == 1:
                 polygons.append(tuple(_projected(r) for r in rings))
             else:   # a ring cut in two: its pieces, without holes (none crosses the antimeridian)
@@ -294,7 +299,7 @@ def atlas() -> Atlas:
         shapes.append(Shape(index, numeric, str(geometry.get("properties", {}).get("name", "")),
                             _numeric_code(numeric), tuple(polygons), round(area, 2), (round(lx, 2), round(ly, 2)),
                             tuple(round(v, 2) for v in box), small,  # type: ignore[arg-type]
-                            (round(float(span[0]), 2), round(float(span[1]), 2))))
+                            (round(float(span[0]), 2), round(float(span[1]), 2)), crosses))
     xs = [s.bbox[0] for s in shapes] + [s.bbox[2] for s in shapes]
     ys = [s.bbox[1] for s in shapes] + [s.bbox[3] for s in shapes]
     return Atlas(tuple(shapes), (min(xs), min(ys), max(xs), max(ys)))

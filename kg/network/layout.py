@@ -82,7 +82,7 @@ def layout_positions(graph: nx.MultiDiGraph, seed: int = 7,
     y -= y.mean()
     scale = 190.0 * math.sqrt(n) / max(float(np.abs(x).max()), float(np.abs(y).max()), 1e-9) / 2
     xy = np.column_stack((x, y)).astype(np.float64) * scale
-    if n <= 400 and len(pairs):
+    if len(pairs) and n * len(pairs) <= 250_000:   # a dossier's network; in a dense one every node is on some line
         xy = clear_edges(xy, np.array(pairs, dtype=np.intp))
     return {node: (round(float(xy[i, 0]), 1), round(float(xy[i, 1]), 1)) for i, node in enumerate(order)}
 
@@ -135,7 +135,9 @@ def clear_edges(xy: np.ndarray, pairs: np.ndarray, clearance: float = CLEARANCE,
             move += step.sum(axis=1)
         if crowded.any():
             delta = xy[:, None, :] - xy[None, :, :]
-            push = np.where(crowded, (clearance - gap) / (2 * np.maximum(gap, 1e-9)), 0.0)[:, :, None] * delta
+            share = np.zeros_like(gap)
+            np.divide(clearance - gap, 2 * np.maximum(gap, 1e-9), out=share, where=crowded)
+            push = share[:, :, None] * delta
             move += push.sum(axis=1)
         xy += np.clip(move, -clearance, clearance)
     return xy

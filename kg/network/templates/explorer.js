@@ -377,7 +377,10 @@
     api.year = Math.max(raw.years[0], Math.min(raw.years[raw.years.length - 1], Number(year)));
     applyFilters();
   };
-  if (window.diplokgTime && raw.years && raw.years.length) { window.diplokgTime.on(function (y) { api.setYear(y); }); }
+  if (window.diplokgTime && raw.years && raw.years.length) {
+    window.diplokgTime.on(function (y) { api.setYear(y); });
+    if (window.diplokgTime.year !== null) { api.year = Math.max(raw.years[0], Math.min(raw.years[raw.years.length - 1], window.diplokgTime.year)); }
+  }
   applyFilters();
   if (!document.getElementById("dk-main").hidden) { start(); }
 })();

@@ -87,10 +87,12 @@
     }
   }
   api.show = show;
-  window.diplokgTime.control(document.querySelector("#st-time [data-time]"), raw.years);
-  window.diplokgTime.on(function (year) {
-    var y = Math.max(raw.years[0], Math.min(raw.years[raw.years.length - 1], year));
-    show(y);
-  });
+  var control = window.diplokgTime.control(document.querySelector("#st-time [data-time]"), raw.years);
+  function clamp(year) { return Math.max(raw.years[0], Math.min(raw.years[raw.years.length - 1], year)); }
+  window.diplokgTime.on(function (year) { show(clamp(year)); });
+  if (window.diplokgTime.year !== null) {          /* the world map chose the year first */
+    api.year = clamp(window.diplokgTime.year);
+    control.show(control.nearest(window.diplokgTime.year));
+  }
   show(api.year);
 })();

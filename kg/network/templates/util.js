@@ -3,6 +3,7 @@
  * Everything from the data reaches the DOM through textContent / attributes, never innerHTML. */
 (function () {
   "use strict";
+  performance.mark("dk-util");
   var SVG = "http://www.w3.org/2000/svg";
   function el(tag, cls, text) {
     var e = document.createElement(tag);

@@ -9,7 +9,9 @@
 (function () {
   "use strict";
   var u = window.dkUtil, el = u.el, svg = u.svg, clear = u.clear, plural = u.plural;
+  performance.mark("wv-script");
   var raw = JSON.parse(document.getElementById("wv-data").textContent);
+  performance.mark("wv-data-read");
   var states = raw.states, years = raw.years, info = raw.yearInfo, missions = raw.missions, pairs = raw.pairs;
   var byCode = {}, owner = {}, anchorLabel = {};
   states.forEach(function (s, i) {
@@ -98,8 +100,8 @@
         layer["wv-flags"].appendChild(svg("path", { d: p.getAttribute("d"), "data-mark": "flag" }));
       }
     });
-    status();
     drawOverlay();
+    status();
     rank();
     if (api.selected !== null) { showCard(api.selected); }
   }
@@ -248,14 +250,22 @@
       else if (!c.box && map.zoom >= 2.5) { text = code; }
       if (!text) { return; }
       var w = textWidth(text, c.strong) + 4, h = c.strong ? 15 : 13, dy = c.box ? 0 : -9;
-      var rect = { x: p[0] - w / 2, y: p[1] + dy - h / 2, w: w, h: h };
-      if (rect.x < 2 || rect.y < 2 || rect.x + rect.w > size.w - 2 || rect.y + rect.h > size.h - 2) { return; }
-      for (var k = 0; k < placed.length; k += 1) {
-        var o = placed[k];
-        if (rect.x < o.x + o.w && o.x < rect.x + rect.w && rect.y < o.y + o.h && o.y < rect.y + rect.h) { return; }
+      /* its place, else (the anchor, the focus, the selected state) just above, below or beside it */
+      var shifts = c.strong ? [[0, 0], [0, -h], [0, h], [w / 2 + 4, 0], [-w / 2 - 4, 0], [0, -2 * h], [0, 2 * h]] : [[0, 0]];
+      var rect = null;
+      for (var t = 0; t < shifts.length && rect === null; t += 1) {
+        var r = { x: p[0] + shifts[t][0] - w / 2, y: p[1] + dy + shifts[t][1] - h / 2, w: w, h: h };
+        if (r.x < 2 || r.y < 2 || r.x + r.w > size.w - 2 || r.y + r.h > size.h - 2) { continue; }
+        var free = true;
+        for (var k = 0; k < placed.length && free; k += 1) {
+          var o = placed[k];
+          if (r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h) { free = false; }
+        }
+        if (free) { rect = r; }
       }
+      if (rect === null) { return; }
       placed.push(rect);
-      g.appendChild(svg("text", { x: p[0].toFixed(1), y: (p[1] + dy + (c.strong ? 4.5 : 4)).toFixed(1), "text-anchor": "middle",
+      g.appendChild(svg("text", { x: (rect.x + w / 2).toFixed(1), y: (rect.y + h / 2 + (c.strong ? 4.5 : 4)).toFixed(1), "text-anchor": "middle",
                                   "class": c.strong ? "wv-label-strong" : "", "data-code": s.code }, text));
     });
     api.labelCount = placed.length;
@@ -525,27 +535,58 @@
   function start() {
     if (api.started) { return; }
     api.started = true;
+    performance.mark("wv-start");
     var topology = JSON.parse(document.getElementById("wv-atlas").textContent);
-    map = window.DkMap({ svg: svgEl, topology: topology, frame: raw.frame, onView: drawOverlay, onHover: onHover, onClick: onClick });
+    performance.mark("wv-atlas-read");
+    map = window.DkMap({ svg: svgEl, topology: topology, frame: raw.frame, clip: raw.clip, onView: drawOverlay, onHover: onHover, onClick: onClick });
     api.map = map;
     states.forEach(function (s, i) { if (s.box) { shapeBox[i] = { w: s.box[0], h: s.box[1] }; } });
     map.fit();
     document.getElementById("wv-filter").value = api.filter;
     if (window.diplokgTime.year !== null) { api.yearIndex = control.nearest(window.diplokgTime.year); }
     control.show(api.yearIndex);
-    window.diplokgTime.set(years[api.yearIndex], null);
-    recolour();
+    performance.mark("wv-shapes-drawn");
+    var before = window.diplokgTime.year;
+    window.diplokgTime.set(years[api.yearIndex], null);      /* its listener recolours */
+    if (window.diplokgTime.year === before) { recolour(); }
+    performance.mark("wv-filled");
     window.requestAnimationFrame(function () {
       api.ready = true;
       api.readyAt = performance.now();
       document.body.classList.add("wv-ready");
+      var later = window.requestIdleCallback || function (fn) { return window.setTimeout(fn, 200); };
+      later(loadNetwork, { timeout: 1500 });
     });
   }
   api.start = start;
   api.redraw = function () { if (map) { map.redrawNow(); } };
 
   /* ---------- the two views ---------- */
+  /* The network view's scripts (vis-network, its page script, the story) are kept as text until the
+   * map is drawn or their tab is opened, so that the map is ready sooner; then run, once, in order. */
+  function loadNetwork() {
+    if (api.networkLoaded) { return; }
+    if (document.readyState === "loading") {        /* its scripts are further down the page: after it is read */
+      document.addEventListener("DOMContentLoaded", loadNetwork);
+      return;
+    }
+    api.networkLoaded = true;
+    document.querySelectorAll("script.dk-later").forEach(function (held) {
+      var run = document.createElement("script");
+      run.textContent = held.textContent;
+      held.parentNode.replaceChild(run, held);
+    });
+  }
+  api.loadNetwork = loadNetwork;
   function showView(view) {
+    if (view === "network" && !api.networkLoaded) {
+      if (document.readyState === "loading") {        /* opened on #network: show it once the page is read */
+        document.addEventListener("DOMContentLoaded", function () { showView(view); });
+        document.getElementById("wv-main").hidden = true;
+        return;
+      }
+      loadNetwork();
+    }
     var world = view !== "network";
     document.getElementById("wv-main").hidden = !world;
     document.getElementById("wv-head").hidden = !world;
@@ -557,7 +598,10 @@
     if (window.diplokg && window.diplokg.hideTooltip) { window.diplokg.hideTooltip(); }
     if (world) {
       if (api.started && map) { map.fit(); recolour(); } else { start(); }
-    } else if (window.diplokg && window.diplokg.start) { window.diplokg.start(); }
+    } else {
+      if (window.diplokg && window.diplokg.start) { window.diplokg.start(); }
+      if (window.diplokgStory) { window.diplokgStory.show(window.diplokgStory.year); }
+    }
     api.view = world ? "world" : "network";
     if (window.history && window.history.replaceState) {
       try { window.history.replaceState(null, "", "#" + api.view); } catch (e) { /* file: pages may refuse */ }
