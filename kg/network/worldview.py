@@ -264,6 +264,11 @@ def _year_marks(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return marks
 
 
+def _span(values: list[int]) -> str:
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}–{high}"
+
+
 def world_context(world: WorldData, stops: Sequence[tuple[float, str]], unknown: str,
                   network_focus: str = "", view: WorldView | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the page template needs for the world view (heading, notes, counts, legend), and the data
@@ -302,7 +307,8 @@ def world_context(world: WorldData, stops: Sequence[tuple[float, str]], unknown:
         "change_gradient": ", ".join(f"{c} {round((s + 0.3) / 0.6 * 100)}%" for s, c in CHANGE_STOPS),
         "unknown": unknown,
         "marks": _year_marks(payload),
-        "selected": {"from": selected[0], "to": selected[-1]} if selected else None,
+        "selected": {"from": selected[0], "to": selected[-1], "calls": _span(
+            [i["rollCalls"] for i in payload["yearInfo"] if i["coverage"] == "selected"])} if selected else None,
         "min_roll_calls": payload["minRollCalls"],
         "unplaced": sum(1 for s in payload["states"] if s["pt"] is None and not s["shapes"]),
         "network_tab": f"{network_focus}’s story" if network_focus else "Network",

@@ -128,12 +128,13 @@ def test_the_slider_reaches_2024_and_marks_the_selected_years(world: PageProbe) 
         .map(m => [m.dataset.coverage, m.title])""")
     assert ["selected", "2020–2024: a selection of key votes (3, 5, 6, 7, 9 roll calls a year)"] in marks
     assert ["none", "2016: no roll call in the data"] in marks
-    assert "2020–2024: selected votes" in page.locator("#wv-toolbar .wv-ends").inner_text()
+    assert "2020–2024: selected votes, 3–9 roll calls a year" in page.locator("#wv-toolbar .wv-ends").inner_text()
     assert "2020–2024: a selection of key votes, not every vote" in page.locator("#wv-legend").inner_text()
     slider.focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     assert page.locator("#wv-year-label").inner_text() == "2022"
+    assert page.locator("#wv-year-note").inner_text() == "selected votes: 9"
     assert slider.get_attribute("aria-valuetext") == "2022, a selection of 9 key votes"
     status = page.locator("#wv-status").inner_text()
     assert "9 roll calls in 2022" in status and "2022 counts a selection of key votes, not every vote" in status

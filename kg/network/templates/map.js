@@ -13,11 +13,27 @@
   function DkMap(opts) {
     var svgEl = opts.svg, zoomLayer = svgEl.querySelector("#wv-zoom"), shapesLayer = svgEl.querySelector("#wv-shapes");
     var frame = opts.frame, map = { paths: [], k: 1, tx: 0, ty: 0, base: null, zoom: 1 };
-    /* No adaptive resampling (the 1:50m outlines are dense enough), and the antimeridian clipped only
-     * for the shapes that cross it (Russia, Fiji: opts.clip): clipping every shape was two thirds of
-     * the drawing time. */
+    /* d3-geo's path clips the antimeridian, which only Russia and Fiji cross (opts.clip); the other
+     * shapes are written point by point with d3-geo's raw Equal Earth projection, in the same frame and
+     * to the same tenth of a unit as its path (no resampling: the 1:50m outlines are dense enough).
+     * Clipping and streaming every shape through d3's pipeline took about three times as long when the
+     * page opens (measured in chromium: 232 against 73 ms for the 240 shapes). */
     var projection = d3.geoEqualEarth().precision(0), path = d3.geoPath(projection).digits(1);
-    var fast = d3.geoPath(d3.geoEqualEarth().precision(0).preclip(function (stream) { return stream; })).digits(1);
+    var raw = d3.geoEqualEarthRaw, k = projection.scale(), t = projection.translate(), radians = Math.PI / 180;
+    function ring(points) {
+      var out = "";
+      for (var i = 0; i < points.length; i += 1) {
+        var p = raw(points[i][0] * radians, points[i][1] * radians);
+        out += (i ? "L" : "M") + Math.round((t[0] + k * p[0]) * 10) / 10 + "," + Math.round((t[1] - k * p[1]) * 10) / 10;
+      }
+      return out + "Z";
+    }
+    function fast(feature) {
+      var g = feature.geometry, polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+      var out = "";
+      polygons.forEach(function (polygon) { polygon.forEach(function (r) { out += ring(r); }); });
+      return out;
+    }
     var clip = {};
     (opts.clip || []).forEach(function (k) { clip[k] = true; });
     var features = topojson.feature(opts.topology, opts.topology.objects.countries).features;
@@ -29,8 +45,10 @@
       shapesLayer.appendChild(p);
       map.paths.push(p);
     });
+    performance.mark("wv-paths");
     svgEl.querySelector("#wv-sphere").setAttribute("d", path({ type: "Sphere" }));
     svgEl.querySelector("#wv-graticule").setAttribute("d", path(d3.geoGraticule10()));
+    performance.mark("wv-graticule");
     map.project = function (lonlat) { return projection(lonlat); };
 
     function apply() {

@@ -281,6 +281,10 @@
       "Change in agreement with " + anchorLabel[api.anchor] + ", " + years[api.compareIndex] + " \u2192 " + y + ": " + plural(n, "state", "states") :
       "Agreement with " + anchorLabel[api.anchor] + " in " + y + ": " + plural(n, "state", "states") + " voted";
     node.appendChild(document.createTextNode(text + " \u00b7 " + plural(yi.rollCalls, "roll call", "roll calls") + " in " + y));
+    var note = document.getElementById("wv-year-note");
+    note.textContent = yi.coverage === "selected" ? "selected votes: " + yi.rollCalls : yi.coverage === "none" ? "no roll call" :
+      plural(yi.rollCalls, "roll call", "roll calls");
+    note.className = "wv-year-note" + (yi.coverage === "selected" ? " wv-year-selected" : yi.coverage === "none" || yi.flagged ? " wv-year-few" : "");
     var notes = [];
     if (yi.coverage === "selected") { notes.push(y + " counts a selection of key votes, not every vote"); }
     if (yi.coverage === "none") { notes.push("no roll call recorded in " + y); }
