@@ -213,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline-rev", default=BASELINE_REV, help="the revision whose world view is the baseline")
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--page", type=pathlib.Path, default=None,
+                        help="also time this explorer page as it is (e.g. the real one `diplokg explore` wrote)")
     args = parser.parse_args(argv)
     if not pathlib.Path(CHROMIUM).exists():
         print(f"chromium not found at {CHROMIUM}", file=sys.stderr)
@@ -229,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
              f"baseline: world view of {args.baseline_rev}": args.out / "world-old.html",
              "baseline: network page alone": args.out / "world-network.html"}
     writes: dict[str, list[float]] = {name: [] for name in pages}
+    if args.page is not None:
+        pages[f"as given: {args.page.name}"] = args.page
     for _ in range(args.repeat):
         for name, path in pages.items():
             t0 = time.perf_counter()
@@ -236,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                 write_page(dossier, path, world, synthetic_view())
             elif name.startswith("baseline: world view"):
                 writes[name].append(write_old_page(args.baseline_rev, world, dossier.copy(), path))
+                continue
+            elif name.startswith("as given"):
                 continue
             else:
                 write_page(graph, path)
@@ -246,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name, path in pages.items():
                 api = "diplokg" if name.endswith("network page alone") else "diplokgWorld"
-                script = INTERACT if name.startswith("world map") else OLD_INTERACT if api == "diplokgWorld" else None
+                script = INTERACT if name.startswith(("world map", "as given")) else \
+                    OLD_INTERACT if api == "diplokgWorld" else None
                 results[name] = bench(browser, path, api, args.repeat, args.cap, script)
         finally:
             browser.close()
@@ -264,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     header = ("page", "write", "size", "ready (nav)", "wall to ready", *ACTIONS)
     table = [header]
     for name, r in results.items():
-        table.append((name, s(statistics.median(writes[name])), f"{pages[name].stat().st_size / 1e6:.2f} MB",
+        write = s(statistics.median(writes[name])) if writes.get(name) else "-"
+        table.append((name, write, f"{pages[name].stat().st_size / 1e6:.2f} MB",
                       s(r["nav"]), s(r["wall"]), *(ms(r[a]) for a in ACTIONS)))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for i, row in enumerate(table):

@@ -17,7 +17,16 @@ from mapsample import MIN_ROLL_CALLS, SELECTED, VETO_2022, map_network, map_stor
 from worldsample import HOSTILE_LABEL
 
 from kg.network import page as render
-from kg.network.atlas import ATLAS_FILE, VENDOR, _inside, atlas, page_topology, project
+from kg.network.atlas import (
+    ATLAS_FILE,
+    PAGE_TOLERANCE,
+    VENDOR,
+    _decode_arcs,
+    _inside,
+    atlas,
+    page_topology,
+    project,
+)
 from kg.network.mapsvg import map_svg
 from kg.network.places import SUCCESSORS
 from kg.network.worldview import world_payload
@@ -119,11 +128,27 @@ def test_small_shapes_get_a_dot(code: str, small: bool) -> None:
     assert atlas().by_code()[code][0].small is small
 
 
-def test_the_page_topology_keeps_the_atlas_indexes() -> None:
+def test_the_page_topology_keeps_the_atlas_indexes_and_every_arcs_ends() -> None:
     topology = page_topology()
     original = json.loads(ATLAS_FILE.read_text(encoding="utf-8"))
     assert len(topology["objects"]["countries"]["geometries"]) == len(original["objects"]["countries"]["geometries"])
-    assert "land" not in topology["objects"] and topology["arcs"] == original["arcs"]
+    assert "land" not in topology["objects"] and len(topology["arcs"]) == len(original["arcs"])
+    simplified, full = _decode_arcs(topology), _decode_arcs(original)
+    # each arc keeps both its ends (to the grid's step, 0.012 degrees), so that neighbours still meet
+    for a, b in zip(simplified, full):
+        assert np.abs(a[[0, -1]] - b[[0, -1]]).max() < 0.013
+    points = sum(len(a) for a in simplified)
+    assert points < 0.6 * sum(len(a) for a in full)
+    # no point of the full outline lies further from the simplified one than the tolerance and a grid step
+    longest = sorted(range(len(full)), key=lambda i: -len(full[i]))[:25]
+    for i in longest:
+        a, b = simplified[i][:-1], simplified[i][1:]
+        d = b - a
+        t = np.clip((((full[i][:, None, :] - a[None]) * d[None]).sum(axis=2)) / np.maximum((d * d).sum(axis=1), 1e-12),
+                    0, 1)
+        nearest = a[None] + t[:, :, None] * d[None]
+        gap = np.sqrt(((full[i][:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
+        assert gap.max() < PAGE_TOLERANCE + 0.02, i
     ata = [g for g in topology["objects"]["countries"]["geometries"] if g["properties"]["name"] == "Antarctica"]
     assert ata == [{"type": None, "properties": {"name": "Antarctica"}}]
 

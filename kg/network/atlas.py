@@ -305,16 +305,76 @@ def atlas() -> Atlas:
     return Atlas(tuple(shapes), (min(xs), min(ys), max(xs), max(ys)))
 
 
+#: The page's atlas is quantised to this many steps across the world (the file's own: 1e5): 0.012
+#: degrees, about 1.3 km, finer than a pixel at the map's largest zoom; a smaller page, faster drawn.
+PAGE_QUANTIZATION = 30_000
+#: ... and simplified (Douglas-Peucker, each arc on its own, its ends kept, so that neighbours still
+#: share their border) to this tolerance in degrees: 0.02, about 2 km, a pixel and a half at the
+#: largest zoom. 80,617 points become about 44,000.
+PAGE_TOLERANCE = 0.02
+
+
+def _simplify(points: np.ndarray, tolerance: float) -> np.ndarray:
+    """Which points of a line Douglas-Peucker keeps (its ends always)."""
+    n = len(points)
+    keep = np.zeros(n, dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, n - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        inner, p, q = points[a + 1:b], points[a], points[b]
+        d = q - p
+        length = float(np.hypot(d[0], d[1]))
+        if length == 0.0:          # a closed arc (an island): distance from its end
+            dist = np.hypot(inner[:, 0] - p[0], inner[:, 1] - p[1])
+        else:
+            dist = np.abs(d[0] * (inner[:, 1] - p[1]) - d[1] * (inner[:, 0] - p[0])) / length
+        i = int(np.argmax(dist))
+        if dist[i] > tolerance:
+            middle = a + 1 + i
+            keep[middle] = True
+            stack += [(a, middle), (middle, b)]
+    return keep
+
+
+def _requantize(topology: dict[str, Any], steps: int, tolerance: float) -> tuple[list[list[list[int]]], dict[str, Any]]:
+    """The arcs simplified to *tolerance* degrees, on a coarser grid (*steps* across each axis),
+    delta-encoded again, a point equal to the one before it dropped (an arc keeps both its ends, so
+    that shapes still meet)."""
+    x0, y0, x1, y1 = topology["bbox"]
+    kx, ky = (x1 - x0) / (steps - 1), (y1 - y0) / (steps - 1)
+    arcs = []
+    for points in _decode_arcs(topology):
+        points = points[_simplify(points, tolerance)]
+        grid = np.column_stack((np.round((points[:, 0] - x0) / kx),
+                                np.round((points[:, 1] - y0) / ky))).astype(np.int64)
+        keep = np.ones(len(grid), dtype=bool)
+        keep[1:-1] = (np.diff(grid[:-1], axis=0) != 0).any(axis=1)
+        grid = grid[keep]
+        arcs.append(np.vstack((grid[:1], np.diff(grid, axis=0))).tolist())
+    return arcs, {"scale": [kx, ky], "translate": [x0, y0]}
+
+
 def page_topology() -> dict[str, Any]:
     """The topology the page draws: the countries only (the atlas's ``land`` object, which the page
     does not draw, left out), Antarctica's shape emptied (its index kept, so that indexes stay the
-    atlas's)."""
+    atlas's), simplified to :data:`PAGE_TOLERANCE` and requantised to :data:`PAGE_QUANTIZATION` steps
+    (as topojson-simplify and ``topojson.quantize`` would; the file itself is kept as vendored). Worked
+    out once per process."""
+    return _page_topology()
+
+
+@functools.lru_cache(maxsize=1)
+def _page_topology() -> dict[str, Any]:
     topology = _topology()
+    arcs, transform = _requantize(topology, PAGE_QUANTIZATION, PAGE_TOLERANCE)
     geometries = []
     for geometry in topology["objects"]["countries"]["geometries"]:
         if str(geometry.get("id") or "") in LEFT_OUT:
             geometries.append({"type": None, "properties": geometry.get("properties", {})})
         else:
             geometries.append(geometry)
-    return {"type": "Topology", "transform": topology["transform"], "arcs": topology["arcs"],
+    return {"type": "Topology", "bbox": topology["bbox"], "transform": transform, "arcs": arcs,
             "objects": {"countries": {"type": "GeometryCollection", "geometries": geometries}}}
