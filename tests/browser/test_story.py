@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from mapsample import VETO_2022, VETO_2024, map_network, map_story, map_view, map_world
+from worldsample import HOSTILE_LABEL
 
 from kg.network.page import write_page
 
@@ -100,3 +101,15 @@ def test_the_time_control_is_shared_with_the_world_map(story: PageProbe) -> None
     assert page.locator("#st-year-label").inner_text() == "2023"
     assert "urn:ev:veto-2024" in later(page)
     assert story.console_errors == [] and story.page_errors == []
+
+
+def test_a_hostile_event_stays_text(story: PageProbe) -> None:
+    page = story.page
+    item = page.locator('#st-list li[data-iri="urn:ev:hostile"]')
+    assert HOSTILE_LABEL in item.inner_text()
+    assert page.locator("#st-list li.st-year").last.inner_text() == "Date not given"
+    item.locator("summary").click()
+    assert "<script>window.__xssStory=1</script>" in item.inner_text()
+    page.wait_for_timeout(200)
+    assert page.evaluate("[typeof window.__xss, typeof window.__xssStory]") == ["undefined", "undefined"]
+    assert page.evaluate("document.querySelectorAll('#st-list img, #st-list script, #st-list a').length") == 0
