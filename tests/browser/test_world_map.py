@@ -370,3 +370,10 @@ def test_labels_never_overlap_and_screenshots(sized_probe: PageProbe, map_path: 
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 40_000
     assert sized_probe.console_errors == [] and sized_probe.page_errors == [] and sized_probe.outside_requests == []
+
+
+def test_the_outline_of_the_world_is_a_curve(world: PageProbe) -> None:
+    """The sphere and the graticule are resampled (the shapes are not): Equal Earth's outline is curved,
+    not the hexagon six points would draw."""
+    points = world.page.evaluate("document.getElementById('wv-sphere').getAttribute('d').split(/[ML]/).length")
+    assert points > 40         # without resampling: 6 (a hexagon)

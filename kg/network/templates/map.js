@@ -46,8 +46,10 @@
       map.paths.push(p);
     });
     performance.mark("wv-paths");
-    svgEl.querySelector("#wv-sphere").setAttribute("d", path({ type: "Sphere" }));
-    svgEl.querySelector("#wv-graticule").setAttribute("d", path(d3.geoGraticule10()));
+    /* the sphere's outline and the graticule are curves: drawn with d3's adaptive resampling */
+    var smooth = d3.geoPath(d3.geoEqualEarth()).digits(1);
+    svgEl.querySelector("#wv-sphere").setAttribute("d", smooth({ type: "Sphere" }));
+    svgEl.querySelector("#wv-graticule").setAttribute("d", smooth(d3.geoGraticule10()));
     performance.mark("wv-graticule");
     map.project = function (lonlat) { return projection(lonlat); };
 
