@@ -42,7 +42,7 @@ from kg.network import page as render  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 KINDS = ["mission-open"] * 5 + ["mission-closed", "mission-closure-announced", "partnership", "summit",
-                                "sanctions-imposes", "sanctions-targets", "claim", "covers", "alignment"]
+                                "sanctions-imposes", "sanctions-targets", "claim", "covers", "strategy"]
 MODALITIES = ["reported"] * 6 + ["claimed", "predicted", "estimated"]
 
 
@@ -54,8 +54,8 @@ def synthetic_network(n: int, seed: int = 1) -> nx.MultiDiGraph:
     ids = [f"https://example.org/state/{i:05d}" for i in range(n)]
     for i, node in enumerate(ids):
         label = {0: "China", 1: "Russia", 2: "North Korea"}.get(i, f"State {i:05d}")
-        alignment = 1.0 if i < 2 else None if rng.random() < 0.05 else round(rng.random(), 3)
-        g.add_node(node, label=label, kind="state", alignment=alignment, centrality=0.0, focus=i == 2,
+        score = 1.0 if i < 2 else None if rng.random() < 0.05 else round(rng.random(), 3)
+        g.add_node(node, label=label, kind="state", tie_score=score, centrality=0.0, focus=i == 2,
                    facts=[f"Capital of {label}", f"Member since {1945 + rng.randrange(70)}"],
                    evidence=[{"sentence": f"{label} maintains {rng.randrange(1, 90)} missions abroad.",
                               "source": f"register-{i % 17}", "modality": "reported"}])

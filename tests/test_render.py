@@ -20,11 +20,11 @@ TITLE = 'Title with href <a href="javascript:alert(1)">x</a> </script><script>al
 def small_graph() -> nx.MultiDiGraph:
     """Three nodes, four edges, hostile strings everywhere."""
     g = nx.MultiDiGraph(title=TITLE, caption="Caption </style> \u2028 & <b>", as_of="2024-01-31")
-    g.add_node("urn:x:prk", label="North Korea", kind="state", alignment=0.9, centrality=1.0, focus=True,
+    g.add_node("urn:x:prk", label="North Korea", kind="state", tie_score=0.9, centrality=1.0, focus=True,
                facts=["fact </script>"], evidence=[{"sentence": "s <!-- c", "source": "src", "modality": "reported"}])
-    g.add_node("urn:x:swe", label="Sweden", kind="state", alignment=0.1, centrality=0.3, focus=False,
+    g.add_node("urn:x:swe", label="Sweden", kind="state", tie_score=0.1, centrality=0.3, focus=False,
                facts=[], evidence=[])
-    g.add_node('urn:x:"evil"', label=HOSTILE, kind="weird", alignment=None, centrality=0.0, focus=False,
+    g.add_node('urn:x:"evil"', label=HOSTILE, kind="weird", tie_score=None, centrality=0.0, focus=False,
                facts=["\u2029"], evidence=[{"sentence": "<script>x</script>", "source": "<i>", "modality": "claimed"}])
     g.add_edge("urn:x:swe", "urn:x:prk", key="k1", kind="mission-closed", modality="reported",
                label="closed", facts=["f"], evidence=[])
@@ -88,7 +88,7 @@ def test_no_remote_resources(page: str) -> None:
     tags = _tags(page)
     urls = [a.get(k) or "" for _, a in tags for k in ("src", "href", "action", "srcset", "data")]
     assert not [u for u in urls if u], urls
-    assert [t for t, _ in tags if t == "script"] == ["script"] * 3
+    assert [t for t, _ in tags if t == "script"] == ["script"] * 4   # the data block, vis-network, util.js, explorer.js
     assert not [t for t, _ in tags if t in {"link", "img", "iframe", "object", "embed", "base", "form"}]
     assert not re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?https?://", page, re.I)
     assert "bootstrap" not in page.lower()
@@ -100,8 +100,8 @@ def test_hostile_strings_escaped(page: str) -> None:
     assert "<script>alert" not in page
     assert "&lt;a href=&#34;javascript:alert(1)&#34;&gt;" in page or "&lt;a href=&quot;" in page
     assert "Caption &lt;/style&gt;" in page
-    # the only closing script tags are the three real ones
-    assert len(re.findall(r"</script", page, re.I)) == 3
+    # the only closing script tags are the four real ones
+    assert len(re.findall(r"</script", page, re.I)) == 4
     block = re.search(r'id="dk-data">(.*?)</script>', page, re.S).group(1)  # type: ignore[union-attr]
     assert not set(block) & {"<", ">", "&", "\u2028", "\u2029"}
     data = _data_block(page)
@@ -124,12 +124,12 @@ def test_styles_and_unknowns(page: str) -> None:
     assert "&lt;b&gt;new-kind&lt;/b&gt;" in page  # unknown kind gets an escaped filter row
 
 
-def test_alignment_colour_scale() -> None:
-    assert render.alignment_colour(1.0) == "#d7191c"
-    assert render.alignment_colour(0.0) == "#2c7bb6"
-    assert render.alignment_colour(None) == render.UNKNOWN_COLOUR
-    assert render.alignment_colour(float("nan")) == render.UNKNOWN_COLOUR
-    assert render.alignment_colour(7) == "#d7191c"
+def test_tie_colour_scale() -> None:
+    assert render.tie_colour(1.0) == "#d7191c"
+    assert render.tie_colour(0.0) == "#2c7bb6"
+    assert render.tie_colour(None) == render.UNKNOWN_COLOUR
+    assert render.tie_colour(float("nan")) == render.UNKNOWN_COLOUR
+    assert render.tie_colour(7) == "#d7191c"
 
 
 def test_safe_json() -> None:

@@ -120,15 +120,15 @@ def _rgb(colour: str) -> tuple[int, ...]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def test_alignment_colours_for_0_and_0_23_are_clearly_distinct() -> None:
-    from kg.network.page import alignment_colour
+def test_tie_colours_for_0_and_0_23_are_clearly_distinct() -> None:
+    from kg.network.page import tie_colour
 
     def distance(a: float, b: float) -> float:
-        return sum((x - y) ** 2 for x, y in zip(_rgb(alignment_colour(a)), _rgb(alignment_colour(b)))) ** 0.5
+        return sum((x - y) ** 2 for x, y in zip(_rgb(tie_colour(a)), _rgb(tie_colour(b)))) ** 0.5
 
     assert distance(0.0, 0.23) >= 0.8 * distance(0.0, 1.0)
     assert distance(0.0, 0.1) >= 0.4 * distance(0.0, 1.0)
-    assert alignment_colour(1.0) == "#d7191c" and alignment_colour(0.0) == "#2c7bb6"
+    assert tie_colour(1.0) == "#d7191c" and tie_colour(0.0) == "#2c7bb6"
 
 
 def test_legend_has_no_zero_count_rows() -> None:

@@ -23,9 +23,9 @@ from kg.network.worldview import agreement_colour, mission_group, world_payload
 
 def small_network() -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(title="DPRK network", caption="c", as_of="2024-01-31")
-    g.add_node("urn:x:prk", label="North Korea", kind="state", alignment=0.9, centrality=1.0, focus=True,
+    g.add_node("urn:x:prk", label="North Korea", kind="state", tie_score=0.9, centrality=1.0, focus=True,
                facts=[], evidence=[])
-    g.add_node("urn:x:chn", label="China", kind="state", alignment=1.0, centrality=0.5, focus=False,
+    g.add_node("urn:x:chn", label="China", kind="state", tie_score=1.0, centrality=0.5, focus=False,
                facts=[], evidence=[])
     g.add_edge("urn:x:prk", "urn:x:chn", key="k1", kind="mission-open", modality="reported", label="embassy",
                facts=[], evidence=[])
@@ -109,13 +109,18 @@ def payload() -> dict[str, Any]:
 
 
 def test_payload_years_and_agreement(payload: dict[str, Any]) -> None:
-    assert payload["years"] == [2015, 2017, 2018, 2019]
+    # every year from the first vote to the last, 2016 (no vote) included and marked so
+    assert payload["years"] == [2015, 2016, 2017, 2018, 2019]
+    assert [i["coverage"] for i in payload["yearInfo"]] == ["all", "none", "all", "all", "all"]
+    assert [i["rollCalls"] for i in payload["yearInfo"]] == [80, 0, 90, 88, 95]
     prk = next(s for s in payload["states"] if s["code"] == "PRK")
-    assert prk["ag"] == {"CHN": [0.75, 1.0, 0.75, 1.0], "RUS": [None, 0.5, 0.75, 0.75]}
-    assert prk["n"] == {"CHN": [80, 90, 88, 95], "RUS": [0, 90, 88, 95]}
+    assert prk["ag"] == {"CHN": [0.75, None, 1.0, 0.75, 1.0], "RUS": [None, None, 0.5, 0.75, 0.75]}
+    assert prk["n"] == {"CHN": [80, 0, 90, 88, 95], "RUS": [0, 0, 90, 88, 95]}
     assert (prk["sent"], prk["hosted"]) == (6, 5)
     eri = next(s for s in payload["states"] if s["code"] == "ERI")
-    assert eri["ag"] == {} and eri["place"] == "none"
+    assert eri["ag"] == {} and eri["place"] == "shape"
+    eu = next(s for s in payload["states"] if s["code"] == "EUU")
+    assert eu["place"] == "none" and eu["pt"] is None and eu["shapes"] == []
     assert [a["code"] for a in payload["anchors"]] == ["CHN", "RUS"]
     assert [a["label"] for a in payload["anchors"]] == ["China", "Russia"]
 
@@ -132,10 +137,12 @@ def test_payload_pairs(payload: dict[str, Any]) -> None:
     assert payload["focus"] == "PRK" and payload["defaultFilter"] == "sender:PRK"
     assert [s["code"] for s in payload["senders"]] == ["XSS", "CHN", "CUB", "EUU", "IND", "PRK", "RUS", "SWE", "USA"]
     assert [s["count"] for s in payload["senders"]] == [1, 6, 1, 1, 2, 6, 2, 3, 2]
+    # no status rule: every mission open throughout, sent as null
+    assert payload["status"] == [None] * 24 and payload["reasons"] == []
 
 
-@pytest.mark.parametrize(("start", "index"), [(None, 3), (2017, 1), (2016, 3)])
-def test_the_slider_starts_on_the_start_year_if_it_has_data(start: int | None, index: int) -> None:
+@pytest.mark.parametrize(("start", "index"), [(None, 4), (2017, 2), (2016, 1), (2013, 4)])
+def test_the_slider_starts_on_the_start_year_if_it_is_a_year_of_the_slider(start: int | None, index: int) -> None:
     world = sample_world()
     payload = world_payload(WorldData(states=world.states, missions=world.missions, start_year=start))
     assert payload["startIndex"] == index
@@ -144,7 +151,7 @@ def test_the_slider_starts_on_the_start_year_if_it_has_data(start: int | None, i
 def test_no_focus_when_it_sends_nothing() -> None:
     world = sample_world()
     payload = world_payload(WorldData(states=world.states, missions=world.missions, focus="ERI"))
-    assert payload["focus"] is None and payload["defaultFilter"] == "all"
+    assert payload["focus"] is None and payload["defaultFilter"] == "none"
 
 
 def _block(html: str, ident: str) -> Any:
@@ -169,11 +176,12 @@ def test_page_escapes_every_text(page: str) -> None:
     for text in (HOSTILE_LABEL, HOSTILE_CITY, HOSTILE_IDENT, HOSTILE_NOTE):
         assert text not in page
     assert "<script>window" not in page
-    assert len(re.findall(r"</script", page, re.I)) == 5
+    # the blocks dk-data, wv-data, wv-atlas; vis-network, util, explorer; d3-array, d3-geo, topojson; map, cards, world
+    assert len(re.findall(r"</script", page, re.I)) == 12
     assert "Note &lt;/style&gt;&lt;script&gt;window.__xss=4&lt;/script&gt; &amp; more" in page
     data = _block(page, "wv-data")
     assert {s["label"] for s in data["states"]} >= {HOSTILE_LABEL}
-    assert [m[3:] for m in data["missions"] if m[4] == HOSTILE_IDENT] == [[HOSTILE_CITY, HOSTILE_IDENT]]
+    assert [m[3:5] for m in data["missions"] if m[4] == HOSTILE_IDENT] == [[HOSTILE_CITY, HOSTILE_IDENT]]
     block = re.search(r'id="wv-data">(.*?)</script>', page, re.S).group(1)  # type: ignore[union-attr]
     assert not set(block) & {"<", ">", "&", "\u2028", "\u2029"}
 
@@ -186,11 +194,13 @@ def test_page_stays_offline(page: str) -> None:
 
 def test_page_has_both_views(page: str) -> None:
     assert 'id="dk-tab-world"' in page and 'id="dk-tab-network"' in page
-    assert "North Korea’s network" in page
+    assert "North Korea’s story" in page
     assert re.search(r'<main id="dk-main" hidden>', page)
     assert _block(page, "dk-data")["nodes"][0]["id"] in {"urn:x:chn", "urn:x:prk"}
     stops = _block(page, "wv-data")["stops"]
     assert stops == [[0.0, "#2c7bb6"], [0.25, "#abd9e9"], [0.5, "#ffffbf"], [0.75, "#fdae61"], [1.0, "#d7191c"]]
+    atlas = _block(page, "wv-atlas")
+    assert set(atlas["objects"]) == {"countries"} and len(atlas["objects"]["countries"]["geometries"]) == 241
 
 
 @pytest.mark.parametrize(("value", "colour"), [
@@ -204,5 +214,6 @@ def test_agreement_colour_is_linear(value: float | None, colour: str) -> None:
 
 def test_page_without_world_has_no_world_view() -> None:
     html = render.page_html(small_network())
-    assert "wv-data" not in html and "dk-tab-world" not in html
-    assert len(re.findall(r"</script", html, re.I)) == 3
+    assert "wv-data" not in html and "dk-tab-world" not in html and "wv-atlas" not in html
+    assert "d3-geo" not in html
+    assert len(re.findall(r"</script", html, re.I)) == 4

@@ -54,6 +54,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "stats": "stats",
     "explore": "explore",
+    "export": "export",
     "graphs": "graphs",
     "push": "push",
     "serve": "serve",
@@ -73,6 +74,7 @@ Typical use:
   diplokg init my-project                make a project folder (outside a checkout of diplokg)
   diplokg build                          load sources, reason, validate, write build/diplokg.nq
   diplokg explore                        write the alignment explorer page (build/explorer.html)
+  diplokg export world -f gexf -o w.gexf the world's missions and agreement, for Gephi (or map -o map.svg)
   diplokg questions                      list the analysts' questions in queries/
   diplokg ask closed-missions            answer one, with the evidence under the rows
   diplokg report -o report.md            every question and its answer, as one Markdown report

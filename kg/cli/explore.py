@@ -9,9 +9,8 @@ import click
 from kg.cli.common import endpoint_options, get_project, output_path, project_option
 from kg.cli.query import open_graph
 from kg.http import Endpoint
-from kg.network.graph import explorer_graph
+from kg.network.explorer import explorer_inputs
 from kg.network.page import write_page
-from kg.network.worldgraph import world_data
 
 
 @click.command("explore")
@@ -20,17 +19,21 @@ from kg.network.worldgraph import world_data
 @endpoint_options
 @project_option
 def command(output: Path | None, project: Path | None, endpoint: Endpoint | None) -> None:
-    """Write the alignment explorer: one self-contained HTML page (no outside request) with the
-    network of missions, ties, sanctions, claims and alignment, each with its evidence, and, when the
-    graph holds the UN votes or the world's missions, the world view (agreement with China and Russia
-    per year, missions on a map). Prints the page's path. Builds first if needed. With --endpoint the
-    page holds the network only (the world view reads a local build)."""
+    """Write the alignment explorer: one self-contained HTML page (no outside request). When the graph
+    holds the UN votes and the world's missions it opens on a world map: each state filled by its
+    agreement with China or Russia in the UN General Assembly in the year chosen (or its change since
+    another year), a ranking beside it, and the missions drawn in their status at the end of the year.
+    A second tab tells the DPRK's story: its events in time order beside the network of its missions,
+    ties, sanctions and claims, each with its evidence, on the same time control. Prints the page's
+    path. Builds first if needed. With --endpoint the page holds the DPRK's story and network only
+    (the world view reads a local build)."""
     proj = get_project(project)
     if output is not None:
         output_path(output)
     built = open_graph(proj, endpoint)
-    graph = explorer_graph(built)
-    world = world_data(built.store) if endpoint is None else None
+    inputs = explorer_inputs(built, built.store if endpoint is None else None)
     path = output if output is not None else proj.build / "explorer.html"
-    write_page(graph, path, world)
+    write_page(inputs.graph, path, inputs.world, inputs.view, inputs.story)
     click.echo(str(path))
+
+

@@ -30,11 +30,11 @@ def explorer_page(graph: BuiltGraph, rows: Rows) -> str:
     """The explorer page as `diplokg explore` makes it (the network, and the world view when the graph
     holds it), its queries run as the server runs any: through its gate, in contained processes
     (``rows`` in its workers; the network's rules by ``graph.run``), never in the server's own."""
-    from kg.network.graph import explorer_graph
+    from kg.network.explorer import explorer_inputs
     from kg.network.page import page_html
-    from kg.network.worldgraph import world_data
 
-    return page_html(explorer_graph(graph), world_data(rows))
+    inputs = explorer_inputs(graph, rows)
+    return page_html(inputs.graph, inputs.world, inputs.view, inputs.story)
 
 
 def _is_loopback(host: str) -> bool:

@@ -1,4 +1,7 @@
-"""``diplokg stats``: alignment scores, centrality, communities and the network before/after the closures."""
+"""``diplokg stats``: tie scores, centrality, communities and the network before/after the closures.
+
+The tie score is a score of the explorer network's ties (:mod:`kg.network.analytics`), not agreement in
+the UN General Assembly: ``diplokg alignment`` gives that."""
 
 from __future__ import annotations
 
@@ -39,17 +42,17 @@ def stats_tables(graph: nx.MultiDiGraph) -> dict[str, tuple[tuple[str, ...], lis
     for node, attrs in graph.nodes(data=True):
         c = central.get(node, {})
         nodes.append({"node": _short(node), "label": attrs.get("label", ""), "kind": attrs.get("kind", ""),
-                      "alignment": attrs.get("alignment"), "ties": int(c.get("degree", 0)),
+                      "tie_score": attrs.get("tie_score"), "ties": int(c.get("degree", 0)),
                       "degree_centrality": c.get("degree_centrality", 0.0),
                       "betweenness": c.get("betweenness", 0.0), "community": community_of.get(node)})
-    nodes.sort(key=lambda r: (r["alignment"] is None, -(r["alignment"] or 0.0), -r["ties"], r["label"]))
+    nodes.sort(key=lambda r: (r["tie_score"] is None, -(r["tie_score"] or 0.0), -r["ties"], r["label"]))
     missions = [{**row, "sender": _short(row["sender"]), "label": graph.nodes[row["sender"]].get("label", "")}
                 for row in analytics.mission_counts(graph)]
     communities = [{"community": i + 1, "size": len(group),
                     "members": "; ".join(sorted(graph.nodes[n].get("label", str(n)) for n in group))}
                    for i, group in enumerate(groups)]
     return {
-        "nodes": (("node", "label", "kind", "alignment", "ties", "degree_centrality", "betweenness", "community"),
+        "nodes": (("node", "label", "kind", "tie_score", "ties", "degree_centrality", "betweenness", "community"),
                   nodes),
         "missions": (("sender", "label", "since", "before", "after", "closed", "closure_announced", "opened",
                       "closed_earlier", "recorded"), missions),
@@ -64,7 +67,8 @@ def _cell(value: Any) -> str:
 
 
 TITLES = {
-    "nodes": "Alignment towards {anchors} (1.0 = anchor) and centrality",
+    "nodes": ("Tie score towards {anchors} (1.0 = anchor; the network's ties, not UN General Assembly "
+              "alignment: see diplokg alignment) and centrality"),
     "missions": "Missions before and after the closures (as recorded in the graph)",
     "communities": "Communities (greedy modularity)",
 }
@@ -108,7 +112,8 @@ def render_stats(graph: nx.MultiDiGraph, fmt: str, which: str, layout: Layout = 
 @project_option
 def command(fmt: str, which: str, layout: Layout, output: Path | None, project: Path | None,
             endpoint: Endpoint | None) -> None:
-    """Print the explorer network's analytics: each node's alignment score towards China and Russia,
+    """Print the explorer network's analytics: each node's tie score towards China and Russia (a
+    score of the network's ties, not agreement in the UN General Assembly: see `diplokg alignment`),
     its ties, degree and betweenness centrality and community; the missions of each sending state
     before and after the closures; and the communities. Builds first if needed."""
     built = open_graph(get_project(project), endpoint)

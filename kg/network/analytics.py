@@ -1,14 +1,18 @@
-"""Alignment analytics on the explorer network (a networkx MultiDiGraph from :mod:`kg.network.graph`).
+"""Analytics on the explorer network (a networkx MultiDiGraph from :mod:`kg.network.graph`).
 
-Alignment score towards the anchors A (China and Russia)
---------------------------------------------------------
+Tie score towards the anchors A (China and Russia)
+--------------------------------------------------
+A score of the network's recorded ties, *not* agreement in the UN General Assembly (which the word
+"alignment" names everywhere else: ``diplokg alignment``, the world view).
+
 Every edge e is a tie between its two ends, whichever way it points. Its weight is
 
     w(e) = k(kind) * m(modality)
 
-with k = 3 partnership, 2 summit, 2 alignment, 2 sanctions (imposes or targets), 1 mission (open,
-closure announced or closed), 1 claim, 0 covers (a covering arrangement is the sender's paperwork,
-not a tie between the two hosts), and m = 1 reported, 0.75 estimated, 0.5 claimed, 0.5 predicted.
+with k = 3 partnership, 2 summit, 2 strategy shift or priority partner, 2 sanctions (imposes or
+targets), 1 mission (open, closure announced or closed), 1 claim, 0 covers (a covering arrangement
+is the sender's paperwork, not a tie between the two hosts), and m = 1 reported, 0.75 estimated,
+0.5 claimed, 0.5 predicted.
 A tie is *positive* (it draws the two ends together) unless it is a closed or announced-closed
 mission, a sanction, or a summit/partnership whose collapse the graph records (``broken``).
 
@@ -40,7 +44,7 @@ ANCHORS: tuple[str, ...] = (
     "https://w3id.org/diplokg/id/iso3166/RUS",
 )
 KIND_WEIGHTS: dict[str, float] = {
-    "partnership": 3.0, "summit": 2.0, "alignment": 2.0,
+    "partnership": 3.0, "summit": 2.0, "strategy": 2.0,
     "sanctions-imposes": 2.0, "sanctions-targets": 2.0,
     "mission-open": 1.0, "mission-closure-announced": 1.0, "mission-closed": 1.0,
     "claim": 1.0, "covers": 0.0,
@@ -74,8 +78,8 @@ def _ties(graph: nx.MultiDiGraph) -> dict[Any, list[tuple[Any, float, bool]]]:
     return ties
 
 
-def alignment_scores(graph: nx.MultiDiGraph, anchors: tuple[str, ...] = ANCHORS) -> dict[Any, float | None]:
-    """The alignment score of every node towards the anchors (see the module docstring).
+def tie_scores(graph: nx.MultiDiGraph, anchors: tuple[str, ...] = ANCHORS) -> dict[Any, float | None]:
+    """The tie score of every node towards the anchors (see the module docstring).
 
     Args:
         graph: The network.

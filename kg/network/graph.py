@@ -13,7 +13,7 @@ Nothing here names a state. Every node and edge comes from the queries in ``kg/n
   each of its resolutions;
 * ``claims.rq``: any other claimed fact, supplier (or actor) -> recipient / target / participant /
   what it concerns, kind ``claim``;
-* ``alignment.rq``: strategy shifts and diplomatic priorities, actor -> state, kind ``alignment``,
+* ``alignment.rq``: strategy shifts and diplomatic priorities, actor -> state, kind ``strategy``,
   with the modality the source gives (a reported pivot, predicted priorities);
 * ``covers.rq``: the host of a covering mission -> the host of the closed mission it covers
   (``diplo:coveredBy``), kind ``covers``.
@@ -21,7 +21,7 @@ Nothing here names a state. Every node and edge comes from the queries in ``kg/n
 Nodes are the ends of those edges that are states, territories, organisations, regions or persons
 (``endpoints.rq``); their facts come from ``node-facts.rq``. Every edge and node carries its facts and
 the evidence (sentence or table row, source title, modality) from ``evidence.rq``. :func:`explorer_graph`
-adds the analytics (:mod:`kg.network.analytics`) the page draws: alignment, centrality, focus, title, caption.
+adds the analytics (:mod:`kg.network.analytics`) the page draws: tie score, centrality, focus, title, caption.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ def network_graph(built: BuiltGraph) -> nx.MultiDiGraph:
     _tie_edges(built, edges)
     _simple_edges(built, edges, "sanctions", None, ("imposer", "target"))
     _simple_edges(built, edges, "claims", "claim", ("from", "to"))
-    _simple_edges(built, edges, "alignment", "alignment", ("from", "to"))
+    _simple_edges(built, edges, "alignment", "strategy", ("from", "to"))
     _cover_edges(built, edges, labels)
 
     graph = nx.MultiDiGraph()
@@ -276,18 +276,18 @@ def pick_focus(graph: nx.MultiDiGraph) -> str | None:
 
 
 def explorer_graph(built: BuiltGraph, anchors: tuple[str, ...] = analytics.ANCHORS) -> nx.MultiDiGraph:
-    """The network with what the page draws: alignment, centrality, focus, title, caption and as-of date.
+    """The network with what the page draws: tie score, centrality, focus, title, caption and as-of date.
 
     Args:
         built: The built knowledge graph.
-        anchors: The IRIs that anchor the alignment score at 1.0 (China and Russia by default).
+        anchors: The IRIs that anchor the tie score at 1.0 (China and Russia by default).
     """
     graph = network_graph(built)
-    scores = analytics.alignment_scores(graph, anchors)
+    scores = analytics.tie_scores(graph, anchors)
     central = analytics.centrality(graph)
     focus = pick_focus(graph)
     for node, attrs in graph.nodes(data=True):
-        attrs["alignment"] = scores.get(node)
+        attrs["tie_score"] = scores.get(node)
         attrs["centrality"] = central[node]["size"] if node in central else 0.0
         attrs["focus"] = node == focus
     focus_label = graph.nodes[focus]["label"] if focus is not None else "the"
@@ -300,11 +300,11 @@ def explorer_graph(built: BuiltGraph, anchors: tuple[str, ...] = analytics.ANCHO
         attrs["aliases"] = sorted(set(aliases.get(str(node), [])) | {a for n in names for a in initials(n)})
     # The sources loaded (each is a named graph of its own), not only those cited by a drawn relation.
     sources = [g for g in built.graph_names() if str(g).startswith(SOURCE_GRAPH_PREFIX)]
-    graph.graph["title"] = f"{focus_label}’s diplomatic network: who aligns with {anchor_labels}"
+    graph.graph["title"] = f"{focus_label}’s diplomatic network and its ties to {anchor_labels}"
     graph.graph["caption"] = (
         f"Missions (open, closure announced, closed), partnerships and summits, sanctions, claims, covering "
         f"missions and strategy shifts, as the {len(sources)} source{'' if len(sources) == 1 else 's'} loaded "
-        f"record{'s' if len(sources) == 1 else ''} them. Colour: alignment score towards "
+        f"record{'s' if len(sources) == 1 else ''} them. Colour: tie score towards "
         f"{anchor_labels} (anchors = 1.0); size: degree centrality; {focus_label} is highlighted."
     )
     return graph

@@ -11,7 +11,12 @@ import math
 import networkx as nx
 import numpy as np
 
-__all__ = ["layout_positions"]
+__all__ = ["CLEARANCE", "clear_edges", "layout_positions"]
+
+#: How far (canvas units) a node is kept from an edge that does not end at it: a node's radius
+#: (up to 40 with its halo) and a little more, so that no line seems to run into a node it does
+#: not touch (issue 25: the DPRK-Russia edge ran through Nicaragua's node).
+CLEARANCE = 46.0
 
 
 def layout_positions(graph: nx.MultiDiGraph, seed: int = 7,
@@ -76,5 +81,63 @@ def layout_positions(graph: nx.MultiDiGraph, seed: int = 7,
     x -= x.mean()
     y -= y.mean()
     scale = 190.0 * math.sqrt(n) / max(float(np.abs(x).max()), float(np.abs(y).max()), 1e-9) / 2
-    return {node: (round(float(x[i]) * scale, 1), round(float(y[i]) * scale, 1))
-            for i, node in enumerate(order)}
+    xy = np.column_stack((x, y)).astype(np.float64) * scale
+    if len(pairs) and n * len(pairs) <= 250_000:   # a dossier's network; in a dense one every node is on some line
+        xy = clear_edges(xy, np.array(pairs, dtype=np.intp))
+    return {node: (round(float(xy[i, 0]), 1), round(float(xy[i, 1]), 1)) for i, node in enumerate(order)}
+
+
+def _segment_gaps(xy: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For every node and every edge: the distance from the node to the edge's segment, the offset
+    from the nearest point of the segment to the node, and where along the segment that point is."""
+    a, b = xy[pairs[:, 0]], xy[pairs[:, 1]]
+    d = b - a
+    length2 = np.maximum((d * d).sum(axis=1), 1e-9)
+    rel = xy[:, None, :] - a[None, :, :]
+    t = np.clip((rel * d[None, :, :]).sum(axis=2) / length2[None, :], 0.0, 1.0)
+    offset = rel - t[:, :, None] * d[None, :, :]
+    dist = np.sqrt((offset * offset).sum(axis=2))
+    touching = (pairs[None, :, 0] == np.arange(len(xy))[:, None]) | (pairs[None, :, 1] == np.arange(len(xy))[:, None])
+    return dist, offset, t, touching
+
+
+def clear_edges(xy: np.ndarray, pairs: np.ndarray, clearance: float = CLEARANCE, rounds: int = 80) -> np.ndarray:
+    """Move nodes off the edges that do not end at them: each round, a node closer than *clearance*
+    to such an edge steps straight away from it (by the shortfall), nodes closer than *clearance* to
+    each other step apart; a fixed number of rounds in a fixed order (deterministic).
+
+    Args:
+        xy: ``(n, 2)`` node positions in canvas units.
+        pairs: ``(m, 2)`` node indexes of the edges (one per pair, no self-loop).
+
+    Returns:
+        The new positions (a copy).
+    """
+    xy = xy.astype(np.float64).copy()
+    n = len(xy)
+    for _ in range(rounds):
+        dist, offset, t, touching = _segment_gaps(xy, pairs)
+        close = (dist < clearance) & ~touching & (t > 0.0) & (t < 1.0)
+        gap = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+        np.fill_diagonal(gap, np.inf)
+        crowded = gap < clearance
+        if not close.any() and not crowded.any():
+            break
+        move = np.zeros_like(xy)
+        if close.any():
+            # a node on the line itself steps along the line's normal, to a side fixed by its index
+            along = xy[pairs[:, 1]] - xy[pairs[:, 0]]
+            normal = np.stack((-along[:, 1], along[:, 0]), axis=1)
+            normal /= np.maximum(np.sqrt((normal * normal).sum(axis=1)), 1e-9)[:, None]
+            side = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)[:, None, None] * normal[None, :, :]
+            direction = np.where(dist[:, :, None] > 1e-6, offset / np.maximum(dist, 1e-9)[:, :, None], side)
+            step = np.where(close, clearance - dist, 0.0)[:, :, None] * direction
+            move += step.sum(axis=1)
+        if crowded.any():
+            delta = xy[:, None, :] - xy[None, :, :]
+            share = np.zeros_like(gap)
+            np.divide(clearance - gap, 2 * np.maximum(gap, 1e-9), out=share, where=crowded)
+            push = share[:, :, None] * delta
+            move += push.sum(axis=1)
+        xy += np.clip(move, -clearance, clearance)
+    return xy

@@ -4,6 +4,9 @@ The tests drive ``/usr/bin/chromium`` through Playwright's sync API; they never
 download a browser (no ``playwright install``).  Every request whose URL does
 not start with ``file:`` is aborted and recorded, so a test can assert that a
 page works offline.
+
+Screenshots are test artefacts: they go to ``artefacts/`` under pytest's base temporary folder
+(``--basetemp`` chooses it), or to ``$DIPLOKG_ARTEFACTS`` when set, never into the repository.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import pytest
 CHROMIUM = pathlib.Path(os.environ.get("DIPLOKG_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1440, "height": 900}
+#: The two window sizes the map is checked and photographed at (issue 25).
+SIZES = ({"width": 1400, "height": 900}, {"width": 1024, "height": 768})
 
 
 @dataclass
@@ -53,10 +58,17 @@ def browser() -> Iterator[Any]:
             instance.close()
 
 
-@pytest.fixture()
-def probe(browser: Any) -> Iterator[PageProbe]:
-    """A fresh context/page that blocks and records every non-``file:`` request."""
-    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+@pytest.fixture(scope="session")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """Where screenshots go: ``$DIPLOKG_ARTEFACTS``, else ``artefacts/`` in pytest's base temporary folder."""
+    chosen = os.environ.get("DIPLOKG_ARTEFACTS")
+    folder = pathlib.Path(chosen) if chosen else tmp_path_factory.getbasetemp() / "artefacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _probe(browser: Any, viewport: dict[str, int]) -> tuple[Any, PageProbe]:
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
     page = context.new_page()
     result = PageProbe(page=page)
 
@@ -71,6 +83,23 @@ def probe(browser: Any) -> Iterator[PageProbe]:
     context.route("**/*", guard)
     page.on("console", lambda msg: result.console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: result.page_errors.append(str(exc)))
+    return context, result
+
+
+@pytest.fixture()
+def probe(browser: Any) -> Iterator[PageProbe]:
+    """A fresh context/page that blocks and records every non-``file:`` request."""
+    context, result = _probe(browser, VIEWPORT)
+    try:
+        yield result
+    finally:
+        context.close()
+
+
+@pytest.fixture(params=SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def sized_probe(browser: Any, request: pytest.FixtureRequest) -> Iterator[PageProbe]:
+    """:func:`probe` at each of :data:`SIZES`."""
+    context, result = _probe(browser, request.param)
     try:
         yield result
     finally:

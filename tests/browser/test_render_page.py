@@ -10,9 +10,6 @@ import pytest
 
 from .conftest import PageProbe
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SCREENSHOT = REPO / "build" / "screenshots" / "explorer-synthetic.png"
-
 EX = "https://example.org/kg/"
 HOSTILE_LABEL = '<img src=x onerror="window.__xss=1">'
 HOSTILE_TITLE = (
@@ -22,7 +19,7 @@ HOSTILE_TITLE = (
 EVIDENCE_SENTENCE = "Sweden temporarily withdrew its diplomats from Pyongyang in 2020."
 
 NODES: list[tuple[str, str, str, float | None, float]] = [
-    # local id, label, kind, alignment, centrality
+    # local id, label, kind, tie score, centrality
     ("PRK", "North Korea", "state", 0.95, 0.9),
     ("CHN", "China", "state", 1.0, 0.85),
     ("RUS", "Russia", "state", 1.0, 0.8),
@@ -63,7 +60,7 @@ EDGES: list[tuple[str, str, str, str, str, str]] = [
     ("e11", "UNSC", "PRK", "sanctions-targets", "reported", "UNSC resolution 2397"),
     ("e12", "PRK", "USA", "claim", "claimed", "</script><script>window.__xss=2</script> claim"),
     ("e13", "IND", "MNG", "covers", "reported", "Indian embassy covers Mongolia"),
-    ("e14", "IRN", "RUS", "alignment", "estimated", "Voting alignment"),
+    ("e14", "IRN", "RUS", "strategy", "estimated", "Strategic realignment"),
     ("e15", "BRA", "PRK", "mission-open", "predicted", "Brazilian embassy may reopen"),
     ("e16", "MNG", "PRK", "cultural-exchange", "reported", "Unknown kind renders with default style"),
     ("e17", "BLR", "PRK", "partnership", "reported", "Belarus-DPRK cooperation"),
@@ -72,7 +69,7 @@ EDGES: list[tuple[str, str, str, str, str, str]] = [
     ("e20", "KOR", "PRK", "claim", "claimed", "Seoul claims troop deployment"),
     ("e21", "JPN", "PRK", "sanctions-imposes", "reported", "Japanese sanctions"),
     ("e22", "HKG", "CHN", "covers", "reported", "Part of China"),
-    ("e23", "KJU", "PRK", "alignment", "reported", "Head of state"),
+    ("e23", "KJU", "PRK", "strategy", "reported", "Head of state"),
     ("e24", "ASEAN", "PRK", "summit", "estimated", "ARF ministerial"),
     ("e25", "XSS", "PRK", "claim", "claimed", 'quote " and \' and & and \u2028 line'),
     ("e26", "ERI", "PRK", "mission-open", "reported", "Eritrea mission"),
@@ -85,13 +82,13 @@ def synthetic_graph() -> nx.MultiDiGraph:
     """A small hostile-text-laden graph following the renderer's input contract."""
     g = nx.MultiDiGraph(title=HOSTILE_TITLE, caption="Synthetic test graph \u2014 diplomatic ties of North Korea",
                         as_of="2024-06-30")
-    for local, label, kind, alignment, centrality in NODES:
+    for local, label, kind, score, centrality in NODES:
         evidence = [{"sentence": f"{label} is listed in the synthetic register.", "source": "test-register",
                      "modality": "reported"}]
         if local == "XSS":
             evidence.append({"sentence": "<script>window.__xss=3</script>", "source": "<b>bold</b>",
                              "modality": "claimed"})
-        g.add_node(EX + local, label=label, kind=kind, alignment=alignment, centrality=centrality,
+        g.add_node(EX + local, label=label, kind=kind, tie_score=score, centrality=centrality,
                    focus=local == "PRK", facts=[f"Kind: {kind}",
                           "Unicode: Korea \uc870\uc120, \u041a\u043e\u0440\u0435\u044f, Chos\u014fn"],
                    evidence=evidence)
@@ -218,7 +215,7 @@ def test_hostile_label_is_text_and_inert(opened: PageProbe) -> None:
     page.wait_for_timeout(200)
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.evaluate("document.querySelectorAll('img, a').length") == 0
-    assert page.evaluate("document.querySelectorAll('script').length") == 3
+    assert page.evaluate("document.querySelectorAll('script').length") == 4
     assert opened.console_errors == [] and opened.page_errors == [] and opened.outside_requests == []
 
 
@@ -239,11 +236,11 @@ def test_search_reports_no_match(opened: PageProbe) -> None:
     assert opened.page.evaluate("window.diplokg.network.getSelectedNodes()") == []
 
 
-def test_screenshot(opened: PageProbe) -> None:
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+def test_screenshot(opened: PageProbe, artefacts: pathlib.Path) -> None:
+    shot = artefacts / "explorer-synthetic.png"
     opened.page.evaluate("id => window.diplokg.showDetails(id, 'node')", EX + "PRK")
     opened.page.wait_for_timeout(200)
     _hover_node(opened.page, EX + "SWE")
     opened.page.locator("#dk-tooltip").wait_for(state="visible", timeout=5_000)
-    opened.page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 20_000
+    opened.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000

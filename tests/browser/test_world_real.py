@@ -1,5 +1,5 @@
-"""Browser test of the real world view: the whole built graph (the world's sources included) drawn by
-``diplokg explore``'s page in headless chromium."""
+"""Browser test of the real world map: the whole built graph (the world's sources included) drawn by
+``diplokg explore``'s page in headless chromium, at 1400x900 and 1024x768."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 
-from kg.network.graph import explorer_graph
+from kg.network.explorer import explorer_inputs
 from kg.network.page import write_page
-from kg.network.worldgraph import world_data
 
 from .conftest import PageProbe
+from .test_world_map import LEGEND_OF, assert_no_overlap, label_boxes, set_year
 
 pytestmark = pytest.mark.browser
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SCREENSHOT = REPO / "build" / "screenshots" / "world.png"
 
 def world_build(request: pytest.FixtureRequest) -> Any:
     """The whole project built with the world's sources (``world_built``), or a skip while this
@@ -29,55 +27,88 @@ def world_build(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture(scope="module")
-def world_built_here(request: pytest.FixtureRequest) -> Any:
-    return world_build(request)
+def inputs(request: pytest.FixtureRequest) -> Any:
+    built = world_build(request).graph
+    return explorer_inputs(built, built.store)
 
 
 @pytest.fixture(scope="module")
-def world(world_built_here: Any) -> Any:
-    return world_data(world_built_here.graph.store)
-
-
-@pytest.fixture(scope="module")
-def world_page(world_built_here: Any, world: Any, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+def world_page(inputs: Any, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     path = tmp_path_factory.mktemp("world-real") / "explorer.html"
-    write_page(explorer_graph(world_built_here.graph), path, world)
+    write_page(inputs.graph, path, inputs.world, inputs.view, inputs.story)
     return path
 
 
-def test_the_real_world_view(probe: PageProbe, world_page: pathlib.Path, world: Any) -> None:
+def test_the_real_world_map(probe: PageProbe, world_page: pathlib.Path, inputs: Any) -> None:
     probe.open(world_page, api="diplokgWorld")
     page = probe.page
     page.wait_for_timeout(300)
     assert probe.outside_requests == [] and probe.console_errors == [] and probe.page_errors == []
     assert page.locator("#wv-year-label").inner_text() == "2019"
-    assert page.evaluate("window.diplokgWorld.nodes.length") == len(world.states)
-    prk = sum(1 for m in world.missions if m.sender == "PRK")
-    assert page.evaluate("window.diplokgWorld.visibleMissionCount") == prk
-    usa_china = page.evaluate("window.diplokgWorld.colourOf('USA')")
+    assert page.evaluate("window.diplokgWorld.raw.years.slice(-1)[0]") >= 2024     # the slider reaches 2024
+    filled = page.evaluate("""() => Array.from(document.querySelectorAll('#wv-shapes path'))
+        .filter(p => /^#/.test(p.getAttribute('fill')) && p.getAttribute('fill') !== '#eceff2').length""")
+    assert filled > 170
+    world = inputs.world
+    prk = next(s for s in world.states if s.code == "PRK")
+    value, votes = prk.agreement["CHN"][2019]
+    usa_china = page.evaluate("window.diplokgWorld.fillOf('USA')")
     page.locator("label.wv-seg").nth(1).click()
     assert page.evaluate("window.diplokgWorld.anchor") == "RUS"
-    assert page.evaluate("window.diplokgWorld.colourOf('USA')") != usa_china
+    assert page.evaluate("window.diplokgWorld.fillOf('USA')") != usa_china
     page.locator("label.wv-seg").nth(0).click()
     page.fill("#wv-search", "PRK")
     page.press("#wv-search", "Enter")
     card = page.locator("#wv-details")
     card.wait_for(state="visible", timeout=5_000)
-    value, votes = next(s for s in world.states if s.code == "PRK").agreement["CHN"][2019]
     assert f"in 2019: {value:.2f} over {votes} roll calls" in card.inner_text()
-    years = len(next(s for s in world.states if s.code == "PRK").agreement["CHN"])
+    years = len(prk.agreement["CHN"])
     assert card.locator('g.wv-chart-line[data-anchor="CHN"] circle').count() == years
+    # the DPRK's missions: fewer open at the end of 2024 than of 2019
+    set_year(page, 2019)
+    before = page.evaluate("window.diplokgWorld.statusTally")
+    set_year(page, 2024)
+    after = page.evaluate("window.diplokgWorld.statusTally")
+    assert after["open"] < before["open"] and after["closed"] > before["closed"]
+    legend = set(page.evaluate("Array.from(document.querySelectorAll('[data-legend]')).map(e => e.dataset.legend)"))
+    marks = set(page.evaluate("""() => Array.from(document.querySelectorAll('#wv-map [data-mark]'))
+        .map(e => e.dataset.mark)
+        .concat(Array.from(document.querySelectorAll('#wv-map [data-group]')).map(e => 'group-' + e.dataset.group))"""))
+    marks.discard("casing")
+    assert {m for m in marks if LEGEND_OF.get(m, m) not in legend} == set()
     page.click("#dk-tab-network")
     page.wait_for_function("() => window.diplokg.ready === true", timeout=10_000)
     assert page.evaluate("window.diplokg.nodes.length") < 60     # the dossier's network, not the world's
+    vetoes = page.evaluate("window.diplokgStory.events.filter(e => e.group === 'veto').map(e => e.date)")
+    assert "2024-03-28" in vetoes
     assert probe.console_errors == [] and probe.page_errors == [] and probe.outside_requests == []
 
 
-def test_screenshot(probe: PageProbe, world_page: pathlib.Path) -> None:
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    probe.open(world_page, api="diplokgWorld")
-    page = probe.page
-    page.evaluate("window.diplokgWorld.showCard('PRK'); window.diplokgWorld.fitFree(false)")
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 50_000
+def test_labels_never_overlap_on_the_real_map_and_screenshots(sized_probe: PageProbe, world_page: pathlib.Path,
+                                                              artefacts: pathlib.Path) -> None:
+    sized_probe.open(world_page, api="diplokgWorld")
+    page = sized_probe.page
+    size = page.viewport_size
+    stage = page.locator("#wv-map").bounding_box()
+    assert stage is not None
+    for year in (1985, 2019, 2024):
+        set_year(page, year)
+        boxes = label_boxes(page)
+        assert len(boxes) >= 20 and "North Korea" in {b["text"] for b in boxes}
+        assert_no_overlap(boxes, stage)
+    page.evaluate("window.diplokgWorld.map.zoomAt(560, 140, 4)")      # Europe, crowded
+    page.wait_for_timeout(100)
+    assert_no_overlap(label_boxes(page), stage)
+    page.evaluate("window.diplokgWorld.map.reset(); window.diplokgWorld.setYear(2024);"
+                  "window.diplokgWorld.select('PRK')")
+    page.wait_for_timeout(300)
+    shot = artefacts / f"world-real-{size['width']}x{size['height']}.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 80_000
+    page.click("#dk-tab-network")
+    page.wait_for_function("() => window.diplokg.ready === true", timeout=10_000)
+    page.wait_for_timeout(300)
+    story_shot = artefacts / f"story-real-{size['width']}x{size['height']}.png"
+    page.screenshot(path=str(story_shot))
+    assert story_shot.stat().st_size > 40_000
+    assert sized_probe.console_errors == [] and sized_probe.page_errors == [] and sized_probe.outside_requests == []

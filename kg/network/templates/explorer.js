@@ -16,7 +16,8 @@
   var searchBox = document.getElementById("dk-search");
   var searchStatus = document.getElementById("dk-search-status");
   var searchResults = document.getElementById("dk-search-results");
-  var api = { network: null, nodes: nodes, edges: edges, ready: false, readyAt: null, selected: null };
+  var api = { network: null, nodes: nodes, edges: edges, ready: false, readyAt: null, selected: null,
+              year: raw.years && raw.years.length ? raw.years[raw.years.length - 1] : null };
   window.diplokg = api;
 
   /* ---------- bundles: one edge with a count for the relations of one pair of nodes ---------- */
@@ -87,8 +88,15 @@
       var kindLabel = raw.kindLabels[dk.kind] || dk.kind || "Relation";
       card.appendChild(el("div", "dk-card-title", dk.label || kindLabel));
       card.appendChild(el("div", "dk-card-meta", nodeLabel(item.from) + " \u2192 " + nodeLabel(item.to)));
-      card.appendChild(el("div", "dk-card-meta", kindLabel + " \u00b7 " +
-        (raw.modalityLabels[dk.modality] || dk.modality || "unspecified")));
+      var nowKind = shownKind(item);
+      card.appendChild(el("div", "dk-card-meta", (nowKind && nowKind !== dk.kind && raw.kindLabels[nowKind] ? raw.kindLabels[nowKind] +
+        " at the end of " + api.year : kindLabel) + " \u00b7 " + (raw.modalityLabels[dk.modality] || dk.modality || "unspecified")));
+      if (dk.status) {
+        var step = dk.status[0];
+        dk.status.forEach(function (st) { if (api.year === null || api.year === undefined || st[0] <= api.year) { step = st; } });
+        card.appendChild(el("div", "dk-card-meta", "Status at the end of " + (api.year || raw.years[raw.years.length - 1]) + ": " +
+          (step[1] || "not open yet") + (step[2] ? " (" + step[2] + ")" : "")));
+      }
       var own = bundleOf[item.id];
       if (full && own && own.expanded) {
         var collapse = el("button", "dk-mini dk-expand", "draw as one edge again");
@@ -99,7 +107,7 @@
     } else {
       card.appendChild(el("div", "dk-card-title", item.label));
       card.appendChild(el("div", "dk-card-meta", (raw.nodeKindLabels[dk.kind] || dk.kind || "Node") +
-        " \u00b7 alignment " + score(dk.alignment) + " \u00b7 centrality " + score(dk.centrality) +
+        " \u00b7 tie score " + score(dk.tieScore) + " \u00b7 centrality " + score(dk.centrality) +
         (dk.focus ? " \u00b7 focus" : "")));
     }
     var facts = dk.facts || [];
@@ -183,15 +191,39 @@
   /* A relation passes the filters when its kind and modality are both checked. Relations that
    * share their two ends are drawn as one edge with their count (a bundle) until it is expanded;
    * a bundle with one passing relation draws that relation itself. */
-  function passes(e, kinds, modalities) { return kinds.has(e.dk.kind) && modalities.has(e.dk.modality); }
+  /* The kind an edge shows in the year chosen (a mission in its status then), or null when it is not
+   * there yet (a mission not open yet, a relation whose facts all come later). */
+  function shownKind(e) {
+    var y = api.year;
+    if (y === null || y === undefined) { return e.dk.kind; }
+    if (e.dk.status) {
+      var chosen = e.dk.status[0];
+      e.dk.status.forEach(function (s) { if (s[0] <= y) { chosen = s; } });
+      return chosen[1] ? raw.statusKinds[chosen[1]] : null;
+    }
+    if (e.dk.since !== undefined && e.dk.since > y) { return null; }
+    return e.dk.kind;
+  }
+  api.shownKind = function (id) { var e = edges.get(id); return e ? shownKind(e) : null; };
+  function passes(e, kinds, modalities) { var k = shownKind(e); return k !== null && kinds.has(k) && modalities.has(e.dk.modality); }
+  var drawnAs = {};
   function applyFilters() {
     var kinds = checked("dk-kind"), modalities = checked("dk-modality"), changes = [], visible = 0;
-    var passing = {};
+    var passing = {}, counts = {};
     edges.forEach(function (e) {
       if (e.dk.kind === "bundle") { return; }
       passing[e.id] = passes(e, kinds, modalities);
       if (passing[e.id]) { visible += 1; }
+      var k = shownKind(e);
+      if (k !== null) { counts[k] = (counts[k] || 0) + 1; }
+      var style = e.dk.status && k ? raw.edgeStyles[k] : null;
+      if (style && (drawnAs[e.id] || e.dk.kind) !== k) {
+        drawnAs[e.id] = k;
+        changes.push({ id: e.id, dashes: style.dashes, width: style.width,
+                       color: { color: style.color, highlight: style.color, hover: style.color, opacity: 0.85 } });
+      }
     });
+    document.querySelectorAll(".dk-count[data-kind]").forEach(function (c) { c.textContent = String(counts[c.dataset.kind] || 0); });
     api.passing = passing;
     var drawnAsBundle = {};
     Object.keys(bundles).forEach(function (key) {
@@ -339,6 +371,16 @@
     });
   }
   api.start = start;
+  /* The network as it stood at the end of `year` (the shared time control moves it). */
+  api.setYear = function (year) {
+    if (!raw.years || !raw.years.length) { return; }
+    api.year = Math.max(raw.years[0], Math.min(raw.years[raw.years.length - 1], Number(year)));
+    applyFilters();
+  };
+  if (window.diplokgTime && raw.years && raw.years.length) {
+    window.diplokgTime.on(function (y) { api.setYear(y); });
+    if (window.diplokgTime.year !== null) { api.year = Math.max(raw.years[0], Math.min(raw.years[raw.years.length - 1], window.diplokgTime.year)); }
+  }
   applyFilters();
   if (!document.getElementById("dk-main").hidden) { start(); }
 })();

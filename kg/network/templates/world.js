@@ -1,108 +1,152 @@
-/* diplokg explorer: the world view, and the switch between the world and the DPRK's network.
- * Reads the JSON block #wv-data (states with fixed map places, agreement per anchor and year,
- * missions grouped per sender-host pair). The network is drawn with physics off; the anchor switch
- * and the year slider recolour the states, the mission filter rebuilds the edge set.
- * All data reaches the DOM through textContent / element properties only - never innerHTML - and
- * the agreement chart is SVG built with createElementNS.
- * Exposes window.diplokgWorld = {network, nodes, edges, ready, readyAt, setAnchor, setYear, ...}.
+/* diplokg explorer: the world view. Reads #wv-data (states, agreement per anchor and year, missions
+ * with their status per year; see kg/network/worldview.py) and #wv-atlas (the Natural Earth shapes),
+ * fills each state by its agreement with the chosen anchor in the chosen year (or its change since a
+ * second year), draws small states as dots, the chosen missions as lines in their status at the end of
+ * the year, labels that never overlap, a ranked list that follows the map, and one card at a time.
+ * Exposes window.diplokgWorld = {ready, readyAt, map, setAnchor, setYear, setCompare, setFilter,
+ * select, find, ...} for tests and benches.
  */
 (function () {
   "use strict";
+  var u = window.dkUtil, el = u.el, svg = u.svg, clear = u.clear, plural = u.plural;
+  performance.mark("wv-script");
   var raw = JSON.parse(document.getElementById("wv-data").textContent);
-  var SVG = "http://www.w3.org/2000/svg";
-  var states = raw.states, years = raw.years, missions = raw.missions, pairs = raw.pairs;
-  var byCode = {};
-  states.forEach(function (s, i) { byCode[s.code] = i; });
-  var anchorLabel = {};
+  performance.mark("wv-data-read");
+  var states = raw.states, years = raw.years, info = raw.yearInfo, missions = raw.missions, pairs = raw.pairs;
+  var byCode = {}, owner = {}, anchorLabel = {};
+  states.forEach(function (s, i) {
+    byCode[s.code] = i;
+    s.shapes.forEach(function (k) { if (owner[k] === undefined) { owner[k] = i; } });
+  });
   raw.anchors.forEach(function (a) { anchorLabel[a.code] = a.label; });
   var sentBy = states.map(function () { return []; }), hostedBy = states.map(function () { return []; });
   missions.forEach(function (m, i) { sentBy[m[0]].push(i); hostedBy[m[1]].push(i); });
-  var nodes = new vis.DataSet([]), edges = new vis.DataSet([]);
-  var api = { network: null, nodes: nodes, edges: edges, ready: false, readyAt: null, started: false,
-              anchor: raw.anchors.length ? raw.anchors[0].code : null, yearIndex: raw.startIndex,
-              filter: raw.defaultFilter, selected: null, raw: raw };
+  var agreeColour = u.scale(raw.stops), changeColour = u.scale(raw.changeStops);
+  var DOT_KINDS = { "state": 1, "territory": 1, "polity": 1, "former state": 1 };
+  var api = { ready: false, readyAt: null, started: false, anchor: raw.anchors.length ? raw.anchors[0].code : null,
+              yearIndex: raw.startIndex, compareIndex: null, filter: raw.defaultFilter, selected: null, raw: raw,
+              order: "desc", visibleMissionCount: 0 };
   window.diplokgWorld = api;
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
-  function svg(tag, attrs, text) {
-    var e = document.createElementNS(SVG, tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
-    if (text !== undefined) { e.textContent = String(text); }
-    return e;
-  }
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-  function fmt(v) { return v === null || v === undefined ? "no vote" : Number(v).toFixed(2); }
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
-
-  /* ---------- colours ---------- */
-  function hex(c) { return "#" + c.map(function (x) { return ("0" + Math.max(0, Math.min(255, Math.round(x))).toString(16)).slice(-2); }).join(""); }
-  function rgb(h) { return [1, 3, 5].map(function (i) { return parseInt(h.slice(i, i + 2), 16); }); }
-  var stops = raw.stops.map(function (s) { return [s[0], rgb(s[1])]; });
-  function colour(v) {
-    if (v === null || v === undefined) { return raw.unknown; }
-    v = Math.min(1, Math.max(0, v));
-    for (var i = 1; i < stops.length; i += 1) {
-      if (v <= stops[i][0]) {
-        var a = stops[i - 1], b = stops[i], f = b[0] === a[0] ? 0 : (v - a[0]) / (b[0] - a[0]);
-        return hex(a[1].map(function (x, k) { return x + (b[1][k] - x) * f; }));
-      }
-    }
-    return hex(stops[stops.length - 1][1]);
-  }
-  function darker(h) { return hex(rgb(h).map(function (x) { return x * 0.62; })); }
-  function value(i, anchor, yi) { var a = states[i].ag[anchor]; return a ? a[yi] : null; }
+  function value(i, anchor, yi) { var a = states[i].ag[anchor]; return a && a[yi] !== undefined ? a[yi] : null; }
   function votes(i, anchor, yi) { var n = states[i].n[anchor]; return n ? n[yi] : 0; }
-
-  function nodeFor(i) {
-    var s = states[i], isAnchor = s.code === api.anchor, v = value(i, api.anchor, api.yearIndex);
-    var fill = isAnchor ? "#1d232b" : colour(v), unknown = !isAnchor && (v === null || v === undefined);
-    var node = { id: s.code, label: s.short, x: s.x, y: s.y, fixed: true, size: isAnchor ? s.size + 6 : s.size,
-      shape: isAnchor ? "star" : "dot", borderWidth: s.code === raw.focus ? 2 : 1.2, borderWidthSelected: s.code === raw.focus ? 2.5 : 2,
-      color: { background: fill, border: s.code === raw.focus ? "#111111" : darker(fill),
-               highlight: { background: fill, border: "#000000" }, hover: { background: fill, border: "#000000" } },
-      shapeProperties: { borderDashes: unknown ? [3, 3] : false },
-      font: { size: isAnchor || s.code === raw.focus ? 20 : Math.round(9 + 0.6 * s.size) },
-      shadow: s.code === raw.focus ? { enabled: true, color: "rgba(255,191,0,0.95)", size: 22, x: 0, y: 0 } : { enabled: false } };
-    return node;
+  /* What the map shows for state i: {v, flagged} or null (no value). */
+  function shown(i) {
+    var v = value(i, api.anchor, api.yearIndex);
+    if (v === null) { return null; }
+    var flagged = votes(i, api.anchor, api.yearIndex) < raw.minRollCalls;
+    if (api.compareIndex !== null) {
+      var w = value(i, api.anchor, api.compareIndex);
+      if (w === null) { return null; }
+      return { v: v - w, flagged: flagged || votes(i, api.anchor, api.compareIndex) < raw.minRollCalls };
+    }
+    return { v: v, flagged: flagged };
   }
+  function fillOf(i) {
+    if (states[i].code === api.anchor) { return "#3a3f47"; }
+    var s = shown(i);
+    if (!s) { return "url(#wv-hatch-none)"; }
+    return api.compareIndex !== null ? changeColour(s.v) : agreeColour(s.v);
+  }
+  api.shown = function (code) { var i = byCode[code]; return i === undefined ? null : shown(i); };
+  api.fillOf = function (code) { var i = byCode[code]; return i === undefined ? null : fillOf(i); };
+
+  /* A mission's status at the end of the year shown: {status, reason} (status null: not open yet). */
+  function missionStatus(mi) {
+    var steps = raw.status[mi], y = years[api.yearIndex];
+    if (!steps) { return { status: "open", reason: "" }; }
+    var chosen = steps[0];
+    steps.forEach(function (s) { if (s[0] <= y) { chosen = s; } });
+    return { status: chosen[1], reason: raw.reasons[chosen[2]] || "" };
+  }
+  api.missionStatus = function (mi) { return missionStatus(mi); };
+  function focusMission(i) {
+    if (!raw.focus) { return null; }
+    var f = byCode[raw.focus], found = null;
+    hostedBy[i].forEach(function (mi) { if (found === null && missions[mi][0] === f) { found = mi; } });
+    return found;
+  }
+
+  var cards = window.dkWorldCards({
+    raw: raw, index: function (code) { return byCode[code]; }, value: value, votes: votes,
+    yearIndex: function () { return api.yearIndex; }, compareIndex: function () { return api.compareIndex; },
+    anchor: function () { return api.anchor; }, anchorLabel: function (c) { return anchorLabel[c] || c; },
+    sentBy: function (i) { return sentBy[i]; }, hostedBy: function (i) { return hostedBy[i]; },
+    missionStatus: missionStatus, focusMission: focusMission,
+    focusLabel: function () { return raw.focus ? states[byCode[raw.focus]].label : ""; },
+    setFilter: function (f) { setFilter(f); }
+  });
+  api.describe = cards.describe;
+
+  /* ---------- the map ---------- */
+  var map = null, svgEl = document.getElementById("wv-map"), stage = document.getElementById("wv-stage");
+  var layer = {};
+  ["wv-flags", "wv-outlines", "wv-lines", "wv-dots", "wv-ends", "wv-labels"].forEach(function (id) { layer[id] = document.getElementById(id); });
+  var measure = document.createElement("canvas").getContext("2d");
+  var shapeBox = {};
+
   function recolour() {
-    nodes.update(states.map(function (s, i) { return nodeFor(i); }));
-    var label = document.getElementById("wv-year-label"), status = document.getElementById("wv-year-status");
-    var year = years[api.yearIndex];
-    label.textContent = year === undefined ? "no votes" : String(year);
-    var voted = 0;
-    states.forEach(function (s, i) { if (value(i, api.anchor, api.yearIndex) !== null && value(i, api.anchor, api.yearIndex) !== undefined) { voted += 1; } });
-    status.textContent = year === undefined ? "No agreement data." :
-      plural(voted, "state", "states") + " with an agreement index with " + (anchorLabel[api.anchor] || api.anchor) + " in " + year;
+    if (!map) { return; }
+    clear(layer["wv-flags"]);
+    map.paths.forEach(function (p, k) {
+      if (!p) { return; }
+      var i = owner[k];
+      if (i === undefined) { p.setAttribute("fill", "#eceff2"); p.setAttribute("data-mark", "nodata"); return; }
+      var s = shown(i), anchor = states[i].code === api.anchor;
+      p.setAttribute("fill", fillOf(i));
+      p.setAttribute("data-mark", anchor ? "anchor" : s ? "fill" : "none");
+      p.classList.toggle("wv-anchor-shape", anchor);
+      if (s && s.flagged && !anchor) {
+        layer["wv-flags"].appendChild(svg("path", { d: p.getAttribute("d"), "data-mark": "flag" }));
+      }
+    });
+    drawOverlay();
+    status();
+    rank();
     if (api.selected !== null) { showCard(api.selected); }
   }
-  function setAnchor(code) {
-    if (!(code in anchorLabel)) { return false; }
-    api.anchor = code;
-    document.querySelectorAll("input.wv-anchor").forEach(function (r) { r.checked = r.value === code; });
-    recolour();
-    return true;
+
+  function drawOverlay() {
+    if (!map) { return; }
+    drawOutlines();
+    drawLines();
+    drawDots();
+    drawLabels();
   }
-  function setYear(year) {
-    var yi = years.indexOf(Number(year));
-    if (yi < 0) { return false; }
-    api.yearIndex = yi;
-    document.getElementById("wv-year").value = String(yi);
-    recolour();
-    return true;
+  function drawOutlines() {
+    var g = layer["wv-outlines"];
+    clear(g);
+    function outline(code, cls) {
+      var i = byCode[code];
+      if (i === undefined) { return; }
+      states[i].shapes.forEach(function (k) {
+        var p = map.paths[k];
+        if (!p) { return; }
+        g.appendChild(svg("path", { d: p.getAttribute("d"), "class": cls, "data-mark": cls,
+          transform: "translate(" + map.tx.toFixed(2) + "," + map.ty.toFixed(2) + ") scale(" + map.k.toFixed(5) + ")",
+          "vector-effect": "non-scaling-stroke" }));
+      });
+    }
+    if (raw.focus && api.filter === "sender:" + raw.focus) { outline(raw.focus, "wv-focus-outline"); }
+    if (hover !== null && hover !== api.selected) { outline(hover, "wv-hover-outline"); }
+    if (api.selected !== null) { outline(api.selected, "wv-selected-outline"); }
   }
-  api.setAnchor = setAnchor;
-  api.setYear = setYear;
-  api.colourOf = function (code) { var n = nodes.get(code); return n ? n.color.background : null; };
-  api.valueOf = function (code, anchor, year) {
-    var i = byCode[code], yi = years.indexOf(Number(year));
-    return i === undefined || yi < 0 ? null : { value: value(i, anchor, yi), votes: votes(i, anchor, yi) };
-  };
+  function dotRadius() { return map.zoom > 3 ? 5 : map.zoom > 1.5 ? 4.2 : 3.6; }
+  function drawDots() {
+    var g = layer["wv-dots"], r = dotRadius(), size = map.size();
+    clear(g);
+    states.forEach(function (s, i) {
+      if (!s.dot || !s.pt || !DOT_KINDS[s.kind]) { return; }
+      var sh = shown(i);
+      if (s.kind === "former state" && !sh) { return; }
+      var p = map.toScreen(s.pt[0], s.pt[1]);
+      if (p[0] < -10 || p[1] < -10 || p[0] > size.w + 10 || p[1] > size.h + 10) { return; }
+      var c = svg("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: r, fill: sh || s.code === api.anchor ? fillOf(i) : "url(#wv-hatch-none)",
+                              "data-code": s.code, "data-mark": s.kind === "former state" ? "former" : "dot",
+                              "class": s.kind === "former state" ? "wv-former" : "" });
+      g.appendChild(c);
+    });
+  }
 
   /* ---------- missions ---------- */
   function pairMatches(p, filter) {
@@ -111,230 +155,260 @@
     var cut = filter.indexOf(":"), how = filter.slice(0, cut), code = filter.slice(cut + 1);
     return how === "sender" ? states[p[0]].code === code : how === "host" ? states[p[1]].code === code : false;
   }
-  function edgeFor(p, k, all) {
-    var group = raw.groups[p[3]] || raw.groups.other, n = p[2].length;
-    return { id: "p" + k, from: states[p[0]].code, to: states[p[1]].code, width: (all ? 0.5 : 1.4) + Math.log2(n) * 0.8,
-      color: { color: group.color, highlight: "#d08700", hover: "#d08700", opacity: all ? 0.16 : 0.85 },
-      arrows: { to: { enabled: !all, scaleFactor: 0.45 } }, dkPair: k };
+  function startOf(i) { return states[i].cap || states[i].pt; }
+  function endOf(mi) { var m = missions[mi]; return m[5] !== null ? [m[5], m[6]] : (states[m[1]].cap || states[m[1]].pt); }
+  var RANK = { open: 0, uncertain: 1, closed: 2 };
+  function curve(a, b, bend) {
+    var mx = (a[0] + b[0]) / 2, my = (a[1] + b[1]) / 2, dx = b[0] - a[0], dy = b[1] - a[1];
+    var cx = mx - dy * bend, cy = my + dx * bend;
+    return "M" + a[0].toFixed(1) + " " + a[1].toFixed(1) + "Q" + cx.toFixed(1) + " " + cy.toFixed(1) + " " + b[0].toFixed(1) + " " + b[1].toFixed(1);
   }
-  function setFilter(filter) {
-    var select = document.getElementById("wv-filter");
-    if (filter.indexOf("host:") === 0) {
-      var dyn = document.getElementById("wv-filter-host"), i = byCode[filter.slice(5)];
-      if (i === undefined) { return 0; }
-      if (!dyn) { dyn = el("option"); dyn.id = "wv-filter-host"; select.insertBefore(dyn, select.firstChild); }
-      dyn.value = filter;
-      dyn.textContent = "Hosted by " + states[i].label + " (" + states[i].hosted + ")";
+  function endMark(g, p, st) {
+    var mark;
+    if (st === "open") { mark = svg("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 3.2, fill: "#1d232b", stroke: "#fff", "stroke-width": 1 }); }
+    else if (st === "uncertain") { mark = svg("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 3.4, fill: "#fff", stroke: "#1d232b", "stroke-width": 1.6 }); }
+    else {
+      var x = p[0], y = p[1];
+      mark = svg("path", { d: "M" + (x - 3.5) + " " + (y - 3.5) + "L" + (x + 3.5) + " " + (y + 3.5) + "M" + (x + 3.5) + " " + (y - 3.5) + "L" + (x - 3.5) + " " + (y + 3.5),
+                           stroke: "#1d232b", "stroke-width": 2, "stroke-linecap": "round" });
     }
-    api.filter = filter;
-    select.value = filter;
-    var all = filter === "all", list = [], count = 0;
-    pairs.forEach(function (p, k) { if (pairMatches(p, filter)) { list.push(edgeFor(p, k, all)); count += p[2].length; } });
-    edges.clear();
-    edges.add(list);
-    api.visibleMissionCount = count;
-    document.getElementById("wv-filter-status").textContent = filter === "none" ? "No missions drawn." :
-      plural(count, "mission", "missions") + " in " + plural(list.length, "pair", "pairs") + " of states drawn";
-    return count;
+    mark.setAttribute("data-mark", "status-" + st);
+    g.appendChild(mark);
   }
-  api.setFilter = setFilter;
-  api.pairsOf = function (filter) { return pairs.filter(function (p) { return pairMatches(p, filter); }).length; };
-
-  /* ---------- chart and cards ---------- */
-  function chart(i) {
-    var W = 344, H = 150, L = 28, R = 8, T = 8, CH = 92, BT = 112, BH = 22;
-    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, "class": "wv-chart", role: "img" });
-    root.appendChild(svg("title", {}, "Agreement of " + states[i].label + " with each anchor per year"));
-    var y0 = years[0], y1 = years[years.length - 1], span = Math.max(1, y1 - y0);
-    function X(y) { return L + (W - L - R) * (y - y0) / span; }
-    function Y(v) { return T + CH * (1 - v); }
-    [0, 0.5, 1].forEach(function (g) {
-      root.appendChild(svg("line", { x1: L, x2: W - R, y1: Y(g), y2: Y(g), stroke: g === 0.5 ? "#e3e7ec" : "#cfd5dc", "stroke-width": 1 }));
-      root.appendChild(svg("text", { x: L - 4, y: Y(g) + 3, "text-anchor": "end" }, g.toFixed(1)));
-    });
-    var ticks = [y0, y1], mid = Math.round((y0 + y1) / 20) * 10;
-    if (mid - y0 > span / 5 && y1 - mid > span / 5) { ticks.splice(1, 0, mid); }
-    ticks.forEach(function (y, k) {
-      var anchor = k === 0 ? "start" : k === ticks.length - 1 ? "end" : "middle";
-      root.appendChild(svg("text", { x: X(y) + (k === 0 ? -3 : k === ticks.length - 1 ? 3 : 0), y: H - 2, "text-anchor": anchor }, y));
-    });
-    var cy = years[api.yearIndex];
-    if (cy !== undefined) {
-      root.appendChild(svg("line", { x1: X(cy), x2: X(cy), y1: T - 4, y2: BT + BH, stroke: "#d08700", "stroke-width": 1.2, "stroke-dasharray": "3 2", "class": "wv-chart-year" }));
-    }
-    var maxVotes = 1;
-    raw.anchors.forEach(function (a) { (states[i].n[a.code] || []).forEach(function (n) { maxVotes = Math.max(maxVotes, n); }); });
-    var bars = svg("g", { "class": "wv-chart-votes" }), bw = Math.min(6, Math.max(1.2, (W - L - R) / (span + 1) - 0.6));
-    var main = (states[i].n[api.anchor] ? api.anchor : (raw.anchors.filter(function (a) { return states[i].n[a.code]; })[0] || {}).code);
-    (states[i].n[main] || []).forEach(function (n, k) {
-      if (!n) { return; }
-      var h = BH * n / maxVotes, rect = svg("rect", { x: X(years[k]) - bw / 2, y: BT + BH - h, width: bw, height: h, fill: "#b8c2cc" });
-      rect.appendChild(svg("title", {}, years[k] + ": " + plural(n, "roll call", "roll calls") + " counted with " + (anchorLabel[main] || main)));
-      bars.appendChild(rect);
-    });
-    root.appendChild(bars);
-    root.appendChild(svg("text", { x: L - 4, y: BT + BH - 2, "text-anchor": "end" }, maxVotes));
-    raw.anchors.forEach(function (a) {
-      var vals = states[i].ag[a.code];
-      if (!vals) { return; }
-      var d = "", pen = "M", g = svg("g", { "class": "wv-chart-line", "data-anchor": a.code });
-      vals.forEach(function (v, k) {
-        if (v === null) { pen = "M"; return; }
-        d += pen + X(years[k]).toFixed(1) + " " + Y(v).toFixed(1) + " ";
-        pen = "L";
-        var dot = svg("circle", { cx: X(years[k]).toFixed(1), cy: Y(v).toFixed(1), r: k === api.yearIndex ? 3.2 : 1.6, fill: a.colour });
-        dot.appendChild(svg("title", {}, a.label + ", " + years[k] + ": " + fmt(v) + " over " + plural(states[i].n[a.code][k], "roll call", "roll calls")));
-        g.appendChild(dot);
-      });
-      g.insertBefore(svg("path", { d: d.trim(), fill: "none", stroke: a.colour, "stroke-width": 1.6, "stroke-linejoin": "round" }), g.firstChild);
-      root.appendChild(g);
-    });
-    return root;
-  }
-  function agreementLines(i, card, yi) {
-    var y = years[yi];
-    raw.anchors.forEach(function (a) {
-      if (a.code === states[i].code) { return; }
-      var v = value(i, a.code, yi), n = votes(i, a.code, yi), line = el("div", "wv-now");
-      line.dataset.anchor = a.code;
-      line.appendChild(document.createTextNode("With " + a.label + " in " + y + ": "));
-      line.appendChild(el("b", null, fmt(v)));
-      line.appendChild(document.createTextNode(v === null || v === undefined ? "" : " over " + plural(n, "roll call", "roll calls")));
-      card.appendChild(line);
-    });
-  }
-  function missionItem(mi, side) {
-    var m = missions[mi], other = states[side === "sent" ? m[1] : m[0]];
-    var li = el("li", null, raw.kinds[m[2]] + (side === "sent" ? " in " : " of ") + other.label + (m[3] ? " (" + m[3] + ")" : ""));
-    li.appendChild(el("span", "wv-ident", m[4]));
-    return li;
-  }
-  function missionList(card, title, list, side) {
-    if (!list.length) { return; }
-    card.appendChild(el("div", "dk-card-sub", title + " (" + list.length + ")"));
-    var ul = el("ul", "wv-missions");
-    list.slice(0, 8).forEach(function (mi) { ul.appendChild(missionItem(mi, side)); });
-    card.appendChild(ul);
-    if (list.length > 8) {
-      var more = el("details"), rest = el("ul", "wv-missions");
-      more.appendChild(el("summary", null, "+" + (list.length - 8) + " more"));
-      list.slice(8).forEach(function (mi) { rest.appendChild(missionItem(mi, side)); });
-      more.appendChild(rest);
-      card.appendChild(more);
-    }
-  }
-  var PLACES = { given: "placed at its own coordinates", none: "no place known: shown in the row below the map" };
-  function describe(code, full) {
-    var i = byCode[code];
-    if (i === undefined) { return null; }
-    var s = states[i], card = el("div", "dk-card wv-card");
-    card.appendChild(el("div", "dk-card-title", s.label));
-    card.appendChild(el("div", "dk-card-meta", s.kind + " \u00b7 " + s.code + " \u00b7 sends " + s.sent + ", hosts " + s.hosted +
-      (full ? " \u00b7 " + (PLACES[s.place] || "placed at the median of " + plural(s.placeUsed, "mission", "missions") + " it hosts") : "")));
-    var hasVotes = raw.anchors.some(function (a) { return s.ag[a.code]; });
-    if (!hasVotes) {
-      card.appendChild(el("div", "dk-hint", "No recorded vote in the General Assembly with an anchor."));
-    } else {
-      if (full) {
-        card.appendChild(el("div", "dk-card-sub", "Agreement with each anchor, per year"));
-        card.appendChild(chart(i));
-        var keys = el("div", "wv-keys");
-        raw.anchors.forEach(function (a) {
-          if (!s.ag[a.code]) { return; }
-          var key = el("span", "wv-key"), sw = el("i");
-          sw.style.background = a.colour;
-          key.appendChild(sw);
-          key.appendChild(document.createTextNode(a.label));
-          keys.appendChild(key);
-        });
-        keys.appendChild(el("span", "wv-key dk-note", "bars: roll calls counted"));
-        card.appendChild(keys);
+  function drawLines() {
+    var g = layer["wv-lines"], ends = layer["wv-ends"], all = api.filter === "all", count = 0, tally = { open: 0, uncertain: 0, closed: 0 };
+    clear(g); clear(ends);
+    var starts = {};
+    pairs.forEach(function (p) {
+      if (!pairMatches(p, api.filter)) { return; }
+      var from = startOf(p[0]);
+      if (!from) { return; }
+      var a = map.toScreen(from[0], from[1]);
+      if (all) {
+        var best = null;
+        p[2].forEach(function (mi) { var st = missionStatus(mi).status; if (st && (best === null || RANK[st] < RANK[best])) { best = st; } });
+        var to = states[p[1]].cap || states[p[1]].pt;
+        if (!best || !to) { return; }
+        var b = map.toScreen(to[0], to[1]), d = curve(a, b, 0.12), w = 0.6 + 0.9 * Math.log2(p[2].length + 1);
+        g.appendChild(svg("path", { d: d, stroke: raw.groups[p[3]].color, "stroke-width": w.toFixed(2), "stroke-opacity": 0.28,
+          "stroke-dasharray": raw.statusStyles[best].dash || "none", "data-mark": "bundle" }));
+        count += p[2].length;
+        tally[best] += 1;
+        return;
       }
-      agreementLines(i, card, api.yearIndex);
-      if (full) { card.appendChild(yearTable(i)); }
-    }
-    if (full) {
-      missionList(card, "Missions it sends", sentBy[i], "sent");
-      missionList(card, "Missions it hosts", hostedBy[i], "hosted");
-      var actions = el("div", "wv-actions");
-      [["sender:", s.sent, "Draw the missions it sends"], ["host:", s.hosted, "Draw the missions it hosts"]].forEach(function (b) {
-        if (!b[1]) { return; }
-        var button = el("button", null, b[2]);
-        button.type = "button";
-        button.dataset.filter = b[0] + s.code;
-        button.addEventListener("click", function () { setFilter(b[0] + s.code); });
-        actions.appendChild(button);
+      starts[p[0]] = a;
+      p[2].forEach(function (mi) {
+        var st = missionStatus(mi), to2 = endOf(mi);
+        if (!st.status || !to2) { return; }
+        var b2 = map.toScreen(to2[0], to2[1]), d2 = curve(a, b2, 0.16), group = raw.groups[groupOf(mi)];
+        var dash = raw.statusStyles[st.status].dash || "none";
+        g.appendChild(svg("path", { d: d2, "class": "wv-casing", "stroke-width": 4, "data-mark": "casing" }));
+        g.appendChild(svg("path", { d: d2, stroke: group.color, "stroke-width": 1.8, "stroke-dasharray": dash,
+                                    "data-mark": "status-" + st.status, "data-group": groupOf(mi), "data-mission": mi }));
+        endMark(ends, b2, st.status);
+        count += 1;
+        tally[st.status] += 1;
       });
-      card.appendChild(actions);
-    }
-    return card;
-  }
-  function yearTable(i) {
-    var box = el("details", "wv-years"), table = el("table", "wv-table"), head = el("tr");
-    box.appendChild(el("summary", null, "Every year, with the roll calls counted"));
-    var shown = raw.anchors.filter(function (a) { return states[i].ag[a.code]; });
-    head.appendChild(el("th", null, "Year"));
-    shown.forEach(function (a) { head.appendChild(el("th", null, a.label)); head.appendChild(el("th", null, "roll calls")); });
-    table.appendChild(head);
-    years.forEach(function (y, k) {
-      if (!shown.some(function (a) { return states[i].ag[a.code][k] !== null; })) { return; }
-      var tr = el("tr", k === api.yearIndex ? "wv-current" : null);
-      tr.appendChild(el("td", null, y));
-      shown.forEach(function (a) { tr.appendChild(el("td", null, fmt(states[i].ag[a.code][k]))); tr.appendChild(el("td", null, states[i].n[a.code][k])); });
-      table.appendChild(tr);
     });
-    box.appendChild(table);
-    return box;
+    Object.keys(starts).forEach(function (i) {
+      var a = starts[i];
+      ends.appendChild(svg("circle", { cx: a[0].toFixed(1), cy: a[1].toFixed(1), r: 4.5, fill: "#ffd34d", stroke: "#1d232b",
+                                       "stroke-width": 1.5, "data-mark": "capital" }));
+    });
+    api.visibleMissionCount = count;
+    api.statusTally = tally;
   }
-  function describePair(k) {
-    var p = pairs[k], card = el("div", "dk-card wv-card");
-    card.appendChild(el("div", "dk-card-title", states[p[0]].label + " \u2192 " + states[p[1]].label));
-    card.appendChild(el("div", "dk-card-meta", plural(p[2].length, "mission", "missions")));
-    var ul = el("ul", "wv-missions");
-    p[2].slice(0, 8).forEach(function (mi) { ul.appendChild(missionItem(mi, "sent")); });
-    card.appendChild(ul);
-    if (p[2].length > 8) { card.appendChild(el("div", "dk-more", "+" + (p[2].length - 8) + " more")); }
-    return card;
-  }
-  api.describe = describe;
+  var kindGroup = raw.kinds.map(function (k) {
+    var l = k.toLowerCase();
+    return /embassy|high commission|nunciature|permanent mission/.test(l) ? "embassy" : l.indexOf("consul") >= 0 ? "consulate" : "other";
+  });
+  function groupOf(mi) { return kindGroup[missions[mi][2]]; }
 
-  var tooltip = document.getElementById("wv-tooltip"), panel = document.getElementById("wv-details");
-  var panelBody = document.getElementById("wv-details-body"), container = document.getElementById("wv-network");
-  var pointer = { x: 0, y: 0 };
-  function placeTooltip() {
-    var w = tooltip.offsetWidth, h = tooltip.offsetHeight, x = pointer.x + 16, y = pointer.y + 16;
-    if (x + w > window.innerWidth - 8) { x = Math.max(8, pointer.x - w - 16); }
-    if (y + h > window.innerHeight - 8) { y = Math.max(8, window.innerHeight - h - 8); }
-    tooltip.style.left = x + "px";
-    tooltip.style.top = y + "px";
+  /* ---------- labels: the most important first, none over another ---------- */
+  function textWidth(text, strong) {
+    measure.font = (strong ? "700 12.5px " : "600 11px ") + "system-ui, -apple-system, \"Segoe UI\", Roboto, \"DejaVu Sans\", Arial, sans-serif";
+    return measure.measureText(text).width;
   }
-  function showTooltip(card) {
-    if (!card) { return; }
+  function drawLabels() {
+    var g = layer["wv-labels"], size = map.size(), placed = [];
+    clear(g);
+    var candidates = [];
+    states.forEach(function (s, i) {
+      if (!s.pt || !s.shapes.length && !(s.dot && DOT_KINDS[s.kind])) { return; }
+      if (s.kind === "former state" && !shown(i)) { return; }
+      var box = shapeBox[i], rank = s.code === api.selected ? 3 : s.code === raw.focus ? 2 : s.code === api.anchor ? 1 : 0;
+      var area = box ? box.w * box.h * map.k * map.k : 0;
+      candidates.push({ i: i, strong: rank > 0, rank: rank, area: area, box: box });
+    });
+    candidates.sort(function (a, b) { return (b.rank - a.rank) || (b.area - a.area) || (a.i - b.i); });
+    candidates.forEach(function (c) {
+      var s = states[c.i], p = map.toScreen(s.pt[0], s.pt[1]), width = c.box ? c.box.w * map.k : 0, text = null;
+      var name = s.label, code = s.short;
+      if (c.box && textWidth(name, c.strong) <= width * 0.9) { text = name; }
+      else if (c.strong) { text = name.length <= 18 ? name : code; }
+      else if (c.box && textWidth(code, false) <= width * 1.1 && c.box.h * map.k > 9) { text = code; }
+      else if (!c.box && map.zoom >= 2.5) { text = code; }
+      if (!text) { return; }
+      var w = textWidth(text, c.strong) + 4, h = c.strong ? 15 : 13, dy = c.box ? 0 : -9;
+      /* its place, else (the anchor, the focus, the selected state) just above, below or beside it */
+      var shifts = c.strong ? [[0, 0], [0, -h], [0, h], [w / 2 + 4, 0], [-w / 2 - 4, 0], [0, -2 * h], [0, 2 * h]] : [[0, 0]];
+      var rect = null;
+      for (var t = 0; t < shifts.length && rect === null; t += 1) {
+        var r = { x: p[0] + shifts[t][0] - w / 2, y: p[1] + dy + shifts[t][1] - h / 2, w: w, h: h };
+        if (r.x < 2 || r.y < 2 || r.x + r.w > size.w - 2 || r.y + r.h > size.h - 2) { continue; }
+        var free = true;
+        for (var k = 0; k < placed.length && free; k += 1) {
+          var o = placed[k];
+          if (r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h) { free = false; }
+        }
+        if (free) { rect = r; }
+      }
+      if (rect === null) { return; }
+      placed.push(rect);
+      g.appendChild(svg("text", { x: (rect.x + w / 2).toFixed(1), y: (rect.y + h / 2 + (c.strong ? 4.5 : 4)).toFixed(1), "text-anchor": "middle",
+                                  "class": c.strong ? "wv-label-strong" : "", "data-code": s.code }, text));
+    });
+    api.labelCount = placed.length;
+  }
+
+  /* ---------- status line, ranking ---------- */
+  function status() {
+    var node = document.getElementById("wv-status"), y = years[api.yearIndex], yi = info[api.yearIndex];
+    clear(node);
+    if (!years.length) { node.textContent = "No recorded votes."; return; }
+    var n = states.filter(function (s, i) { return shown(i) !== null; }).length;
+    var text = api.compareIndex !== null ?
+      "Change in agreement with " + anchorLabel[api.anchor] + ", " + years[api.compareIndex] + " \u2192 " + y + ": " + plural(n, "state", "states") :
+      "Agreement with " + anchorLabel[api.anchor] + " in " + y + ": " + plural(n, "state", "states") + " voted";
+    node.appendChild(document.createTextNode(text + " \u00b7 " + plural(yi.rollCalls, "roll call", "roll calls") + " in " + y));
+    var note = document.getElementById("wv-year-note");
+    note.textContent = yi.coverage === "selected" ? "selected votes: " + yi.rollCalls : yi.coverage === "none" ? "no roll call" :
+      plural(yi.rollCalls, "roll call", "roll calls");
+    note.className = "wv-year-note" + (yi.coverage === "selected" ? " wv-year-selected" : yi.coverage === "none" || yi.flagged ? " wv-year-few" : "");
+    var notes = [];
+    if (yi.coverage === "selected") { notes.push(y + " counts a selection of key votes, not every vote"); }
+    if (yi.coverage === "none") { notes.push("no roll call recorded in " + y); }
+    else if (yi.flagged) { notes.push("fewer than " + raw.minRollCalls + " roll calls in " + y + ": flagged, not ranked"); }
+    if (api.compareIndex !== null && info[api.compareIndex].coverage !== yi.coverage) {
+      notes.push(years[api.compareIndex] + " and " + y + " are not measured on the same kind of vote selection: read the change with care");
+    }
+    notes.forEach(function (t) { node.appendChild(document.createTextNode(" \u00b7 ")); node.appendChild(el("span", "wv-warn", t)); });
+    if (api.filter !== "none" && api.statusTally) {
+      var t = api.statusTally;
+      node.appendChild(document.createTextNode(" \u00b7 missions drawn at the end of " + y + ": " + t.open + " open, " + t.uncertain + " uncertain, " + t.closed + " closed"));
+    }
+  }
+  function rank() {
+    var list = document.getElementById("wv-rank"), rest = document.getElementById("wv-unranked-list"), rows = [], flagged = [], none = [];
+    clear(list); clear(rest);
+    states.forEach(function (s, i) {
+      if (!DOT_KINDS[s.kind] || s.code === api.anchor) { return; }
+      var sh = shown(i);
+      if (!sh) { if (s.kind !== "former state" && raw.anchors.some(function (a) { return s.ag[a.code]; })) { none.push(i); } return; }
+      (sh.flagged ? flagged : rows).push({ i: i, v: sh.v });
+    });
+    var sign = api.order === "desc" ? -1 : 1;
+    rows.sort(function (a, b) { return sign * (a.v - b.v) || (states[a.i].label < states[b.i].label ? -1 : 1); });
+    function item(target, i, n, v, note) {
+      var li = el("li"), b = el("button");
+      b.type = "button";
+      b.dataset.code = states[i].code;
+      b.appendChild(el("span", "wv-rank-n", n));
+      var sw = el("span", "wv-rank-sw");
+      sw.style.background = v === null ? "#d5d9de" : (api.compareIndex !== null ? changeColour(v) : agreeColour(v));
+      b.appendChild(sw);
+      b.appendChild(el("span", "wv-rank-name", states[i].label));
+      b.appendChild(el("span", "wv-rank-v", note || (api.compareIndex !== null ? (v > 0 ? "+" : v < 0 ? "\u2212" : "\u00b1") + Math.abs(v).toFixed(2) : v.toFixed(2))));
+      if (states[i].code === api.selected) { b.setAttribute("aria-current", "true"); }
+      b.addEventListener("click", function () { select(states[i].code); });
+      li.appendChild(b);
+      target.appendChild(li);
+    }
+    rows.forEach(function (r, k) { item(list, r.i, k + 1, r.v); });
+    flagged.forEach(function (r) { item(rest, r.i, "\u2013", r.v, "few"); });
+    none.forEach(function (i) { item(rest, i, "\u2013", null, "no vote"); });
+    var y = years[api.yearIndex];
+    document.getElementById("wv-rank-title").textContent = api.compareIndex !== null ?
+      "Change with " + anchorLabel[api.anchor] + ", " + years[api.compareIndex] + "\u2013" + y : "With " + anchorLabel[api.anchor] + " in " + y;
+    document.getElementById("wv-rank-order").textContent = api.order === "desc" ? (api.compareIndex !== null ? "most gained first" : "highest first") :
+      (api.compareIndex !== null ? "most lost first" : "lowest first");
+    document.getElementById("wv-rank-note").textContent = plural(rows.length, "state", "states") + " ranked; " +
+      (info[api.yearIndex].coverage === "selected" ? "on a selection of key votes; " : "") +
+      "a state with fewer than " + raw.minRollCalls + " roll calls is listed apart.";
+    document.getElementById("wv-unranked-title").textContent = "Not ranked: " + flagged.length + " with few roll calls, " + none.length + " with no vote";
+    api.ranked = rows.map(function (r) { return states[r.i].code; });
+  }
+  document.getElementById("wv-rank-order").addEventListener("click", function () {
+    api.order = api.order === "desc" ? "asc" : "desc";
+    rank();
+  });
+  /* Up and down arrows move between the ranking's rows. */
+  document.getElementById("wv-rank-box").addEventListener("keydown", function (ev) {
+    if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") { return; }
+    var buttons = Array.prototype.slice.call(document.querySelectorAll("#wv-rank button, #wv-unranked[open] button"));
+    var k = buttons.indexOf(document.activeElement);
+    if (k < 0) { return; }
+    ev.preventDefault();
+    var next = buttons[Math.max(0, Math.min(buttons.length - 1, k + (ev.key === "ArrowDown" ? 1 : -1)))];
+    next.focus();
+  });
+
+  /* ---------- tooltip and card ---------- */
+  var tooltip = document.getElementById("wv-tooltip"), panel = document.getElementById("wv-details");
+  var panelBody = document.getElementById("wv-details-body"), hover = null;
+  /* The hover card stays inside the map's stage (so it never covers the card or the ranking beside it). */
+  function placeTooltip(x, y) {
+    var box = stage.getBoundingClientRect(), w = tooltip.offsetWidth, h = tooltip.offsetHeight;
+    var left = x + 16, top = y + 16;
+    if (left + w > box.right - 6) { left = Math.max(box.left + 6, x - w - 16); }
+    if (top + h > box.bottom - 6) { top = Math.max(box.top + 6, box.bottom - h - 6); }
+    tooltip.style.left = left + "px";
+    tooltip.style.top = top + "px";
+  }
+  function showTooltip(card, x, y) {
+    if (!card) { hideTooltip(); return; }
     clear(tooltip);
     tooltip.appendChild(card);
     tooltip.hidden = false;
-    placeTooltip();
+    placeTooltip(x, y);
   }
   function hideTooltip() { tooltip.hidden = true; clear(tooltip); }
+  api.showTooltip = function (code, x, y) {
+    var box = stage.getBoundingClientRect();
+    showTooltip(cards.describe(code, false), x === undefined ? box.left + 40 : x, y === undefined ? box.top + 40 : y);
+  };
+  api.hideTooltip = hideTooltip;
   function showCard(code) {
     clear(panelBody);
-    var card = code === null ? null : describe(code, true);
+    var card = code === null ? null : cards.describe(code, true);
     if (card) { panelBody.appendChild(card); }
     panel.hidden = !card;
     api.selected = card ? code : null;
   }
   api.showCard = showCard;
-  api.showTooltip = function (code) { showTooltip(describe(code, false)); };
-  api.hideTooltip = hideTooltip;
-  container.addEventListener("mousemove", function (ev) {
-    pointer.x = ev.clientX; pointer.y = ev.clientY;
-    if (!tooltip.hidden) { placeTooltip(); }
-  });
-  container.addEventListener("mouseleave", hideTooltip);
-  document.getElementById("wv-details-close").addEventListener("click", function () {
-    showCard(null);
-    if (api.network) { api.network.unselectAll(); if (api.overview) { fitFree(true); } }
-  });
+  document.getElementById("wv-details-close").addEventListener("click", function () { select(null); });
+
+  function select(code) {
+    if (code !== null && byCode[code] === undefined) { return; }
+    showCard(code);
+    hideTooltip();
+    document.querySelectorAll("#wv-rank button[aria-current], #wv-unranked-list button[aria-current]").forEach(function (b) { b.removeAttribute("aria-current"); });
+    if (code !== null) {
+      var row = document.querySelector('#wv-rank button[data-code="' + cssEscape(code) + '"], #wv-unranked-list button[data-code="' + cssEscape(code) + '"]');
+      if (row) { row.setAttribute("aria-current", "true"); row.scrollIntoView({ block: "nearest" }); }
+      reveal(code);
+    }
+    if (map) { drawOverlay(); }
+  }
+  function cssEscape(s) { return String(s).replace(/["\\]/g, "\\$&"); }
+  api.select = select;
+  /* Keep a selected state in sight: when its point is off the map, centre it. */
+  function reveal(code) {
+    var s = states[byCode[code]];
+    if (!map || !s.pt) { return; }
+    var p = map.toScreen(s.pt[0], s.pt[1]), size = map.size();
+    if (p[0] < 20 || p[1] < 20 || p[0] > size.w - 20 || p[1] > size.h - 20) { map.centreOn(s.pt[0], s.pt[1]); }
+  }
 
   /* ---------- search ---------- */
   var names = document.getElementById("wv-names");
@@ -353,134 +427,170 @@
     });
     return exact || prefix || part;
   }
-  /* Keep a state in sight beside the card: centre it in the part of the map the card leaves free. */
-  function reveal(code, scale) {
-    var net = api.network, pos = net.getPositions([code])[code];
-    if (!pos) { return; }
-    var free = container.clientWidth - (panel.hidden ? 0 : panel.offsetWidth + 24), s = scale || net.getScale();
-    var dom = net.canvasToDOM(pos);
-    if (scale === undefined && dom.x > 12 && dom.x < free - 12 && dom.y > 12 && dom.y < container.clientHeight - 12) { return; }
-    var shift = (container.clientWidth - free) / 2 / s;
-    net.moveTo({ position: { x: pos.x + shift, y: pos.y }, scale: s, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
-  }
-  /* The whole map, fitted into the part of the stage the card leaves free. */
-  function fitFree(animate) {
-    var net = api.network, pos = net.getPositions(nodes.getIds()), box = [Infinity, Infinity, -Infinity, -Infinity];
-    Object.keys(pos).forEach(function (id) {
-      var p = pos[id];
-      box = [Math.min(box[0], p.x), Math.min(box[1], p.y), Math.max(box[2], p.x), Math.max(box[3], p.y)];
-    });
-    if (box[0] === Infinity) { return; }
-    var free = container.clientWidth - (panel.hidden ? 0 : panel.offsetWidth + 24), h = container.clientHeight;
-    var s = Math.min((free - 30) / (box[2] - box[0] + 60), (h - 30) / (box[3] - box[1] + 60));
-    if (!(s > 0)) { return; }
-    net.moveTo({ position: { x: (box[0] + box[2]) / 2 + (container.clientWidth - free) / 2 / s, y: (box[1] + box[3]) / 2 },
-                 scale: s, animation: animate ? { duration: 350, easingFunction: "easeInOutQuad" } : false });
-    api.overview = true;
-  }
-  api.fitFree = fitFree;
-  function select(code) {
-    if (!api.network || byCode[code] === undefined) { return; }
-    api.network.selectNodes([code]);
-    showCard(code);
-    api.overview = false;
-    reveal(code, Math.max(0.9, api.network.getScale()));
-  }
-  api.select = select;
-  var searchBox = document.getElementById("wv-search"), searchStatus = document.getElementById("wv-search-status");
+  api.find = find;
+  var searchBox = document.getElementById("wv-search"), statusLine = document.getElementById("wv-status");
   function runSearch(query) {
     var code = find(query);
-    searchStatus.className = "dk-note";
     if (!code) {
-      searchStatus.className = "dk-note dk-miss";
-      searchStatus.textContent = String(query || "").trim() ? "No state matches \u201c" + String(query).trim() + "\u201d" : "";
+      if (String(query || "").trim()) {
+        clear(statusLine);
+        statusLine.appendChild(el("span", "wv-warn-line", "No state matches \u201c" + String(query).trim() + "\u201d"));
+      }
       return null;
     }
     select(code);
-    searchStatus.textContent = "Selected " + states[byCode[code]].label;
     return code;
   }
-  api.find = find;
   api.runSearch = runSearch;
   searchBox.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); runSearch(searchBox.value); } });
   searchBox.addEventListener("change", function () { runSearch(searchBox.value); });
 
   /* ---------- controls ---------- */
+  function setAnchor(code) {
+    if (!anchorLabel[code]) { return false; }
+    api.anchor = code;
+    document.querySelectorAll("input.wv-anchor").forEach(function (r) { r.checked = r.value === code; });
+    recolour();
+    return true;
+  }
+  function setYear(year) {
+    var yi = years.indexOf(Number(year));
+    if (yi < 0) { return false; }
+    window.diplokgTime.set(years[yi], null);
+    return true;
+  }
+  function setCompare(year) {
+    var box = document.getElementById("wv-compare"), select = document.getElementById("wv-compare-year");
+    if (year === null || year === undefined || year === false) {
+      api.compareIndex = null; box.checked = false; select.disabled = true;
+    } else {
+      var ci = years.indexOf(Number(year));
+      if (ci < 0) { return false; }
+      api.compareIndex = ci; box.checked = true; select.disabled = false; select.value = String(ci);
+    }
+    var compare = api.compareIndex !== null;
+    ["wv-gradient", "wv-scale-agree"].forEach(function (id) { document.getElementById(id).hidden = compare; });
+    ["wv-gradient-change", "wv-scale-change"].forEach(function (id) { document.getElementById(id).hidden = !compare; });
+    document.getElementById("wv-legend-title").textContent = compare ? "Change in agreement between the two years" : "Agreement in the UN General Assembly";
+    recolour();
+    return true;
+  }
+  api.setAnchor = setAnchor;
+  api.setYear = setYear;
+  api.setCompare = setCompare;
+  function setFilter(filter) {
+    var select = document.getElementById("wv-filter");
+    if (filter.indexOf("host:") === 0) {
+      var dyn = document.getElementById("wv-filter-host"), i = byCode[filter.slice(5)];
+      if (i === undefined) { return 0; }
+      if (!dyn) { dyn = el("option"); dyn.id = "wv-filter-host"; select.insertBefore(dyn, select.firstChild); }
+      dyn.value = filter;
+      dyn.textContent = "Hosted by " + states[i].label + " (" + states[i].hosted + ")";
+    }
+    api.filter = filter;
+    select.value = filter;
+    if (map) { drawOverlay(); status(); }
+    return api.visibleMissionCount;
+  }
+  api.setFilter = setFilter;
   document.querySelectorAll("input.wv-anchor").forEach(function (r) { r.addEventListener("change", function () { if (r.checked) { setAnchor(r.value); } }); });
-  var slider = document.getElementById("wv-year");
-  slider.addEventListener("input", function () { api.yearIndex = Number(slider.value); recolour(); });
-  function step(d) {
-    var yi = Math.max(0, Math.min(years.length - 1, api.yearIndex + d));
-    if (years.length) { setYear(years[yi]); }
-  }
-  document.getElementById("wv-year-prev").addEventListener("click", function () { step(-1); });
-  document.getElementById("wv-year-next").addEventListener("click", function () { step(1); });
+  document.getElementById("wv-compare").addEventListener("change", function (ev) {
+    if (ev.target.checked) {
+      var fallback = Math.max(0, api.yearIndex - 3);
+      setCompare(years[Number(document.getElementById("wv-compare-year").value) !== api.yearIndex ?
+        Number(document.getElementById("wv-compare-year").value) : fallback]);
+    } else { setCompare(null); }
+  });
+  document.getElementById("wv-compare-year").addEventListener("change", function (ev) { setCompare(years[Number(ev.target.value)]); });
   document.getElementById("wv-filter").addEventListener("change", function (ev) { setFilter(ev.target.value); });
+  var control = window.diplokgTime.control(document.querySelector("#wv-toolbar [data-time]"), years, function (i) {
+    return years[i] + (info[i].coverage === "selected" ? ", a selection of " + plural(info[i].rollCalls, "key vote", "key votes") :
+      info[i].coverage === "none" ? ", no roll call" : ", " + plural(info[i].rollCalls, "roll call", "roll calls"));
+  });
+  window.diplokgTime.on(function (year) {
+    api.yearIndex = control.nearest(year);
+    recolour();
+  });
+  api.colourOf = function (code) { return api.fillOf(code); };
+  api.valueOf = function (code, anchor, year) {
+    var i = byCode[code], yi = years.indexOf(Number(year));
+    return i === undefined || yi < 0 ? null : { value: value(i, anchor, yi), votes: votes(i, anchor, yi) };
+  };
 
-  /* ---------- the map's frame: graticule every 30 degrees, the row of unplaced states ---------- */
-  function frame(ctx) {
-    var k = raw.grid.pxPerDegree, x0 = -180 * k, x1 = 180 * k, ya = -80 * k, yb = 60 * k;
-    ctx.save();
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(x0, ya, x1 - x0, yb - ya);
-    ctx.strokeStyle = "#e6eaef";
-    ctx.lineWidth = 1;
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = "#9aa4b0";
-    for (var lon = -180; lon <= 180; lon += 30) {
-      ctx.beginPath(); ctx.moveTo(lon * k, ya); ctx.lineTo(lon * k, yb); ctx.stroke();
-      ctx.fillText(Math.abs(lon) + "\u00b0" + (lon < 0 ? "W" : lon > 0 ? "E" : ""), lon * k + 3, yb - 4);
+  /* ---------- start ---------- */
+  function onHover(t, ev) {
+    var code = t ? (t.code !== undefined ? t.code : (owner[t.index] !== undefined ? states[owner[t.index]].code : null)) : null;
+    if (code !== hover) { hover = code; if (map) { drawOutlines(); } }
+    if (code === null) {
+      if (t && t.index !== undefined && map.features[t.index]) {
+        var card = el("div", "dk-card");
+        card.appendChild(el("div", "dk-card-title", map.features[t.index].properties.name || ""));
+        card.appendChild(el("div", "dk-hint", "Not in the data: no state of the graph has this shape."));
+        showTooltip(card, ev.clientX, ev.clientY);
+      } else { hideTooltip(); }
+      return;
     }
-    for (var lat = -60; lat <= 80; lat += 30) {
-      ctx.strokeStyle = lat === 0 ? "#d3d9e0" : "#e6eaef";
-      ctx.beginPath(); ctx.moveTo(x0, -lat * k); ctx.lineTo(x1, -lat * k); ctx.stroke();
-      ctx.fillText(Math.abs(lat) + "\u00b0" + (lat < 0 ? "S" : lat > 0 ? "N" : ""), x0 + 3, -lat * k - 3);
-    }
-    ctx.strokeStyle = "#cfd5dc";
-    ctx.strokeRect(x0, ya, x1 - x0, yb - ya);
-    if (raw.grid.unplaced) {
-      ctx.fillStyle = "#5a6472";
-      ctx.font = "600 12px system-ui, sans-serif";
-      ctx.fillText("No place known (" + raw.grid.unplaced + "): no coordinates given and no located mission hosted", x0, raw.grid.trayTop - 22);
-    }
-    ctx.restore();
+    showTooltip(cards.describe(code, false), ev.clientX, ev.clientY);
   }
-
-  /* ---------- network ---------- */
+  function onClick(t) {
+    var code = t ? (t.code !== undefined ? t.code : (owner[t.index] !== undefined ? states[owner[t.index]].code : null)) : null;
+    select(code);
+  }
   function start() {
     if (api.started) { return; }
     api.started = true;
-    recolour();
-    setFilter(api.filter);
-    var network = new vis.Network(container, { nodes: nodes, edges: edges }, raw.options);
-    api.network = network;
-    network.on("beforeDrawing", frame);
-    network.once("afterDrawing", function () {
+    performance.mark("wv-start");
+    var topology = JSON.parse(document.getElementById("wv-atlas").textContent);
+    performance.mark("wv-atlas-read");
+    map = window.DkMap({ svg: svgEl, topology: topology, frame: raw.frame, clip: raw.clip, onView: drawOverlay, onHover: onHover, onClick: onClick });
+    api.map = map;
+    states.forEach(function (s, i) { if (s.box) { shapeBox[i] = { w: s.box[0], h: s.box[1] }; } });
+    map.fit();
+    document.getElementById("wv-filter").value = api.filter;
+    if (window.diplokgTime.year !== null) { api.yearIndex = control.nearest(window.diplokgTime.year); }
+    control.show(api.yearIndex);
+    performance.mark("wv-shapes-drawn");
+    var before = window.diplokgTime.year;
+    window.diplokgTime.set(years[api.yearIndex], null);      /* its listener recolours */
+    if (window.diplokgTime.year === before) { recolour(); }
+    performance.mark("wv-filled");
+    window.requestAnimationFrame(function () {
       api.ready = true;
       api.readyAt = performance.now();
       document.body.classList.add("wv-ready");
+      var later = window.requestIdleCallback || function (fn) { return window.setTimeout(fn, 200); };
+      later(loadNetwork, { timeout: 1500 });
     });
-    network.on("hoverNode", function (p) { showTooltip(describe(p.node, false)); });
-    network.on("hoverEdge", function (p) { var e = edges.get(p.edge); if (e) { showTooltip(describePair(e.dkPair)); } });
-    network.on("blurNode", hideTooltip);
-    network.on("blurEdge", hideTooltip);
-    network.on("dragStart", hideTooltip);
-    network.on("zoom", hideTooltip);
-    network.on("click", function (p) {
-      if (p.nodes.length) { showCard(p.nodes[0]); if (api.overview) { fitFree(true); } else { reveal(p.nodes[0]); } }
-      else if (p.edges.length) {
-        var e = edges.get(p.edges[0]);
-        clear(panelBody); panelBody.appendChild(describePair(e.dkPair)); panel.hidden = false; api.selected = null;
-      } else { showCard(null); if (api.overview) { fitFree(true); } }
-    });
-    network.on("dragEnd", function (p) { if (!p.nodes.length) { api.overview = false; } });
-    network.on("zoom", function () { api.overview = false; });
-    fitFree(false);
   }
   api.start = start;
+  api.redraw = function () { if (map) { map.redrawNow(); } };
 
   /* ---------- the two views ---------- */
+  /* The network view's scripts (vis-network, its page script, the story) are kept as text until the
+   * map is drawn or their tab is opened, so that the map is ready sooner; then run, once, in order. */
+  function loadNetwork() {
+    if (api.networkLoaded) { return; }
+    if (document.readyState === "loading") {        /* its scripts are further down the page: after it is read */
+      document.addEventListener("DOMContentLoaded", loadNetwork);
+      return;
+    }
+    api.networkLoaded = true;
+    document.querySelectorAll("script.dk-later").forEach(function (held) {
+      var run = document.createElement("script");
+      run.textContent = held.textContent;
+      held.parentNode.replaceChild(run, held);
+    });
+  }
+  api.loadNetwork = loadNetwork;
   function showView(view) {
+    if (view === "network" && !api.networkLoaded) {
+      if (document.readyState === "loading") {        /* opened on #network: show it once the page is read */
+        document.addEventListener("DOMContentLoaded", function () { showView(view); });
+        document.getElementById("wv-main").hidden = true;
+        return;
+      }
+      loadNetwork();
+    }
     var world = view !== "network";
     document.getElementById("wv-main").hidden = !world;
     document.getElementById("wv-head").hidden = !world;
@@ -490,7 +600,12 @@
     document.getElementById("dk-tab-network").setAttribute("aria-pressed", String(!world));
     hideTooltip();
     if (window.diplokg && window.diplokg.hideTooltip) { window.diplokg.hideTooltip(); }
-    if (world) { start(); } else if (window.diplokg && window.diplokg.start) { window.diplokg.start(); }
+    if (world) {
+      if (api.started && map) { map.fit(); recolour(); } else { start(); }
+    } else {
+      if (window.diplokg && window.diplokg.start) { window.diplokg.start(); }
+      if (window.diplokgStory) { window.diplokgStory.show(window.diplokgStory.year); }
+    }
     api.view = world ? "world" : "network";
     if (window.history && window.history.replaceState) {
       try { window.history.replaceState(null, "", "#" + api.view); } catch (e) { /* file: pages may refuse */ }
@@ -498,5 +613,8 @@
   }
   api.showView = showView;
   document.querySelectorAll(".dk-view-tab").forEach(function (b) { b.addEventListener("click", function () { showView(b.dataset.view); }); });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && api.view === "world" && api.selected !== null) { select(null); }
+  });
   showView(window.location.hash === "#network" ? "network" : "world");
 })();

@@ -1,0 +1,292 @@
+"""The world map without a browser: the vendored files, the atlas (codes, projection, label points,
+small shapes), where states go, the data block's coverage and mission status, and the static SVG."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pathlib
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import numpy as np
+import pycountry
+import pytest
+from mapsample import MIN_ROLL_CALLS, SELECTED, VETO_2022, map_network, map_story, map_view, map_world
+from worldsample import HOSTILE_LABEL
+
+from kg.network import page as render
+from kg.network.atlas import (
+    ATLAS_FILE,
+    PAGE_TOLERANCE,
+    VENDOR,
+    _decode_arcs,
+    _inside,
+    atlas,
+    page_topology,
+    project,
+)
+from kg.network.mapsvg import map_svg
+from kg.network.places import SUCCESSORS
+from kg.network.worldview import world_payload
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# ---------------------------------------------------------------------------------------------
+# the vendored files
+
+
+def test_vendored_files_match_their_checksums() -> None:
+    sums = dict(reversed(line.split(maxsplit=1)) for line in (VENDOR / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {"d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js", "countries-50m.json"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.parametrize(("name", "package", "version", "licence_file"), [
+    ("countries-50m.json", "world-atlas", "2.0.2", "LICENSE.world-atlas"),
+    ("topojson-client.min.js", "topojson-client", "3.1.0", "LICENSE.topojson-client"),
+    ("d3-geo.min.js", "d3-geo", "3.1.2", "LICENSE.d3-geo"),
+    ("d3-array.min.js", "d3-array", "3.2.5", "LICENSE.d3-array"),
+])
+def test_each_vendored_file_has_its_version_and_licence(name: str, package: str, version: str,
+                                                        licence_file: str) -> None:
+    readme = (VENDOR / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{name}`"))
+    assert package in row and version in row and licence_file in row
+    licence = (VENDOR / licence_file).read_text(encoding="utf-8")
+    assert "Permission to use, copy, modify, and/or distribute this software" in licence   # ISC
+    if name.endswith(".js"):
+        assert f"v{version}" in (VENDOR / name).read_text(encoding="utf-8").splitlines()[0]
+    assert "MIT" in (VENDOR / "README.md").read_text() and "GeographicLib" in (VENDOR / "LICENSE.d3-geo").read_text()
+    assert (VENDOR / "LICENSE.internmap").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# the atlas
+
+#: d3.geoEqualEarth() of d3-geo 3.1.2 (the vendored file), computed with node for these points.
+D3_POINTS = [
+    ((0, 0), (480, 250)),
+    ((125.75, 39.02), (778.6999584562676, 115.82189224419781)),
+    ((-77.04, 38.9), (296.8698348259075, 116.19731436820513)),
+    ((180, 0), (959.5011546516291, 250)),
+    ((-180, -60), (118.7641930059977, 442.80119941645137)),
+    ((0, 90), (480, 16.618648313190988)),
+    ((37.6, 55.75), (558.5985576456818, 67.73926006745432)),
+]
+
+
+@pytest.mark.parametrize(("lonlat", "xy"), D3_POINTS)
+def test_the_projection_is_d3s_equal_earth(lonlat: tuple[float, float], xy: tuple[float, float]) -> None:
+    x, y = project(*lonlat)
+    assert float(x) == pytest.approx(xy[0], abs=1e-9) and float(y) == pytest.approx(xy[1], abs=1e-9)
+
+
+def test_every_un_member_but_tuvalu_has_a_shape() -> None:
+    codes = set(atlas().by_code())
+    members = {line.split("\t")[0] for line in ((ROOT / "kg/sources/data/un-m49-regions.tsv")
+                                                .read_text(encoding="utf-8").splitlines()[1:])
+               if line.split("\t")[4].strip()}
+    assert len(members) == 193
+    assert members - codes == {"TUV"}
+
+
+def test_codes_come_from_the_iso_numeric_ids() -> None:
+    shapes = atlas().shapes
+    korea = [s for s in shapes if s.numeric == "410"]
+    assert [s.code for s in korea] == ["KOR"] == [pycountry.countries.get(numeric="410").alpha_3]
+    assert sorted(s.name for s in shapes if not s.code) == [
+        "Indian Ocean Ter.", "Kosovo", "N. Cyprus", "Siachen Glacier", "Somaliland"]
+    assert [s.name for s in atlas().by_code()["AUS"]] == ["Australia", "Ashmore and Cartier Is."]
+    assert not [s for s in shapes if s.code == "ATA"]                    # Antarctica left out
+
+
+def test_shapes_cut_at_the_antimeridian_stay_on_the_map() -> None:
+    """Russia's Chukotka and Fiji cross 180 degrees: cut, not drawn across the whole map."""
+    by_code = atlas().by_code()
+    russia, fiji = by_code["RUS"][0], by_code["FJI"][0]
+    widest = max(float(np.ptp(p[0][:, 0])) for p in russia.polygons)
+    assert widest < 700                                  # the mainland; no polygon spans the map (960)
+    assert fiji.area < 20 and fiji.small                 # Fiji is small, not a band across the Pacific
+    assert russia.area / by_code["CAN"][0].area == pytest.approx(17.1 / 9.98, rel=0.05)   # equal-area
+
+
+def test_every_label_point_lies_inside_its_shape() -> None:
+    outside = []
+    for shape in atlas().shapes:
+        x, y = np.array([shape.label[0]]), np.array([shape.label[1]])
+        if not any(_inside(x, y, polygon)[0] for polygon in shape.polygons):
+            outside.append(shape.name)
+    assert outside == []
+
+
+@pytest.mark.parametrize(("code", "small"), [("MLT", True), ("SGP", True), ("KIR", True), ("FRA", False),
+                                              ("PRK", False), ("RUS", False)])
+def test_small_shapes_get_a_dot(code: str, small: bool) -> None:
+    assert atlas().by_code()[code][0].small is small
+
+
+def test_the_page_topology_keeps_the_atlas_indexes_and_every_arcs_ends() -> None:
+    topology = page_topology()
+    original = json.loads(ATLAS_FILE.read_text(encoding="utf-8"))
+    assert len(topology["objects"]["countries"]["geometries"]) == len(original["objects"]["countries"]["geometries"])
+    assert "land" not in topology["objects"] and len(topology["arcs"]) == len(original["arcs"])
+    simplified, full = _decode_arcs(topology), _decode_arcs(original)
+    # each arc keeps both its ends (to the grid's step, 0.012 degrees), so that neighbours still meet
+    for a, b in zip(simplified, full):
+        assert np.abs(a[[0, -1]] - b[[0, -1]]).max() < 0.013
+    points = sum(len(a) for a in simplified)
+    assert points < 0.6 * sum(len(a) for a in full)
+    # no point of the full outline lies further from the simplified one than the tolerance and a grid step
+    longest = sorted(range(len(full)), key=lambda i: -len(full[i]))[:25]
+    for i in longest:
+        a, b = simplified[i][:-1], simplified[i][1:]
+        d = b - a
+        t = np.clip((((full[i][:, None, :] - a[None]) * d[None]).sum(axis=2)) / np.maximum((d * d).sum(axis=1), 1e-12),
+                    0, 1)
+        nearest = a[None] + t[:, :, None] * d[None]
+        gap = np.sqrt(((full[i][:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
+        assert gap.max() < PAGE_TOLERANCE + 0.02, i
+    ata = [g for g in topology["objects"]["countries"]["geometries"] if g["properties"]["name"] == "Antarctica"]
+    assert ata == [{"type": None, "properties": {"name": "Antarctica"}}]
+
+
+# ---------------------------------------------------------------------------------------------
+# the data block
+
+
+@pytest.fixture(scope="module")
+def payload() -> dict[str, Any]:
+    return world_payload(map_world(), map_view())
+
+
+def _state(payload: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(s for s in payload["states"] if s["code"] == code)
+
+
+def test_years_reach_2024_with_their_coverage_and_roll_calls(payload: dict[str, Any]) -> None:
+    assert payload["years"] == list(range(2015, 2025))
+    info = dict(zip(payload["years"], payload["yearInfo"]))
+    assert [info[y]["coverage"] for y in (2015, 2016, 2019, 2020, 2024)] == [
+        "all", "none", "all", "selected", "selected"]
+    assert {y: info[y]["rollCalls"] for y in SELECTED} == SELECTED
+    assert [y for y in payload["years"] if info[y]["flagged"]] == [2020]          # 3 < 5 roll calls
+    assert payload["minRollCalls"] == MIN_ROLL_CALLS
+    assert payload["years"][payload["startIndex"]] == 2024                       # the latest year ranked
+
+
+def test_places_of_small_shapeless_and_former_states(payload: dict[str, Any]) -> None:
+    malta, tuvalu, czechoslovakia = (_state(payload, c) for c in ("MLT", "TUV", "CSHH"))
+    assert malta["shapes"] and malta["dot"] and malta["place"] == "shape"
+    assert not tuvalu["shapes"] and tuvalu["dot"] and tuvalu["place"] == "given"
+    assert tuvalu["pt"] == pytest.approx([float(v) for v in project(179.2, -8.52)], abs=0.02)
+    assert czechoslovakia["place"] == "successors" and czechoslovakia["dot"]
+    cze, svk = atlas().by_code()["CZE"][0].label, atlas().by_code()["SVK"][0].label
+    assert czechoslovakia["pt"] == pytest.approx([(cze[0] + svk[0]) / 2, (cze[1] + svk[1]) / 2], abs=0.01)
+    assert SUCCESSORS["CSHH"] == ("CZE", "SVK")
+    # the DPRK's lines start at Pyongyang: the median of the embassies it hosts
+    assert _state(payload, "PRK")["cap"] == pytest.approx([float(v) for v in project(125.76, 39.01)], abs=0.02)
+
+
+def test_mission_status_steps_per_year(payload: dict[str, Any]) -> None:
+    index = {m[4]: i for i, m in enumerate(payload["missions"])}
+    reasons = payload["reasons"]
+
+    def steps(ident: str) -> list[tuple[int, str | None, str]] | None:
+        rows = payload["status"][index[ident]]
+        return None if rows is None else [(y, s, reasons[r]) for y, s, r in rows]
+
+    assert steps("Q101") is None                                               # open, no event
+    assert steps("Q105") == [(2015, "open", "no closure or announcement recorded"),
+                             (2023, "uncertain", "closure announced 2023-10"), (2024, "closed", "closed on 2024-02-01")]
+    assert steps("Q106") == [(2015, "open", "no closure or announcement recorded"),
+                             (2023, "closed", "closed on or before 2023-12-05")]
+    assert steps("Q104") == [(2015, None, "not open yet"), (2019, "open", "opened 2019-05")]
+
+
+def test_the_page_carries_the_story_with_its_vetoes_and_evidence(tmp_path: pathlib.Path) -> None:
+    html = render.page_html(map_network(), map_world(), map_view(), map_story())
+    story = json.loads(re.search(r'id="st-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    vetoes = [e for e in story["events"] if e["group"] == "veto"]
+    assert [e["date"] for e in vetoes] == ["2022-05-26", "2024-03-28"]
+    assert vetoes[0]["evidence"][0]["sentence"] == VETO_2022
+    assert [e["year"] for e in story["events"]] == [2017, 2019, 2019, 2022, 2023, 2023, 2023, 2024, None]
+    assert story["years"] == list(range(1960, 2025))        # from the Havana embassy's opening
+    assert HOSTILE_LABEL not in html and "window.__xssStory" in html and "<script>window.__xssStory" not in html
+    data = json.loads(re.search(r'id="dk-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    edges = {e["id"]: e["dk"] for e in data["edges"]}
+    assert edges["m3"]["status"][-1] == [2023, "closed", "closed on 2023-12-05"]
+    assert edges["m2"]["status"][-1] == [2023, "uncertain", "closure announced 2023-10"]
+    assert edges["s1"]["since"] == 2019 and edges["r1"]["since"] == 2017 and "since" not in edges["m1"]
+    assert render.page_html(map_network(), map_world(reverse=True), map_view(), map_story()) == html
+
+
+def test_page_size_stays_well_under_five_megabytes() -> None:
+    html = render.page_html(map_network(), map_world(), map_view(), map_story())
+    assert len(html.encode("utf-8")) < 2_500_000      # vis-network 0.7 MB + the atlas 0.74 MB + scripts
+
+
+# ---------------------------------------------------------------------------------------------
+# the static map
+
+
+@pytest.fixture(scope="module")
+def svg() -> str:
+    return map_svg(map_world(), map_view(), anchor="RUS", year=2023)
+
+
+def test_the_static_map_is_valid_svg_with_its_title_and_legend(svg: str) -> None:
+    root = ET.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Agreement with Russia in the UN General Assembly, 2023" in texts
+    assert "a selection of 7 key votes (not every vote)" in texts
+    for key in ("no recorded vote that year", f"under {MIN_ROLL_CALLS} roll calls: not ranked", "not in the data",
+                "the anchor", "small state", "Open", "Uncertain", "Closed"):
+        assert key in texts, key
+    assert "<script" not in svg and HOSTILE_LABEL not in svg and "&lt;img src=x" in svg
+
+
+def test_the_static_map_fills_and_draws_missions_in_their_status(svg: str) -> None:
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    fills = {p.find(f"{ns}title").text: p.get("fill") for p in root.iter(f"{ns}path")
+             if p.find(f"{ns}title") is not None and p.get("fill")}
+    assert fills["Russia"] == "#3a3f47"                # the anchor
+    assert fills["North Korea"] == "#d7191c"           # 1.0 with Russia in 2023
+    assert fills["United States"] == "#2c7bb6"         # 0.0
+    assert fills["Sweden"] == "url(#none)"             # no vote in 2023
+    assert fills["Brazil"] == "#eceff2"                # not in the data
+    titles = [p.find(f"{ns}title").text for p in root.iter(f"{ns}path") if p.find(f"{ns}title") is not None
+              and "→" in (p.find(f"{ns}title").text or "")]
+    assert "North Korea → India: New Delhi, uncertain (closure announced 2023-10)" in titles
+    assert "North Korea → Cuba: Havana, closed (closed on or before 2023-12-05)" in titles
+    assert "North Korea → Russia: Vladivostok, open (opened 2019-05)" in titles
+    assert map_svg(map_world(reverse=True), map_view(), anchor="RUS", year=2023) == svg
+
+
+def test_the_static_map_labels_never_overlap(svg: str) -> None:
+    ns = "{http://www.w3.org/2000/svg}"
+    group = next(g for g in ET.fromstring(svg).iter(f"{ns}g") if g.get("id") == "labels")
+    boxes = [(float(t.get("x")), float(t.get("y")), t.text or "", float(t.get("font-size") or 10))
+             for t in group.iter(f"{ns}text")]
+    assert len(boxes) >= 5 and {"North Korea", "Russia"} <= {b[2] for b in boxes}
+    rects = []
+    for x, y, text, size in boxes:
+        w, h = 0.6 * size * len(text) + 4, size + 3
+        rects.append((x - w / 2, y - size / 3 - h / 2, w, h))
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not (a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"anchor": "USA"}, "anchor 'USA' is not one of the map's anchors"),
+    ({"year": 1990}, "year 1990 is not on the map"),
+    ({"missions_of": "ZZZ"}, "no state 'ZZZ'"),
+])
+def test_the_static_map_refuses_what_it_cannot_draw(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        map_svg(map_world(), map_view(), **kwargs)
