@@ -66,8 +66,11 @@ def test_summits_and_sanctions(graph: nx.MultiDiGraph) -> None:
     assert summits and not summits[0].get("broken")
     hanoi = edges_between(graph, PRK, ISO + "USA", "summit")
     assert hanoi and hanoi[0]["broken"] and "collapsed" in hanoi[0]["label"]
-    un = "https://w3id.org/diplokg/id/agent/united-nations"
-    assert edges_between(graph, un, PRK, "sanctions-imposes")
+    # The imposer is the Security Council, as the resolutions table says; the article names none (only
+    # its heading says "UN Sanctions", and a heading states nothing: issue 22).
+    council = "https://w3id.org/diplokg/id/agent/un-security-council"
+    assert edges_between(graph, council, PRK, "sanctions-imposes")
+    assert "https://w3id.org/diplokg/id/agent/united-nations" not in graph
     assert not [n for n, k in graph.nodes(data="kind") if k == "person"]  # no leaderOf in the article
 
 
