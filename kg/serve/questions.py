@@ -17,8 +17,8 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kg.query.formats import PREFIXES, short
 from kg.query.excerpts import readable
+from kg.query.formats import PREFIXES, short
 from kg.query.library import Evidence, Question, evidence_view
 from kg.serve.protocol import ProtocolError
 
