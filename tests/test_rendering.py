@@ -203,14 +203,15 @@ def test_legend_has_no_zero_count_rows() -> None:
 
 
 def test_rows_that_differ_only_in_their_evidence_are_one_row(cli: Cli, built: object) -> None:
-    # network-as-of answers one row per mission and piece of evidence (19 for 14 missions on
-    # 2023-06-01); the people's table shows one row per mission, citing each piece of evidence.
+    # network-as-of answers one row per mission and piece of evidence (for the 15 missions of the
+    # dossier, each with its status); the people's table shows one row per mission, citing each
+    # piece of evidence.
     code, out, err = cli("ask", "network-as-of", "--as-of", "2023-06-01")
     assert code == 0, err
-    assert "(14 rows)" in out
+    assert "(15 rows)" in out
     _code, as_csv, _ = cli("ask", "network-as-of", "--as-of", "2023-06-01", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv)))
-    assert len(rows) > 14 and len({r["mission"] for r in rows}) == 14
+    assert len(rows) > 15 and len({r["mission"] for r in rows}) == 15
 
 
 def test_a_narrow_terminal_shows_the_first_columns_readably_and_names_the_others(cli: Cli, built: object,
