@@ -71,10 +71,13 @@ REVIEWED: dict[tuple[str, str], tuple[str, str]] = {
     ("Q34754", "Somaliland"): ("", "not Somalia: a state of limited recognition, no ISO code"),
     ("Q170355", "Indigenous Australians"): ("", "not Australia: the Aboriginal Tent Embassy's operator"),
     ("Q190353", "Sovereign Military Order of Malta"): ("", "not Malta: the Order is a sovereign entity of its own"),
-    ("Q2724951", "Portuguese colonization of the Americas"): ("", "not Portugal: a historical process (a Wikidata error)"),
+    ("Q2724951", "Portuguese colonization of the Americas"): (
+        "", "not Portugal: a historical process (a Wikidata error)"),
     ("Q789889", "Ministry of Foreign Affairs of the Russian Federation"): ("", "a ministry of RUS, kept as itself"),
-    ("Q1155502", "Ministry of Foreign Affairs of the People's Republic of China"): ("", "a ministry of CHN, kept as itself"),
-    ("Q16911151", "Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda"): ("", "a ministry of RWA, kept as itself"),
+    ("Q1155502", "Ministry of Foreign Affairs of the People's Republic of China"): (
+        "", "a ministry of CHN, kept as itself"),
+    ("Q16911151", "Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda"): (
+        "", "a ministry of RWA, kept as itself"),
     ("Q930729", "Government of Sweden"): ("", "the government of SWE, kept as itself"),
 }
 
