@@ -45,6 +45,7 @@ class DIPLO(DefinedNamespace):
     Source: URIRef
     NewsArticle: URIRef
     ReferenceTable: URIRef
+    Register: URIRef
     Excerpt: URIRef
     Sentence: URIRef
     TableRow: URIRef

@@ -9,7 +9,20 @@ It reads only the copies in ``sources/`` (never the network) and writes:
 - ``sources/wikidata-missions/mapping/entities.csv``: every sender (operator) and host (country) QID
   of the missions table and the polity it stands for, or nothing when it is not an ISO 3166-1 entry;
 - ``sources/wikidata-missions/mapping/mission-kinds.csv``: every mission type of the table and the
-  ontology class it maps to.
+  ontology class it maps to;
+- ``sources/wikidata-missions/mapping/missions.csv``: every row's mission identifier, the place it
+  sits in (its host), the class written, and the rule that made them;
+- ``sources/wikidata-missions/mapping/same-missions.csv``: every row that is a mission another source
+  names too, the other source's mission, and why they are one.
+
+A mission's identity is what it is: its sender, the place it sits in and its kind, never a source's
+host field as such. The place is the host Wikidata gives, unless the row's city is an ISO 3166-1
+territory of that host (Wikidata's "People's Republic of China" with the city Hong Kong: the place is
+Hong Kong, ``iso:HKG``, as the closures table gives it). A row whose sender, place and kind of post
+(a consulate and a consulate-general are one kind of post: consular) are those of a mission another
+source describes (the Turtle of the other source folders) is that mission: it takes that mission's
+identifier, and where the two give different kinds (Wikidata's "consulate" in Hong Kong, the closures
+table's consulate-general) the row writes no kind of its own beyond ``diplo:DiplomaticMission``.
 
 Matching, in order (the ``match`` column records which rule matched each row):
 
@@ -32,6 +45,7 @@ import gzip
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pycountry
@@ -58,12 +72,27 @@ REVIEWED: dict[tuple[str, str], tuple[str, str]] = {
     ("Q34754", "Somaliland"): ("", "not Somalia: a state of limited recognition, no ISO code"),
     ("Q170355", "Indigenous Australians"): ("", "not Australia: the Aboriginal Tent Embassy's operator"),
     ("Q190353", "Sovereign Military Order of Malta"): ("", "not Malta: the Order is a sovereign entity of its own"),
-    ("Q2724951", "Portuguese colonization of the Americas"): ("", "not Portugal: a historical process (a Wikidata error)"),
+    ("Q2724951", "Portuguese colonization of the Americas"): (
+        "", "not Portugal: a historical process (a Wikidata error)"),
     ("Q789889", "Ministry of Foreign Affairs of the Russian Federation"): ("", "a ministry of RUS, kept as itself"),
-    ("Q1155502", "Ministry of Foreign Affairs of the People's Republic of China"): ("", "a ministry of CHN, kept as itself"),
-    ("Q16911151", "Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda"): ("", "a ministry of RWA, kept as itself"),
+    ("Q1155502", "Ministry of Foreign Affairs of the People's Republic of China"): (
+        "", "a ministry of CHN, kept as itself"),
+    ("Q16911151", "Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda"): (
+        "", "a ministry of RWA, kept as itself"),
     ("Q930729", "Government of Sweden"): ("", "the government of SWE, kept as itself"),
 }
+
+
+#: Cities the place rule cannot read by name, decided by hand: city QID -> (ISO alpha-3, reason).
+REVIEWED_PLACES: dict[str, tuple[str, str]] = {
+    "Q14767": ("HKG", "the city Central (Q14767) is a district of Hong Kong"),
+    "Q312485": ("HKG", "the city Central and Western District (Q312485) is a district of Hong Kong"),
+    "Q1135665": ("MAC", "the city Sé (Q1135665) is a parish of Macao"),
+}
+#: Kinds of post that are one kind for identity (Wikidata's "consulate" and a source's consulate-general).
+FAMILIES = {"diplo:ConsulateGeneral": "consular", "diplo:Consulate": "consular"}
+#: The world's source folders: every other folder's Turtle is read for the missions it describes.
+WORLD = ("unga-votes", "wikidata-missions")
 
 
 def _iso3_of_alpha2(code: str) -> str | None:
@@ -166,6 +195,68 @@ def _states() -> set[str]:
     return {str(g.value(s, DIPLO.iso3166Alpha3)) for s in g.subjects(RDF.type, DIPLO.State)}
 
 
+def _territories() -> dict[str, str]:
+    """ISO alpha-3 of each territory of the gazetteer -> the alpha-3 of the state it belongs to."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from kg.namespaces import DIPLO
+    from kg.sources.gazetteer import gazetteer_graph
+
+    g = gazetteer_graph()
+    code = {s: str(g.value(s, DIPLO.iso3166Alpha3)) for s in g.subjects(DIPLO.iso3166Alpha3, None)}
+    return {code[s]: code[o] for s, o in g.subject_objects(DIPLO.territoryOf) if s in code and o in code}
+
+
+@dataclass(frozen=True)
+class OtherMission:
+    """A mission other sources describe: their folders, its identifier, sender, place and class."""
+
+    source: str
+    ident: str
+    sender: str
+    place: str
+    cls: str
+
+
+def other_missions() -> dict[tuple[str, str, str], OtherMission]:
+    """The missions the other sources describe (not an article's name for another mission, which
+    diplo:officialForm marks), keyed by sender, place and kind of post."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from rdflib import RDF, Graph, URIRef
+
+    from kg.namespaces import DIPLO, MISSION, source_base
+
+    found: dict[tuple[str, str, str], OtherMission] = {}
+    named: dict[URIRef, list[str]] = {}
+    g = Graph()
+    for folder in sorted(p for p in (ROOT / "sources").iterdir() if p.is_dir() and p.name not in WORLD):
+        for ttl in sorted(folder.glob("*.ttl")):
+            part = Graph().parse(ttl, format="turtle", publicID=source_base(folder.name))
+            for mission in part.subjects(DIPLO.sendingState, None):
+                if folder.name not in named.setdefault(mission, []):
+                    named[mission].append(folder.name)
+            g += part
+    aliases = set(g.subjects(DIPLO.officialForm, None))
+    for mission, folders in sorted(named.items()):
+        source = " and ".join(folders)
+        if mission in aliases or not str(mission).startswith(str(MISSION)):
+            continue
+        sender, host = g.value(mission, DIPLO.sendingState), g.value(mission, DIPLO.host)
+        classes = sorted(f"diplo:{str(c).rsplit('#', 1)[1]}" for c in g.objects(mission, RDF.type))
+        if sender is None or host is None or len(classes) != 1:
+            raise SystemExit(f"{mission}: needs one sender, host and kind to be paired: review it")
+        entry = OtherMission(source, str(mission)[len(str(MISSION)):], str(sender).rsplit("/", 1)[1],
+                             str(host).rsplit("/", 1)[1], classes[0])
+        key = (entry.sender, entry.place, FAMILIES.get(entry.cls, entry.cls))
+        if key in found:
+            raise SystemExit(f"{mission} and {found[key].ident} share sender, place and kind: review them")
+        found[key] = entry
+    return found
+
+
 def _missions_table() -> list[dict[str, str]]:
     with gzip.open(MISSIONS / "missions-2022-11-16.csv.gz", "rt", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -225,29 +316,89 @@ def entities(coco: list[tuple[re.Pattern[str], str]]) -> dict[str, str]:
     return codes
 
 
-def missions(codes: dict[str, str]) -> None:
-    """Write missions.csv: each mission's identifier, sender-host-kind, with the city (then the QID)
-    added only where several missions share sender, host and kind. Keyed by the row's QID, sender,
-    host and type: one Wikidata item (Q106686567) is listed twice, with two senders."""
+def place(row: dict[str, str], codes: dict[str, str], territories: dict[str, str],
+          coco: list[tuple[re.Pattern[str], str]], cache: dict[str, tuple[str, str] | None]) -> tuple[str, str]:
+    """The place a row's mission sits in (a code as in ``codes``) and why, when it is not the host
+    Wikidata gives: the row's city when that is an ISO 3166-1 territory of the host."""
+    host = codes[row["countryQID"]]
+    if row["cityQID"] in REVIEWED_PLACES:
+        code, reason = REVIEWED_PLACES[row["cityQID"]]
+        if territories.get(code) == host:
+            return code, f"place {code}: reviewed: {reason}, a territory of {host} (Wikidata's host)"
+    if row["city"] not in cache:
+        cache[row["city"]] = match_name(row["city"], coco) if row["city"] else None
+    found = cache[row["city"]]
+    if found is not None and territories.get(found[0]) == host:
+        return found[0], (f"place {found[0]}: the city {row['city']} ({row['cityQID']}) is {found[0]}, "
+                          f"a territory of {host} (Wikidata's host)")
+    return host, ""
+
+
+def missions(codes: dict[str, str], coco: list[tuple[re.Pattern[str], str]]) -> None:
+    """Write missions.csv and same-missions.csv: each row's mission identifier (sender-place-kind, with
+    the city, then the QID, added only where several missions share sender, place and kind; another
+    source's identifier where that source describes the same mission), its place, the class written and
+    the rule. Keyed by the row's QID, sender, host and type: one Wikidata item (Q106686567) is listed
+    twice, with two senders."""
     table = _missions_table()
-    slug_of = {r["typeQID"]: r["slug"] for r in csv.DictReader((MISSIONS / "mapping" / "mission-kinds.csv").open())}
-    base = [f"{codes[r['operatorQID']]}-{codes[r['countryQID']]}-{slug_of[r['typeQID']]}" for r in table]
-    groups = Counter(base)
+    kinds = {r["typeQID"]: r for r in csv.DictReader((MISSIONS / "mapping" / "mission-kinds.csv").open())}
+    entities = {r["qid"]: r for r in csv.DictReader((MISSIONS / "mapping" / "entities.csv").open())}
+    territories, cache = _territories(), {}
+    others = other_missions()
+    places = [place(r, codes, territories, coco, cache) for r in table]
+    base = [f"{codes[r['operatorQID']]}-{p}-{kinds[r['typeQID']]['slug']}" for r, (p, _) in zip(table, places)]
+    paired: list[OtherMission | None] = []
+    for r, (p, _) in zip(table, places):
+        cls = kinds[r["typeQID"]]["class"]
+        paired.append(others.get((codes[r["operatorQID"]], p, FAMILIES.get(cls, cls))))
+    twice = [o.ident for o, n in Counter(o for o in paired if o).items() if n > 1]
+    if twice:
+        raise SystemExit(f"several rows pair with one mission ({twice}): review them")
+    groups = Counter(b for b, o in zip(base, paired) if o is None)
     with_city = [b if groups[b] == 1 else f"{b}-{_slug(r['city']) or r['QID']}" for b, r in zip(base, table)]
-    again = Counter(with_city)
-    rows = []
-    for b, c, r in zip(base, with_city, table):
+    again = Counter(c for c, o in zip(with_city, paired) if o is None)
+    rows, same = [], []
+    for b, c, r, (p, why), other in zip(base, with_city, table, places, paired):
         key = [r["QID"], r["operatorQID"], r["countryQID"], r["typeQID"]]
-        if codes[r["operatorQID"]] == codes[r["countryQID"]]:
-            rows.append([*key, "", "left out: Wikidata gives the sender itself as the host"])
+        cls = kinds[r["typeQID"]]["class"]
+        host = entities[r["countryQID"]] if p == codes[r["countryQID"]] else None
+        node = host["node"] if host else f"iso:{p}"
+        host_property = host["host_property"] if host else "diplo:host"
+        notes = f"; {why}" if why else ""
+        if codes[r["operatorQID"]] == p:
+            rows.append([*key, "", "", "", "", "left out: Wikidata gives the sender itself as the host" + notes])
+        elif other is not None:
+            written = cls if cls == other.cls else "diplo:DiplomaticMission"
+            rows.append([*key, other.ident, node, host_property, written,
+                         f"same mission as {other.source}'s (see same-missions.csv){notes}"])
+            same.append(same_row(r, other, p, why, cls))
         elif groups[b] == 1:
-            rows.append([*key, b, "sender-host-kind"])
+            rows.append([*key, b, node, host_property, cls, "sender-place-kind" + notes])
         elif again[c] == 1:
-            rows.append([*key, c, f"city added ({groups[b]} missions share sender, host and kind)"])
+            rows.append([*key, c, node, host_property, cls,
+                         f"city added ({groups[b]} missions share sender, place and kind){notes}"])
         else:
-            rows.append([*key, f"{c}-{r['QID']}", f"city and QID added ({again[c]} share the city too)"])
-    header = ["QID", "operatorQID", "countryQID", "typeQID", "mission", "rule"]
+            rows.append([*key, f"{c}-{r['QID']}", node, host_property, cls,
+                         f"city and QID added ({again[c]} share the city too){notes}"])
+    header = ["QID", "operatorQID", "countryQID", "typeQID", "mission", "host", "host_property", "class", "rule"]
     _write(MISSIONS / "mapping" / "missions.csv", header, rows)
+    _write(MISSIONS / "mapping" / "same-missions.csv",
+           ["QID", "mission", "source", "sender", "place", "wikidata_kind", "source_kind", "reason"], same)
+
+
+def same_row(row: dict[str, str], other: OtherMission, place_code: str, why: str, cls: str) -> list[str]:
+    """One line of same-missions.csv: a Wikidata row that is a mission another source describes."""
+    where = f"place {place_code}" + (f" ({why.split(': ', 1)[1]})" if why else "")
+    if cls == other.cls:
+        kind = f"kind {cls.removeprefix('diplo:')}"
+        written = "one identifier"
+    else:
+        kind = (f"kind of post {FAMILIES[cls]} (Wikidata: {row['type']}; {other.source}: "
+                f"{other.cls.removeprefix('diplo:')})")
+        written = (f"one identifier, {other.source}'s; Wikidata's row writes no kind of its own "
+                   f"(diplo:DiplomaticMission), so the node keeps {other.source}'s")
+    reason = f"same sender {other.sender}, {where} and {kind}: {written}"
+    return [row["QID"], other.ident, other.source, other.sender, place_code, cls, other.cls, reason]
 
 
 #: Wikidata's mission types -> (class, slug used in mission identifiers); the slug is the class's.
@@ -306,4 +457,4 @@ if __name__ == "__main__":
     coco = _coco()
     members(coco)
     kinds()
-    missions(entities(coco))
+    missions(entities(coco), coco)

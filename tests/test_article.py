@@ -142,3 +142,37 @@ def test_article_text_is_a_verbatim_copy(project: object) -> None:
                                                   if line and not line.startswith("#"))}
     ours = project.sources / ARTICLE / "text.txt"  # type: ignore[attr-defined]
     assert hashlib.sha256(ours.read_bytes()).hexdigest() == digests[f"{ARTICLE}/text.txt"]
+
+
+# ---------------------------------------------------------------------------
+# The article read once more (issue 22): nothing a heading alone says, a signal kept as a signal
+# ---------------------------------------------------------------------------
+
+
+def test_the_uns_role_in_the_sanctions_comes_from_the_resolutions_table_not_the_heading(built: object) -> None:
+    # s09 says "stringent global sanctions"; only the heading (s07) names the UN.
+    graph = built.graph  # type: ignore[attr-defined]
+    query = PREFIXES + """
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    SELECT DISTINCT ?imposer ?source WHERE {
+      ?s diplo:resolutionOf?/diplo:target iso:PRK ; diplo:imposedBy ?imposer ;
+         diplo:evidence/dcterms:isPartOf ?source .
+    }"""
+    rows = graph.run(vet(query, graph.graph_names())).rows
+    assert rows, "the resolutions table's regime and resolutions name their imposer"
+    assert {str(source) for _imposer, source in rows} == {source_base("unsc-dprk-resolutions")}
+    article = PREFIXES + f"""
+    ASK {{ GRAPH <{source_graph(ARTICLE)}> {{ ?s a diplo:SanctionsRegime ; diplo:imposedBy ?by }} }}"""
+    assert not graph.run(vet(article, graph.graph_names())).boolean
+
+
+def test_a_prolonged_war_is_what_the_turn_to_weapons_signals_not_a_war_reported(built: object) -> None:
+    graph = built.graph  # type: ignore[attr-defined]
+    query = PREFIXES + f"""
+    SELECT ?modality WHERE {{ GRAPH <{source_graph(ARTICLE)}> {{
+      ?turn a diplo:StrategyShift ; diplo:shiftTowards [ a diplo:WeaponsProgramme ] ;
+            diplo:indicates ?war .
+      ?war diplo:evidence <{BASE}s20> ; diplo:modality ?modality .
+    }} }}"""
+    rows = graph.run(vet(query, graph.graph_names())).rows
+    assert [str(r[0]).rsplit("#", 1)[-1] for r in rows] == ["Predicted"]

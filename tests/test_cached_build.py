@@ -164,6 +164,14 @@ BROKEN_EDITS: dict[str, Callable[[Project], None]] = {
     "article-unknown-term": lambda p: _replace(p, "mission:PRK-UGA-embassy a diplo:Embassy ;",
                                                "mission:PRK-UGA-embassy a diplo:Embasy ;"),
     "article-sender-is-host": lambda p: _append(p, _MISSION.replace("FRA", "PRK")),
+    # A mission open in one source (Wikidata lists the Madrid embassy on 2022-11-16) and closed in another
+    # before that day: through a fact's date, and through a source's date that bounds its undated
+    # closures (the article's Spain and, by its other name, Hong Kong): kg/validate/focus.py's reach.
+    "closure-dated-before-the-register": lambda p: _replace(
+        p, '"2023-11-03"^^xsd:date', '"2021-11-03"^^xsd:date', source="dprk-mission-closures-2023-2024"),
+    "article-dated-before-the-register": lambda p: (p.sources / ARTICLE / "source.ttl").write_text(
+        (p.sources / ARTICLE / "source.ttl").read_text(encoding="utf-8").replace(
+            'dcterms:date "2023"^^xsd:gYear', 'dcterms:date "2020"^^xsd:gYear'), encoding="utf-8"),
 }
 #: What the cached rebuild refuses (it then builds everything): a source that changes the class hierarchy, and
 #: two values of a functional property (two modalities, two sending states: OWL 2 RL concludes owl:sameAs).

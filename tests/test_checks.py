@@ -56,6 +56,29 @@ def test_check_fires_on_its_fixture(project_copy: Callable[..., Project], name: 
         assert violation.path == expected or expected in violation.path.parents, str(violation)
 
 
+VALID = sorted(p.name for p in (FIXTURES / "valid").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in VALID])
+def test_check_is_silent_on_its_valid_fixture(project_copy: Callable[..., Project], name: str) -> None:
+    assert name in CHECKS
+    project = project_copy(only_sources=[])
+    shutil.copytree(FIXTURES / "valid" / name, project.sources / f"fixture-{name}")
+    report = build(project)
+    assert report.written, [str(v) for v in report.violations]
+
+
+def test_mission_status_conflict_names_both_sources_dates(project_copy: Callable[..., Project]) -> None:
+    project = project_copy(only_sources=[])
+    shutil.copytree(FIXTURES / "mission-status-conflict", project.sources / "fixture")
+    found = [v for v in build(project).violations if v.check == "check mission-status-conflict"]
+    assert [(v.focus.rsplit("/", 1)[-1], v.message) for v in found] == [(
+        "PRK-FJI-embassy",
+        "open in one source (listed open on 2022-11-16) and closed in another (2019-05) with no reopening "
+        "recorded: one mission mapped from two, a wrong date, or a reopening to record")]
+    assert found[0].path is not None and found[0].path.name == "facts.ttl" and found[0].line == 11
+
+
 @pytest.mark.parametrize(
     ("modality_line", "expected"),
     [

@@ -162,45 +162,48 @@ def test_network_as_of(built, day: str, engine: str) -> None:
     assert sorted(column_rows(answer, columns)) == sorted(expected)
 
 
+UNCERTAIN_LIBYA = {"Libya": "closed on or before 2024-01-30"}
+
+
 @pytest.mark.parametrize(
-    ("day", "closed"),
+    ("day", "closed", "uncertain"),
     [
-        # a month-precision closure counts from the first day of its month
-        pytest.param("2023-09-30", set(), id="before-october"),
-        pytest.param("2023-10-01", {"Angola"}, id="first-of-month"),
-        # Uganda's closure was only announced in October 2023 (the closures table); Seoul confirmed
-        # it closed by early December 2023 (the counts table): a bound of month precision
-        pytest.param("2023-11-02", {"Angola", "Hong Kong", "Nepal"}, id="hong-kong-day"),
-        pytest.param("2023-11-30", {"Angola", "Hong Kong", "Nepal", "Spain", "Bangladesh",
-                                    "Congo, The Democratic Republic of the"}, id="uganda-announced-only"),
-        pytest.param("2023-12-01", {"Uganda", "Angola", "Hong Kong", "Nepal", "Spain", "Bangladesh",
+        # Libya's closure is known only by a bound (on or before 2024-01-30): uncertain until then;
+        # Nicaragua's embassy closed in 1995.
+        pytest.param("2023-09-30", {"Nicaragua"}, UNCERTAIN_LIBYA, id="before-october"),
+        # A month-precision closure leaves its month uncertain; Uganda's closure was announced in
+        # October 2023 (with a farewell call) and confirmed by early December (a bound: 2023-12).
+        pytest.param("2023-10-01", {"Nicaragua"},
+                     {**UNCERTAIN_LIBYA, "Angola": "closed 2023-10, exact day not given",
+                      "Uganda": "closure announced 2023-10; closed on or before 2023-12"}, id="first-of-october"),
+        pytest.param("2023-11-02", {"Nicaragua", "Angola", "Hong Kong"},
+                     {**UNCERTAIN_LIBYA, "Nepal": "closed 2023-11, exact day not given",
+                      "Uganda": "closure announced 2023-10; closed on or before 2023-12"}, id="hong-kong-day-after"),
+        pytest.param("2023-11-30", {"Nicaragua", "Angola", "Hong Kong", "Spain", "Bangladesh",
+                                    "Congo, The Democratic Republic of the"},
+                     {**UNCERTAIN_LIBYA, "Nepal": "closed 2023-11, exact day not given",
+                      "Uganda": "closure announced 2023-10; closed on or before 2023-12"}, id="uganda-announced-only"),
+        pytest.param("2023-12-01", {"Nicaragua", "Angola", "Hong Kong", "Spain", "Bangladesh", "Nepal",
+                                    "Congo, The Democratic Republic of the"},
+                     {**UNCERTAIN_LIBYA, "Senegal": "closed 2023-12, exact day not given",
+                      "Guinea": "closed 2023-12, exact day not given",
+                      "Uganda": "closure announced 2023-10; closed on or before 2023-12"}, id="uganda-bound-to-come"),
+        pytest.param("2024-01-29", {"Nicaragua", "Uganda", "Angola", "Hong Kong", "Nepal", "Spain", "Bangladesh",
                                     "Congo, The Democratic Republic of the", "Senegal", "Guinea"},
-                     id="uganda-confirmed-closed"),
-        pytest.param(
-            "2024-01-29",
-            {
-                "Uganda",
-                "Angola",
-                "Hong Kong",
-                "Nepal",
-                "Spain",
-                "Bangladesh",
-                "Congo, The Democratic Republic of the",
-                "Senegal",
-                "Guinea",
-            },
-            id="before-libya",
-        ),
+                     UNCERTAIN_LIBYA, id="before-libya"),
+        pytest.param("2024-01-30", {"Nicaragua", "Uganda", "Angola", "Hong Kong", "Nepal", "Spain", "Bangladesh",
+                                    "Congo, The Democratic Republic of the", "Senegal", "Guinea", "Libya"},
+                     {}, id="libya-bound-day"),
     ],
 )
-def test_as_of_precision_rules(built, day: str, closed: set[str]) -> None:
-    def hosts(when: str) -> set[str]:
-        answer = run(built.graph, "network-as-of", asOf=Literal(when, datatype=XSD.date))
-        return {str(r["host"]) for r in answer.records()}
-
-    everyone, open_hosts = hosts("2023-01-01"), hosts(day)
-    assert everyone - open_hosts == closed
-    assert "Nicaragua" not in open_hosts  # an agreement to open is not an opening
+@pytest.mark.parametrize("engine", ENGINES)
+def test_as_of_precision_rules(built, day: str, closed: set[str], uncertain: dict[str, str], engine: str) -> None:
+    answer = run(built.graph, "network-as-of", engine, asOf=Literal(day, datatype=XSD.date))
+    status = {(str(r["host"]), str(r["status"]), str(r["statusReason"])) for r in answer.records()}
+    assert {host for host, s, _ in status if s == "closed"} == closed
+    assert {host: why for host, s, why in status if s == "uncertain"} == uncertain
+    assert len({host for host, _, _ in status}) == len(status)  # one status per mission (and host, here)
+    assert {why for _, s, why in status if s == "open"} <= {"no closure known by this date"}
 
 
 def test_income_channels_sit_beside_the_articles_claim(built) -> None:
@@ -223,7 +226,8 @@ def test_cli_as_of(cli, built) -> None:
     assert code == 0, err
     rows = list(csv.DictReader(out.splitlines()))
     assert {r["asOf"] for r in rows} == {"2024-02-01"}
-    assert len({r["mission"] for r in rows}) == 4
+    assert len({r["mission"] for r in rows if r["status"] == "open"}) == 4
+    assert len({r["mission"] for r in rows}) == 15
 
 
 @pytest.mark.parametrize(

@@ -80,3 +80,25 @@ def test_the_world(world: Any) -> None:
     assert world.start_year == 2019
     chn = next(s for s in world.states if s.code == "CHN")
     assert chn.kind == "state" and "RUS" in chn.agreement and "CHN" not in chn.agreement
+
+
+def test_a_mission_carries_its_dated_status_events(world: Any) -> None:
+    from kg.network.status import MissionStatus, StatusEvent
+
+    # Wikidata's consulate, the closures table's consulate-general and the article's "embassy" in Hong
+    # Kong: one mission, with every source's events.
+    hong_kong = [m for m in world.missions if m.sender == "PRK" and m.host == "HKG"]
+    assert [(m.ident, m.kind) for m in hong_kong] == [("Q15885438", "consulate general")]
+    events = hong_kong[0].events
+    assert StatusEvent("listed", "2022-11-16", False, "Diplomatic missions in Wikidata, 2022-11-16") in events
+    assert StatusEvent("closure", "2023-11-01", False, "DPRK mission closures and openings, 2023-24") in events
+    assert StatusEvent("closure", "2023", True, "North Korea’s Diplomatic Shift") in events  # the article's, undated
+    assert hong_kong[0].status_as_of("2023-01-01") == MissionStatus("open", "no closure known by this date")
+    assert hong_kong[0].status_as_of("2024-06-01") == MissionStatus("closed", "closed 2023-11-01")
+    uganda = next(m for m in world.missions if m.sender == "PRK" and m.host == "UGA")
+    assert uganda.status_as_of("2023-11-15") == MissionStatus(
+        "uncertain", "closure announced 2023-10; closed on or before 2023-12")
+    assert [s.status for _, s in uganda.status_timeline()] == ["open", "uncertain", "closed"]
+    # A mission no fact dates has no events: open at every date.
+    austria = next(m for m in world.missions if m.sender == "PRK" and m.host == "AUT")
+    assert austria.events == () and austria.status_as_of("2024-06-01").status == "open"

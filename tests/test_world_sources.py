@@ -82,6 +82,40 @@ def test_every_mission_row_has_one_identifier_or_a_reason_to_be_left_out() -> No
     prk = {m["mission"] for m, row in zip(missions, table) if row["operatorQID"] == "Q423"}
     assert len(prk) == 26
     assert "PRK-ESP-embassy" in prk  # the closures table's mission: the same identifier
+    # Wikidata's consulate "in People's Republic of China", city Hong Kong, is the closures table's
+    # consulate-general in Hong Kong (issue 22): one mission, not a second one still open.
+    assert "PRK-HKG-consulate-general" in prk and "PRK-CHN-consulate" not in prk
+
+
+def test_every_pairing_with_another_sources_mission_is_recorded_with_its_reason() -> None:
+    missions = {m["QID"]: m for m in _rows(MISSIONS / "mapping" / "missions.csv")}
+    same = {s["QID"]: s for s in _rows(MISSIONS / "mapping" / "same-missions.csv")}
+    assert set(same) == {q for q, m in missions.items() if m["rule"].startswith("same mission as")}
+    for qid, pairing in same.items():
+        assert missions[qid]["mission"] == pairing["mission"] and pairing["reason"]
+    hong_kong = same["Q15885438"]
+    assert (hong_kong["mission"], hong_kong["place"], hong_kong["wikidata_kind"], hong_kong["source_kind"]) == (
+        "PRK-HKG-consulate-general", "HKG", "diplo:Consulate", "diplo:ConsulateGeneral")
+    assert "Hong Kong (Q8646)" in hong_kong["reason"] and "consular" in hong_kong["reason"]
+    # The row writes no kind of its own (two disjoint kinds on one node would be a contradiction), and
+    # its place is Hong Kong, not China (diplo:host is functional: two hosts would merge the two).
+    assert (missions["Q15885438"]["class"], missions["Q15885438"]["host"]) == ("diplo:DiplomaticMission", "iso:HKG")
+    # The place rule moves Hong Kong's and Macao's missions from China to them, each with its reason.
+    moved = [m for m in missions.values() if "a territory of CHN" in m["rule"]]
+    assert {m["host"] for m in moved} == {"iso:HKG", "iso:MAC"} and len(moved) == 22
+
+
+def test_the_hong_kong_mission_is_one_node_with_one_host_and_one_kind(small_world: Project) -> None:
+    loaded = load_project_store(small_world)
+    node = ox.NamedNode(MISSION + "PRK-HKG-consulate-general")
+    hosts = {q.object.value for q in loaded.store.quads_for_pattern(node, ox.NamedNode(DIPLO + "host"), None)}
+    assert hosts == {"https://w3id.org/diplokg/id/iso3166/HKG"}
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kinds = {q.object.value for q in loaded.store.quads_for_pattern(node, rdf_type, None)}
+    assert DIPLO + "ConsulateGeneral" in kinds and DIPLO + "Consulate" not in kinds
+    items = [q.object.value for q in loaded.store.quads_for_pattern(node, ox.NamedNode(DIPLO + "wikidataItem"), None)]
+    assert items == ["http://www.wikidata.org/entity/Q15885438"]
+    assert not list(loaded.store.quads_for_pattern(ox.NamedNode(MISSION + "PRK-CHN-consulate"), None, None))
 
 
 # ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
 from kg.query.formats import literal_text
 from kg.query.gate import vet
-from kg.query.library import Question, check_bindings, evidence_view, library
+from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, library
 from kg.query.sandbox import Limits
 
 _SOURCES = """
@@ -141,15 +141,32 @@ def column_notes(returns: str, columns: tuple[str, ...]) -> str:
     return "; ".join(notes)
 
 
+#: The rows a section shows unless ``diplokg report --section-rows`` says otherwise (0: every row).
+SECTION_ROWS = 200
+
+
+def first_rows(view: EvidenceView, count: int) -> EvidenceView:
+    """The view's first ``count`` rows, with only the evidence they cite, numbered again in order."""
+    rows, refs = view.rows[:count], view.refs[:count]
+    kept: dict[int, int] = {}
+    for numbers in refs:
+        for n in numbers:
+            kept.setdefault(n, len(kept) + 1)
+    return EvidenceView(view.columns, rows, [[kept[n] for n in numbers] for numbers in refs],
+                        [view.evidence[n - 1] for n in kept])
+
+
 def section(
     number: int,
     question: Question,
     built: BuiltGraph,
     values: dict[str, str] | None = None,
     limits: Limits | None = None,
+    max_rows: int = SECTION_ROWS,
 ) -> list[str]:
     """One question of the report: the question, the values it is asked with, the answer as a table
-    (with what each shown column holds), and the evidence."""
+    (with what each shown column holds; its first ``max_rows`` rows, every row for 0, and then how to
+    get all of them), and the evidence of the rows shown."""
     values = values or {}
     out = [f"## {number}. {_cell(question.question)}", ""]
     given = {name: value for name, value in values.items() if question.parameter(name) is not None}
@@ -165,12 +182,19 @@ def section(
     view = evidence_view(answer.variables, cells(answer), hidden=tuple(p.name for p in question.parameters))
     if not view.rows:
         return [*out, f"*Question `{question.name}`.* No answer in the current sources.", ""]
+    total = len(view.rows)
+    if max_rows and total > max_rows:
+        view = first_rows(view, max_rows)
     columns, rows = filled(view)
     out += [f"*Question `{question.name}`; each row:* {column_notes(question.returns, columns)}.", ""]
     out.append("| " + " | ".join(_cell(_words(c)) for c in columns) + " |")
     out.append("|" + "|".join(" --- " for _ in columns) + "|")
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     out.append("")
+    if len(rows) < total:
+        binds = "".join(f" --bind {k}={v}" for k, v in given.items())
+        out += [f"*The first {len(rows):,} of {total:,} rows. Every row: `diplokg report --section-rows 0` "
+                f"(the whole report), or `diplokg ask {question.name}{binds} --format csv` (this answer).*", ""]
     if view.evidence:
         out += ["Evidence:", ""]
         for n, item in enumerate(view.evidence, 1):
@@ -199,9 +223,11 @@ def story(questions: list[Question]) -> list[tuple[str, str, list[tuple[Question
     return parts
 
 
-def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | None = None) -> str:
+def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | None = None,
+                section_rows: int = SECTION_ROWS) -> str:
     """The whole report as Markdown: the same graph and library give the same text. Everything that
-    comes from data is escaped (:func:`_cell`), so no data becomes HTML."""
+    comes from data is escaped (:func:`_cell`), so no data becomes HTML. Each section shows at most
+    ``section_rows`` rows of its answer (0: every row) and says how to get the rest."""
     sources = _run(built, _SOURCES, "report: sources", limits)
     modalities = _run(built, _MODALITIES, "report: modalities", limits)
     out = [
@@ -230,7 +256,7 @@ def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | N
         out += [f"# {title}", "", intro, ""]
         for question, values in chosen:
             number += 1
-            out += section(number, question, built, values, limits)
+            out += section(number, question, built, values, limits, section_rows)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -242,14 +268,22 @@ def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | N
     required=True,
     help="The Markdown file to write (atomically).",
 )
+@click.option(
+    "--section-rows",
+    type=click.IntRange(min=0),
+    default=SECTION_ROWS,
+    show_default=True,
+    help="Rows of each answer to show (0: every row); a longer answer says how to get the rest.",
+)
 @endpoint_options
 @limit_options
 @project_option
-def command(output: Path, timeout: float, max_memory: int, project: Path | None, endpoint: Endpoint | None) -> None:
+def command(output: Path, section_rows: int, timeout: float, max_memory: int, project: Path | None,
+            endpoint: Endpoint | None) -> None:
     """Write every question of the library, with its answer and evidence, as one Markdown report.
     The limits apply to each question."""
     proj = get_project(project)
     output_path(output)
     built = open_graph(proj, endpoint)
-    text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory))
+    text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory), section_rows)
     write_output(output, text)

@@ -3,9 +3,11 @@
 Nothing here names a state. Every node and edge comes from the queries in ``kg/network/rules/``
 (one question per ``.rq`` file), run over the built graph (asserted and inferred, as one union):
 
-* ``missions.rq``: each diplomatic mission gives an edge sender -> host, of kind ``mission-closed`` when
-  the graph holds a closure for it, ``mission-closure-announced`` when it holds only a closure
-  announcement, ``mission-open`` otherwise (``mission-events.rq`` gives its lifecycle facts);
+* ``missions.rq``: each diplomatic mission gives an edge sender -> host, with its status as of the
+  graph's date (:func:`kg.network.status.status_as_of` on the events ``mission-events.rq`` gives, those of
+  another name for the same mission included): kind ``mission-closed`` when closed,
+  ``mission-closure-announced`` when uncertain, ``mission-open`` when open; the edge also carries
+  ``status``, ``status_reason`` and ``status_timeline`` (the status from each day it changes);
 * ``ties.rq``: each partnership (``diplo:party``) and summit (``diplo:participant``) ties every pair of
   its parties (kind ``partnership`` / ``summit``); a person stands for a state only through
   ``diplo:leaderOf``; a summit whose collapse is recorded is marked ``broken``;
@@ -37,6 +39,7 @@ import networkx as nx
 from rdflib.term import Node
 
 from kg.network import analytics
+from kg.network.status import EVENT_KINDS, StatusEvent, high, status_as_of, status_timeline
 from kg.query.engine import BuiltGraph
 from kg.query.entities import initials
 from kg.query.gate import vet
@@ -45,8 +48,8 @@ QUERY_DIR = Path(__file__).resolve().parent / "rules"
 NODE_KINDS = {1: "state", 2: "territory", 3: "organisation", 4: "region", 5: "person"}
 #: Which modality a many-fact edge shows when its facts differ: the first in this order.
 MODALITY_ORDER = ("reported", "estimated", "claimed", "predicted")
-MISSION_KINDS = {0: "mission-open", 1: "mission-closure-announced", 2: "mission-closed"}
-MISSION_STATUS = {0: "open", 1: "closure announced", 2: "closed"}
+#: The edge kind of a mission by its status (the page draws each kind its own way).
+MISSION_KINDS = {"open": "mission-open", "uncertain": "mission-closure-announced", "closed": "mission-closed"}
 
 
 @dataclass
@@ -139,9 +142,8 @@ class _Edges:
 @dataclass
 class _Event:
     iri: str
-    stage: int
-    opening: bool
-    date: str
+    named: str
+    event: StatusEvent
     modality: str
 
 
@@ -150,37 +152,37 @@ def date_key(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text.split("/")[-1])[:3])
 
 
-def mission_status(events: list[_Event]) -> tuple[int, str, str]:
-    """A mission's stage (0 open, 1 closure announced, 2 closed), its closing date and its opening date.
-
-    Only the events after the latest dated opening count: a mission that reopened is open again.
-    An undated closure or announcement counts as recent (it is never undone by an opening).
-    """
-    openings = [date_key(e.date) for e in events if e.opening and e.date]
-    since = max(openings, default=())
-    later = [e for e in events if e.stage and (not e.date or date_key(e.date) > since)]
-    stage = max((e.stage for e in later), default=0)
-    closing = [e.date for e in later if e.stage == stage and e.date]
-    opened = [e.date for e in events if e.opening and e.date]
-    return (stage, max(closing, key=date_key, default="") if stage else "",
-            max(opened, key=date_key, default=""))
-
-
-def _mission_edges(built: BuiltGraph, edges: _Edges) -> None:
+def mission_events(built: BuiltGraph) -> dict[str, list[_Event]]:
+    """Each mission's dated events (``mission-events.rq``), those of its other names included."""
     events: dict[str, list[_Event]] = defaultdict(list)
     for row in run_query(built, "mission-events"):
-        events[_s(row["mission"])].append(_Event(_s(row["event"]), int(_s(row["stage"]) or 0),
-                                                 _s(row["opening"]) == "1", _s(row["date"]),
+        kind = _s(row["kind"])
+        if kind not in EVENT_KINDS:
+            continue
+        event = StatusEvent(kind, _s(row["date"]), _s(row["bound"]) == "1", _s(row["source"]))  # type: ignore[arg-type]
+        events[_s(row["mission"])].append(_Event(_s(row["event"]), _s(row["named"]), event,
                                                  modality_name(row["modality"])))
+    return events
+
+
+def _mission_edges(built: BuiltGraph, edges: _Edges, day: str) -> None:
+    events = mission_events(built)
     for row in run_query(built, "missions"):
         mission = _s(row["mission"])
-        own = events.get(mission, [])
-        stage, closed_on, opened_on = mission_status(own)
-        deciding = [e.modality for e in own if e.stage == stage] if stage else [e.modality for e in own]
+        every = events.get(mission, [])
+        status = status_as_of([e.event for e in every], day)
+        own = [e for e in every if e.named == mission and e.event.kind != "listed"]
+        closures = [e.event for e in every if e.event.kind == "closure"]
+        closing = min(closures, key=lambda e: (high(e.date), e.bound, e.date)).date if closures else ""
+        opened = [e.event.date for e in every if e.event.kind == "opening"]
+        deciding = [e.modality for e in own if e.event.kind in ("closure", "announcement")] or [e.modality for e in own]
         label = _s(row["label"]) or mission
-        edges.add(_s(row["sender"]), _s(row["host"]), MISSION_KINDS[stage], [*(e.iri for e in own), mission],
-                  _strongest(deciding), f"{label}: {MISSION_STATUS[stage]}", mission=mission,
-                  closed_on=closed_on, opened_on=opened_on)
+        edges.add(_s(row["sender"]), _s(row["host"]), MISSION_KINDS[status.status], [*(e.iri for e in own), mission],
+                  _strongest(deciding), f"{label}: {status.status} ({status.reason})", mission=mission,
+                  status=status.status, status_reason=status.reason,
+                  status_timeline=[[since, s.status, s.reason] for since, s in status_timeline(e.event for e in every)],
+                  closed_on=closing if status.status != "open" else "",
+                  opened_on=max(opened, key=date_key, default=""))
 
 
 def _tie_edges(built: BuiltGraph, edges: _Edges) -> None:
@@ -223,14 +225,20 @@ def network_graph(built: BuiltGraph) -> nx.MultiDiGraph:
     Returns:
         A MultiDiGraph whose nodes are IRIs (attributes label, kind, facts, evidence) and whose edges
         have unique keys (attributes kind, modality, label, facts, evidence, fact_iris, and for
-        missions ``mission``, ``closed_on`` and ``opened_on`` (dates, or ""), for ties ``broken``).
+        missions ``mission``, ``status`` and ``status_reason`` (as of the graph's date),
+        ``status_timeline`` (``[first day or "", status, reason]`` from each day it changes), ``closed_on``
+        (the date of the closure that ends earliest, when not open) and ``opened_on`` (dates, or ""), for
+        ties ``broken``).
     """
     facts = _facts(built)
     endpoints = {_s(r["node"]): (NODE_KINDS.get(int(_s(r["rank"]) or 0), "other"), _s(r["label"]))
                  for r in run_query(built, "endpoints")}
     labels = {iri: label for iri, (_, label) in endpoints.items()}
     edges = _Edges(facts)
-    _mission_edges(built, edges)
+    day = as_of(built)
+    # The missions' status as of the graph's date (its last day, at the date's precision); with no
+    # date at all, as of the end of time.
+    _mission_edges(built, edges, day[:10] if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", day[:10]) else "9999")
     _tie_edges(built, edges)
     _simple_edges(built, edges, "sanctions", None, ("imposer", "target"))
     _simple_edges(built, edges, "claims", "claim", ("from", "to"))
@@ -254,7 +262,7 @@ def network_graph(built: BuiltGraph) -> nx.MultiDiGraph:
         node_facts[_s(row["node"])].append(_s(row["fact"]))
     for node, attrs in graph.nodes(data=True):
         attrs["facts"], attrs["evidence"] = edges.evidence(sorted(set(node_facts.get(node, []))), "")
-    graph.graph["as_of"] = as_of(built)
+    graph.graph["as_of"] = day
     return graph
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kg.network.status import MissionStatus, StatusEvent, status_as_of, status_timeline
+
 __all__ = [
     "PX_PER_DEGREE",
     "TRAY_TOP",
@@ -70,7 +72,7 @@ class WorldState:
 
 @dataclass(frozen=True)
 class WorldMission:
-    """One diplomatic mission: who sends it, where, what kind, and its identifier.
+    """One diplomatic mission: who sends it, where, what kind, its identifier, and its dated events.
 
     Attributes:
         sender: The sending state's code (a :class:`WorldState` code).
@@ -80,6 +82,11 @@ class WorldMission:
         city: The city it is in, if known.
         latitude: Its latitude, if known.
         longitude: Its longitude, if known.
+        events: Its dated status events (:class:`~kg.network.status.StatusEvent`: openings, closures,
+            closure announcements, farewell visits, a register's listing, agreements to open), every
+            source's, those of another name for the same mission included; empty when no fact dates
+            anything of its life (it is then open at every date). :meth:`status_as_of` and
+            :meth:`status_timeline` read them by the rule of :mod:`kg.network.status`.
     """
 
     sender: str
@@ -89,6 +96,16 @@ class WorldMission:
     city: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    events: tuple[StatusEvent, ...] = ()
+
+    def status_as_of(self, day: str) -> MissionStatus:
+        """Its status (open, closed or uncertain) and the reason, as of ``day`` (``YYYY-MM-DD``, or a
+        month or year: as of its last day)."""
+        return status_as_of(self.events, day)
+
+    def status_timeline(self) -> list[tuple[str, MissionStatus]]:
+        """Its status from each day it changes (``""``: since ever), as :func:`kg.network.status.status_timeline`."""
+        return status_timeline(self.events)
 
 
 @dataclass(frozen=True)

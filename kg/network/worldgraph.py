@@ -1,12 +1,17 @@
 """The world view's input read from a built graph: :class:`~kg.network.world.WorldData` by SPARQL.
 
-Three queries over the built graph (asserted, inferred and derived, as one union):
+Four queries over the built graph (asserted, inferred and derived, as one union):
 
 * the agreement measures the build derived (``diplo:AgreementMeasure``: ``diplo:state``,
   ``diplo:anchor``, ``diplo:year``, ``diplo:agreement``, ``diplo:rollCalls``; those of one issue are
   left out), China's and Russia's as the anchors;
 * every diplomatic mission with its sender (``diplo:sender``) and seat (``diplo:seatedIn``), its most
-  specific kind, city, coordinates (``geo:lat``/``geo:long``) and Wikidata item;
+  specific kind, city, coordinates (``geo:lat``/``geo:long``) and Wikidata item; a mission that is
+  another source's name for a mission (``diplo:officialForm``: the article's Hong Kong "embassy") is
+  not one of its own: its events go to the mission it names;
+* the dated status events of the missions some fact names (the network rule
+  ``kg/network/rules/mission-events.rq``: openings, closures, announcements, farewell visits, a
+  register's listing, agreements), as :class:`~kg.network.status.StatusEvent`;
 * for every state, former state or other entity these name: its code (ISO 3166-1 alpha-3, ISO 3166-3,
   else the last segment of its IRI, a Wikidata QID for Wikidata's entities), label and kind.
 
@@ -20,10 +25,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg.network.status import EVENT_KINDS, StatusEvent
 from kg.network.world import WorldData, WorldMission, WorldState
 
 __all__ = ["ANCHORS", "kind_words", "world_data"]
@@ -53,6 +60,7 @@ AGREEMENT = PREFIXES + """SELECT ?state ?anchor ?year ?agreement ?votes WHERE {
 MISSIONS = PREFIXES + """SELECT ?m ?sender ?host (MIN(?rank) AS ?kind) (SAMPLE(?other) AS ?otherKind)
        (MIN(?cityLabel) AS ?city) (MIN(?la) AS ?lat) (MIN(?lo) AS ?long) (MIN(STR(?wd)) AS ?item) WHERE {
   ?m a diplo:DiplomaticMission ; diplo:sender ?sender ; diplo:seatedIn ?host .
+  MINUS { ?m diplo:officialForm ?official }
   OPTIONAL { VALUES (?class ?rank) { CLASSES } ?m a ?class }
   OPTIONAL { ?m a ?other . ?other rdfs:subClassOf diplo:DiplomaticMission . FILTER(?other != diplo:DiplomaticMission) }
   OPTIONAL { ?m diplo:city/rdfs:label ?cityLabel }
@@ -80,6 +88,20 @@ def kind_words(local: str) -> str:
 #: Runs one of this module's SELECT queries over the union of every graph; its solutions as
 #: ``{variable: value or None}`` (a server passes one that runs them through its gate, in its workers).
 Rows = Callable[[str], list[dict[str, Any]]]
+
+
+#: The network rule that gives each mission's dated status events (also read by the explorer's network).
+EVENTS_RULE = Path(__file__).resolve().parent / "rules" / "mission-events.rq"
+
+
+def _events(rows: Rows) -> dict[str, tuple[StatusEvent, ...]]:
+    """``{mission IRI: its dated status events}`` (the rule's rows, in its order)."""
+    found: dict[str, list[StatusEvent]] = {}
+    for row in rows(EVENTS_RULE.read_text(encoding="utf-8")):
+        if row["kind"] in EVENT_KINDS:
+            found.setdefault(row["mission"], []).append(
+                StatusEvent(row["kind"], row["date"] or "", row["bound"] == "1", row["source"] or ""))
+    return {mission: tuple(dict.fromkeys(events)) for mission, events in found.items()}
 
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, Any]]:
@@ -146,6 +168,7 @@ def world_data(source: ox.Store | Rows, focus: str = "PRK") -> WorldData | None:
         most[year] = max(most.get(year, 0), votes)
     states = [WorldState(code, label, kind, agreement=agreement.get(code, {}))
               for code, label, kind in sorted(set(nodes.values()))]
+    events = _events(rows)
     world_missions = []
     for m in sorted(missions, key=lambda m: m["m"]):
         other = _local(m["otherKind"] or "DiplomaticMission")
@@ -154,7 +177,7 @@ def world_data(source: ox.Store | Rows, focus: str = "PRK") -> WorldData | None:
         if m["sender"] != m["host"]:
             world_missions.append(WorldMission(nodes[m["sender"]][0], nodes[m["host"]][0], kind_words(kind),
                                                _local(m["item"]) if m["item"] else _short_iri(m["m"]),
-                                               m["city"] or "", lat, long))
+                                               m["city"] or "", lat, long, events.get(m["m"], ())))
     years = sorted(most)
     full = [y for y, n in most.items() if n >= 10]   # 2020 holds one roll call, in January
     focus_label = next((s.label for s in states if s.code == focus), focus)

@@ -3,7 +3,9 @@
 ``diplokg ask evidence-for --bind entity=Uganda`` (or ``UGA``, ``UG``, ``North Korea``, ``DPRK``)
 binds the entity's IRI. Names are the gazetteer's and the sources' labels (``rdfs:label``,
 ``skos:altLabel``), compared without regard to case; codes are ISO 3166-1 alpha-2 and alpha-3; failing
-those, the initials of a state's names (DPRK).
+those, the initials of a state's names (DPRK). A name is first the name of a thing the sources speak
+of (a state, a mission, a person ...), and only failing that of a statement (a ``diplo:Fact``): the
+UN General Assembly's roll calls carry short titles such as "Congo", which never hide the state.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ _LOOKUP = """
 PREFIX diplo: <https://w3id.org/diplokg/ontology#>
 PREFIX rdfs:  <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos:  <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?entity ?typed WHERE {
+SELECT DISTINCT ?entity ?typed ?statement WHERE {
   ?entity diplo:iso3166Alpha3|diplo:iso3166Alpha2|rdfs:label|skos:altLabel ?name .
   FILTER(isIRI(?entity) && LCASE(STR(?name)) = LCASE(STR(?typed)))
+  OPTIONAL { ?entity a ?statement . FILTER(?statement = diplo:Fact) }
 }
 ORDER BY ?entity
 """
@@ -73,7 +76,9 @@ def resolve_entity(graph: BuiltGraph, name: str, text: str, vetter: Vetter = vet
     """
     names = graph.graph_names()
     answer = graph.run(vetter(_LOOKUP, names), bindings={"typed": Literal(text.strip())}, limits=limits)
-    found = [row[0] for row in answer.rows if isinstance(row[0], URIRef)]
+    named = [(row[0], row[2] is not None) for row in answer.rows if isinstance(row[0], URIRef)]
+    things = sorted({entity for entity, statement in named if not statement})
+    found = things or sorted({entity for entity, _ in named})
     if not found:
         # The initials of a state's names ("DPRK"), as the explorer's search takes them.
         wanted = text.strip().upper()

@@ -318,6 +318,8 @@ def evidence_view(
         if "sentence" not in where:
             continue
         source, sentence, modality = (row[where[v]] if v in where else "" for v in EVIDENCE_COLUMNS)
+        if not sentence:
+            continue  # a row that counts (the votes of evidence-for) quotes no sentence: no evidence number
         key = (source, sentence)
         if key not in numbers:
             numbers[key] = len(numbers) + 1

@@ -17,8 +17,9 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from kg.query.excerpts import readable
 from kg.query.formats import PREFIXES, short
-from kg.query.library import Question, evidence_view
+from kg.query.library import Evidence, Question, evidence_view
 from kg.serve.protocol import ProtocolError
 
 #: Rows of a question's answer in one page of its JSON view, unless ``?limit=`` asks otherwise.
@@ -131,5 +132,13 @@ def page_json(question: Question, bindings: dict[str, str], params: list[tuple[s
         "next": following,
         "rows": [dict(zip(variables, row)) for row in chosen],
         "answer": {"columns": list(view.columns), "rows": [list(r) for r in view.rows], "evidence_refs": view.refs},
-        "evidence": [asdict(e) for e in view.evidence],
+        "evidence": [evidence_record(e) for e in view.evidence],
     }, ensure_ascii=False).encode("utf-8")
+
+
+def evidence_record(item: Evidence) -> dict[str, str]:
+    """One piece of evidence as the JSON view gives it: the source, the sentence or row as stored, the
+    modality, and as people read it (:func:`kg.query.excerpts.readable`): ``text`` (a table row as its
+    cells, its note last), ``address`` (where the row was published) and ``note`` (the row's caveat)."""
+    excerpt = readable(item.sentence)
+    return {**asdict(item), "text": excerpt.text, "address": excerpt.address, "note": excerpt.note}

@@ -9,6 +9,17 @@ shape and check of the project is *local*: its verdict on a focus node ``f`` rea
 3. the quads whose subject is an object of a quad of ``f`` (two steps outwards: a fact's evidence,
    the excerpt's text and source; a value's class).
 
+One check reads further, along a mission's life (``mission-status-conflict``: open in one source,
+closed in another): from a mission it reads
+
+4. the facts that name it, or another name for it, backwards along :data:`BACKWARD` (``diplo:mission``,
+   ``diplo:officialForm``), with their own quads and their evidence's second step, and
+5. what :data:`SOURCE_READS` says of the source an excerpt is part of (its type and date: a register
+   and its day, the date that bounds an undated closure), for the mission's own evidence and theirs.
+
+So a change of a fact, or of a source's type or date, also puts in F the missions those facts name
+(forwards along :data:`BACKWARD`), and R(f) holds 4 and 5 as well.
+
 Call that R(f). A node whose R(f) did not change is judged as before: not violating. R(f) changes
 only when ``f`` is a subject or object of a quad of Δ, or ``f`` links (as subject, in the new
 build) to a subject of a quad of Δ (a triple about ``f``'s old neighbour that ``f`` no longer links to
@@ -39,6 +50,14 @@ SECOND_STEP = frozenset({
     str(DIPLO.text),
     "http://purl.org/dc/terms/isPartOf",
 })
+
+#: The predicates a check follows backwards from a mission to the facts of its life (and to another
+#: name for it): ``?fact diplo:mission/diplo:officialForm? ?mission``.
+BACKWARD = frozenset({str(DIPLO.mission), str(DIPLO.officialForm)})
+#: What a check reads of a source an excerpt is part of.
+SOURCE_READS = frozenset({"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://purl.org/dc/terms/date"})
+_PART_OF = "http://purl.org/dc/terms/isPartOf"
+_EVIDENCE = str(DIPLO.evidence)
 
 Node = ox.NamedNode | ox.BlankNode
 
@@ -115,11 +134,16 @@ class Locality:
         second: What the second step reads of the node it reaches: ``rdf:type``, ``diplo:text``,
             ``dcterms:isPartOf``.
         incoming: The predicates whose objects are focus nodes (``sh:targetObjectsOf``).
+        backward: The predicates a check follows backwards from a focus node, with the quads of the
+            nodes it reaches (see the module).
+        source_reads: What a check reads of the source an excerpt is part of.
     """
 
     links: frozenset[str]
     second: frozenset[str] = SECOND_STEP
     incoming: frozenset[str] = frozenset()
+    backward: frozenset[str] = BACKWARD
+    source_reads: frozenset[str] = SOURCE_READS
 
 
 def locality(shapes: Path) -> Locality:
@@ -154,16 +178,57 @@ def focus_store(
     focus: set[Node] = set(_nodes(q.subject for q in changed)) | set(_nodes(q.object for q in changed))
     for subject in set(_nodes(q.subject for q in changed if q.predicate.value in reach.second)):
         focus.update(_nodes(q.subject for q in new.quads_to(subject) if q.predicate.value in reach.links))
+    # A source whose type or date changed: whatever cites an excerpt of it.
+    for source in set(_nodes(q.subject for q in changed if q.predicate.value in reach.source_reads)):
+        for part in set(_nodes(q.subject for q in new.quads_to(source) if q.predicate.value == _PART_OF)):
+            focus.update(_nodes(q.subject for q in new.quads_to(part) if q.predicate.value == _EVIDENCE))
+    # The missions the changed facts name (and the missions those are other names for).
+    _forwards(new, focus, reach.backward)
     store = ox.Store()
     add_ontology(store)
     quads: set[ox.Quad] = {q for q in new.base.quads_for_pattern(None, _SUBCLASS, None)
                            if q.graph_name.value in new.base_graphs}  # type: ignore[union-attr]
     quads.update(new.parse(new.subclass))
     for node in focus:
-        outgoing = new.quads_from(node)
-        quads.update(outgoing)
-        quads.update(q for q in new.quads_to(node) if q.predicate.value in reach.incoming)
-        for value in set(_nodes(q.object for q in outgoing if q.predicate.value in reach.links)):
-            quads.update(q for q in new.quads_from(value) if q.predicate.value in reach.second)
+        _add_reach(new, node, reach, quads)
+        for named in _backwards(new, node, reach.backward):
+            _add_reach(new, named, reach, quads)
     store.extend(q for q in quads if q.graph_name.value != str(ONTOLOGY_GRAPH))  # type: ignore[union-attr]
     return store, {n.value for n in focus}
+
+
+def _add_reach(new: NewBuild, node: Node, reach: Locality, quads: set[ox.Quad]) -> None:
+    """Add a node's quads, its incoming quads a shape targets, its links' second step, and what is read
+    of the sources its excerpts are part of."""
+    outgoing = new.quads_from(node)
+    quads.update(outgoing)
+    quads.update(q for q in new.quads_to(node) if q.predicate.value in reach.incoming)
+    for value in set(_nodes(q.object for q in outgoing if q.predicate.value in reach.links)):
+        second = [q for q in new.quads_from(value) if q.predicate.value in reach.second]
+        quads.update(second)
+        for source in set(_nodes(q.object for q in second if q.predicate.value == _PART_OF)):
+            quads.update(q for q in new.quads_from(source) if q.predicate.value in reach.source_reads)
+
+
+def _forwards(new: NewBuild, focus: set[Node], backward: frozenset[str]) -> None:
+    """Add to ``focus`` what its nodes reach forwards along ``backward`` (a fact's mission, a name's
+    official form), repeatedly."""
+    todo = list(focus)
+    while todo:
+        for target in _nodes(q.object for q in new.quads_from(todo.pop()) if q.predicate.value in backward):
+            if target not in focus:
+                focus.add(target)
+                todo.append(target)
+
+
+def _backwards(new: NewBuild, node: Node, backward: frozenset[str]) -> set[Node]:
+    """The nodes that reach ``node`` along ``backward`` (the facts of a mission's life, the other
+    names of a mission and their facts), repeatedly; ``node`` itself left out."""
+    found: set[Node] = set()
+    todo = [node]
+    while todo:
+        for source in _nodes(q.subject for q in new.quads_to(todo.pop()) if q.predicate.value in backward):
+            if source not in found and source != node:
+                found.add(source)
+                todo.append(source)
+    return found
