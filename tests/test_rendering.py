@@ -165,10 +165,10 @@ def test_a_rows_caveat_is_in_the_servers_question_page(built: object) -> None:
 
 def test_a_rows_caveat_reaches_the_explorers_cards(built: object) -> None:
     from kg.network import graph as network
-    from kg.network.page import _evidence
+    from kg.network.netview import evidence_records
 
     g = network.explorer_graph(built.graph)  # type: ignore[attr-defined]
-    shown = {item["sentence"] for _u, _v, d in g.edges(data=True) for item in _evidence(d["evidence"])}
+    shown = {item["sentence"] for _u, _v, d in g.edges(data=True) for item in evidence_records(d["evidence"])}
     assert any(s.endswith("· note: the article calls it an embassy; it was a consulate-general") for s in shown)
 
 
