@@ -30,6 +30,7 @@ from kg.network.atlas import (
 from kg.network.mapsvg import map_svg
 from kg.network.places import SUCCESSORS
 from kg.network.worldview import world_payload
+from kg.sources.gazetteer import un_members
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -86,9 +87,7 @@ def test_the_projection_is_d3s_equal_earth(lonlat: tuple[float, float], xy: tupl
 
 def test_every_un_member_but_tuvalu_has_a_shape() -> None:
     codes = set(atlas().by_code())
-    members = {line.split("\t")[0] for line in ((ROOT / "kg/sources/data/un-m49-regions.tsv")
-                                                .read_text(encoding="utf-8").splitlines()[1:])
-               if line.split("\t")[4].strip()}
+    members = {pycountry.countries.get(alpha_2=code).alpha_3 for code in un_members()}
     assert len(members) == 193
     assert members - codes == {"TUV"}
 
