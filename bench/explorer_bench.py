@@ -41,7 +41,7 @@ from kg.network import page as render  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-KINDS = ["mission-open"] * 5 + ["mission-closed", "mission-closure-announced", "partnership", "summit",
+KINDS = ["mission-open"] * 5 + ["mission-closed", "mission-uncertain", "partnership", "summit",
                                 "sanctions-imposes", "sanctions-targets", "claim", "covers", "strategy"]
 MODALITIES = ["reported"] * 6 + ["claimed", "predicted", "estimated"]
 

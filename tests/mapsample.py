@@ -139,7 +139,7 @@ def map_network() -> nx.MultiDiGraph:
                    evidence=[{"sentence": f"{label}.", "source": "Sample source", "modality": "reported"}], **extra)
 
     edge("urn:x:PRK", "urn:x:CHN", "m1", "mission-open", "embassy in Beijing: open", ["urn:m:1"], mission="urn:m:1")
-    edge("urn:x:PRK", "urn:x:IND", "m2", "mission-closure-announced", "embassy in New Delhi: closure announced",
+    edge("urn:x:PRK", "urn:x:IND", "m2", "mission-uncertain", "embassy in New Delhi: closure announced",
          ["urn:ev:india-announced", "urn:m:2"], mission="urn:m:2", closed_on="2023-10", opened_on="1973")
     edge("urn:x:PRK", "urn:x:CUB", "m3", "mission-closed", "embassy in Havana: closed",
          ["urn:ev:cuba-closed", "urn:m:3"],

@@ -37,8 +37,8 @@ CASES = [
     # X: predicted priority to China (2 * 0.5 = 1) and an open mission to W (1): 1 / 2; W: 1 * 0.5 / 1.
     pytest.param(make(("X", CHN, "strategy", "predicted"), ("X", "W", "mission-open", "reported")),
                  {"X": 0.5, "W": 0.5}, id="predicted-and-open"),
-    # X: an estimated strategy shift towards Russia (2 * 0.75) and announced closure (1): 1.5 / 2.5.
-    pytest.param(make(("X", RUS, "strategy", "estimated"), ("X", "V", "mission-closure-announced", "reported")),
+    # X: an estimated strategy shift towards Russia (2 * 0.75) and an uncertain mission (1): 1.5 / 2.5.
+    pytest.param(make(("X", RUS, "strategy", "estimated"), ("X", "V", "mission-uncertain", "reported")),
                  {"X": 0.6, "V": 0.0}, id="estimated-and-announced"),
 ]
 
@@ -73,7 +73,7 @@ def test_communities_two_triangles() -> None:
 
 
 def test_mission_counts_before_and_after() -> None:
-    g = make(("S", "A", "mission-closed", "reported"), ("S", "B", "mission-closure-announced", "reported"),
+    g = make(("S", "A", "mission-closed", "reported"), ("S", "B", "mission-uncertain", "reported"),
              ("S", "C", "mission-open", "reported"), ("S", "D", "mission-open", "reported"),
              ("S", "E", "summit", "reported"), ("S", "F", "mission-closed", "reported"),
              ("S", "G", "mission-closed", "reported"))
@@ -83,5 +83,5 @@ def test_mission_counts_before_and_after() -> None:
         u, v = next((a, b) for a, b, k in g.edges(keys=True) if k == key)
         g.edges[u, v, key].update(closed_on=closed_on, opened_on=opened_on)
     assert analytics.mission_counts(g) == [{
-        "sender": "S", "recorded": 6, "before": 4, "after": 2, "closed": 2, "closure_announced": 1,
+        "sender": "S", "recorded": 6, "before": 4, "after": 2, "closed": 2, "uncertain": 1,
         "closed_earlier": 1, "opened": 1, "since": 2023}]

@@ -111,7 +111,7 @@ def test_rules_pick_up_a_new_source(project_copy: Callable[..., Project]) -> Non
     kinds = {(u.removeprefix(ISO), v.removeprefix(ISO), d["kind"], d["modality"]) for u, v, d in g.edges(data=True)}
     assert kinds == {
         ("PRK", "NPL", "mission-closed", "reported"),
-        ("PRK", "PER", "mission-closure-announced", "reported"),
+        ("PRK", "PER", "mission-uncertain", "reported"),
         ("PRK", "IND", "mission-open", "reported"),
         ("IND", "NPL", "covers", "reported"),
         ("MNG", "PRK", "summit", "reported"),

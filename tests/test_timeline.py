@@ -29,9 +29,9 @@ YEARS = list(range(2015, 2025))
                  ("closed", "closed in 2023-12"), id="after-the-closing-month"),
     pytest.param({"kind": "mission-closed"}, dt.date(2023, 12, 31), ("uncertain", "closure recorded without a date"),
                  id="undated-closure"),
-    pytest.param({"kind": "mission-closure-announced", "closed_on": "2023-10"}, dt.date(2023, 10, 1),
+    pytest.param({"kind": "mission-uncertain", "closed_on": "2023-10"}, dt.date(2023, 10, 1),
                  ("uncertain", "closure announced 2023-10"), id="announced"),
-    pytest.param({"kind": "mission-closure-announced", "closed_on": "2023-10"}, dt.date(2023, 9, 30),
+    pytest.param({"kind": "mission-uncertain", "closed_on": "2023-10"}, dt.date(2023, 9, 30),
                  ("open", "no closure or announcement recorded"), id="before-the-announcement"),
 ])
 def test_edge_status(attrs: dict[str, Any], on: dt.date, expected: tuple[str, str] | None) -> None:

@@ -54,7 +54,7 @@ def stats_tables(graph: nx.MultiDiGraph) -> dict[str, tuple[tuple[str, ...], lis
     return {
         "nodes": (("node", "label", "kind", "tie_score", "ties", "degree_centrality", "betweenness", "community"),
                   nodes),
-        "missions": (("sender", "label", "since", "before", "after", "closed", "closure_announced", "opened",
+        "missions": (("sender", "label", "since", "before", "after", "closed", "uncertain", "opened",
                       "closed_earlier", "recorded"), missions),
         "communities": (("community", "size", "members"), communities),
     }

@@ -10,10 +10,10 @@ Every edge e is a tie between its two ends, whichever way it points. Its weight 
     w(e) = k(kind) * m(modality)
 
 with k = 3 partnership, 2 summit, 2 strategy shift or priority partner, 2 sanctions (imposes or
-targets), 1 mission (open, closure announced or closed), 1 claim, 0 covers (a covering arrangement
+targets), 1 mission (open, uncertain or closed), 1 claim, 0 covers (a covering arrangement
 is the sender's paperwork, not a tie between the two hosts), and m = 1 reported, 0.75 estimated,
 0.5 claimed, 0.5 predicted.
-A tie is *positive* (it draws the two ends together) unless it is a closed or announced-closed
+A tie is *positive* (it draws the two ends together) unless it is a closed or uncertain
 mission, a sanction, or a summit/partnership whose collapse the graph records (``broken``).
 
 For a node s with ties E(s) and W(s) = sum of w(e) over E(s):
@@ -46,12 +46,12 @@ ANCHORS: tuple[str, ...] = (
 KIND_WEIGHTS: dict[str, float] = {
     "partnership": 3.0, "summit": 2.0, "strategy": 2.0,
     "sanctions-imposes": 2.0, "sanctions-targets": 2.0,
-    "mission-open": 1.0, "mission-closure-announced": 1.0, "mission-closed": 1.0,
+    "mission-open": 1.0, "mission-uncertain": 1.0, "mission-closed": 1.0,
     "claim": 1.0, "covers": 0.0,
 }
 MODALITY_WEIGHTS: dict[str, float] = {"reported": 1.0, "estimated": 0.75, "claimed": 0.5, "predicted": 0.5}
-NEGATIVE_KINDS = frozenset({"mission-closed", "mission-closure-announced", "sanctions-imposes", "sanctions-targets"})
-MISSION_KINDS = ("mission-open", "mission-closure-announced", "mission-closed")
+NEGATIVE_KINDS = frozenset({"mission-closed", "mission-uncertain", "sanctions-imposes", "sanctions-targets"})
+MISSION_KINDS = ("mission-open", "mission-uncertain", "mission-closed")
 
 
 def tie_weight(attrs: dict[str, Any]) -> float:
@@ -157,7 +157,7 @@ def _year(date: str) -> int | None:
 def mission_counts(graph: nx.MultiDiGraph, wave_years: int = 2) -> list[dict[str, Any]]:
     """Each sending state's recorded missions, before and after its closures.
 
-    The closures are the sender's closed or announced-closed missions whose closing is undated or
+    The closures are the sender's closed or uncertain missions whose closing is undated or
     dated within ``wave_years`` calendar years up to its latest dated closing (a mission closed long
     before, such as one shut in 1995, is ``closed_earlier`` and counts neither before nor after).
     *Before* counts the missions open just before the closures: those closed in them, and the open
@@ -166,7 +166,7 @@ def mission_counts(graph: nx.MultiDiGraph, wave_years: int = 2) -> list[dict[str
 
     Returns:
         One dict per sender (sorted by IRI): sender, recorded, before, after, closed,
-        closure_announced, closed_earlier, opened, since (the first year of the closures, or None).
+        uncertain, closed_earlier, opened, since (the first year of the closures, or None).
     """
     by_sender: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for u, _v, attrs in graph.edges(data=True):
@@ -190,10 +190,10 @@ def mission_counts(graph: nx.MultiDiGraph, wave_years: int = 2) -> list[dict[str
             if closed is not None and since is not None and closed < since:
                 c["closed_earlier"] += 1
             else:
-                c["closed" if kind == "mission-closed" else "closure_announced"] += 1
+                c["closed" if kind == "mission-closed" else "uncertain"] += 1
         out.append({"sender": sender, "recorded": len(missions),
-                    "before": c["closed"] + c["closure_announced"] + c["open_before"],
+                    "before": c["closed"] + c["uncertain"] + c["open_before"],
                     "after": c["open_before"] + c["opened"], "closed": c["closed"],
-                    "closure_announced": c["closure_announced"], "closed_earlier": c["closed_earlier"],
+                    "uncertain": c["uncertain"], "closed_earlier": c["closed_earlier"],
                     "opened": c["opened"], "since": since})
     return out

@@ -6,7 +6,7 @@ Nothing here names a state. Every node and edge comes from the queries in ``kg/n
 * ``missions.rq``: each diplomatic mission gives an edge sender -> host, with its status as of the
   graph's date (:func:`kg.network.status.status_as_of` on the events ``mission-events.rq`` gives, those of
   another name for the same mission included): kind ``mission-closed`` when closed,
-  ``mission-closure-announced`` when uncertain, ``mission-open`` when open; the edge also carries
+  ``mission-uncertain`` when uncertain, ``mission-open`` when open; the edge also carries
   ``status``, ``status_reason`` and ``status_timeline`` (the status from each day it changes);
 * ``ties.rq``: each partnership (``diplo:party``) and summit (``diplo:participant``) ties every pair of
   its parties (kind ``partnership`` / ``summit``); a person stands for a state only through
@@ -49,7 +49,7 @@ NODE_KINDS = {1: "state", 2: "territory", 3: "organisation", 4: "region", 5: "pe
 #: Which modality a many-fact edge shows when its facts differ: the first in this order.
 MODALITY_ORDER = ("reported", "estimated", "claimed", "predicted")
 #: The edge kind of a mission by its status (the page draws each kind its own way).
-MISSION_KINDS = {"open": "mission-open", "uncertain": "mission-closure-announced", "closed": "mission-closed"}
+MISSION_KINDS = {"open": "mission-open", "uncertain": "mission-uncertain", "closed": "mission-closed"}
 
 
 @dataclass
@@ -310,7 +310,7 @@ def explorer_graph(built: BuiltGraph, anchors: tuple[str, ...] = analytics.ANCHO
     sources = [g for g in built.graph_names() if str(g).startswith(SOURCE_GRAPH_PREFIX)]
     graph.graph["title"] = f"{focus_label}’s diplomatic network and its ties to {anchor_labels}"
     graph.graph["caption"] = (
-        f"Missions (open, closure announced, closed), partnerships and summits, sanctions, claims, covering "
+        f"Missions (open, uncertain, closed), partnerships and summits, sanctions, claims, covering "
         f"missions and strategy shifts, as the {len(sources)} source{'' if len(sources) == 1 else 's'} loaded "
         f"record{'s' if len(sources) == 1 else ''} them. Colour: tie score towards "
         f"{anchor_labels} (anchors = 1.0); size: degree centrality; {focus_label} is highlighted."

@@ -40,9 +40,7 @@ __all__ = [
 #: Edge styles by kind: human label, colour, dash pattern (``False`` = solid), width.
 EDGE_STYLES: dict[str, dict[str, Any]] = {
     "mission-open": {"label": "Mission open", "color": "#1b9e4b", "dashes": False, "width": 2.0},
-    "mission-closure-announced": {
-        "label": "Mission uncertain (closure announced ...)", "color": "#e08214", "dashes": [10, 4, 2, 4],
-        "width": 2.0},
+    "mission-uncertain": {"label": "Mission uncertain", "color": "#e08214", "dashes": [10, 4, 2, 4], "width": 2.0},
     "mission-closed": {"label": "Mission closed", "color": "#6b6b6b", "dashes": [8, 6], "width": 2.0},
     "partnership": {"label": "Partnership", "color": "#7b3294", "dashes": False, "width": 2.5},
     "summit": {"label": "Summit", "color": "#0f8a8a", "dashes": False, "width": 1.5},
@@ -53,8 +51,7 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
     "strategy": {"label": "Strategy shift or priority partner", "color": "#c51b7d", "dashes": [1, 3], "width": 1.0},
 }
 #: The edge kind that draws a mission in each status (open, uncertain, closed) in the year shown.
-STATUS_KINDS: dict[str, str] = {"open": "mission-open", "uncertain": "mission-closure-announced",
-                                "closed": "mission-closed"}
+STATUS_KINDS: dict[str, str] = {"open": "mission-open", "uncertain": "mission-uncertain", "closed": "mission-closed"}
 DEFAULT_EDGE_STYLE: dict[str, Any] = {"label": "", "color": "#9a9a9a", "dashes": False, "width": 1.0}
 
 #: Check-box labels for edge modalities.

@@ -125,7 +125,7 @@ def _period(text: str) -> tuple[dt.date, dt.date] | None:
 
 def edge_status(attrs: Mapping[str, Any], on: dt.date) -> tuple[str, str] | None:
     """The status of a mission edge of the explorer network as of *on*, from its kind
-    (``mission-open``, ``mission-closure-announced``, ``mission-closed``) and its ``opened_on`` and
+    (``mission-open``, ``mission-uncertain``, ``mission-closed``) and its ``opened_on`` and
     ``closed_on`` dates as written.
 
     * before the opening's first day: None (not open yet);
@@ -148,7 +148,7 @@ def edge_status(attrs: Mapping[str, Any], on: dt.date) -> tuple[str, str] | None
             return ("closed", f"closed on {closed_text}" if closed[0] == closed[1] else f"closed in {closed_text}")
         if on >= closed[0]:
             return ("uncertain", f"closed in {closed_text}, day not given")
-    elif kind == "mission-closure-announced":
+    elif kind == "mission-uncertain":
         if closed is None:
             return ("uncertain", "closure announced, date not given")
         if on >= closed[0]:

@@ -87,7 +87,7 @@ def test_hiding_a_kind_hides_its_edges(opened: PageProbe, graph: nx.MultiDiGraph
     undated = {k for _, v, k, d in graph.edges(keys=True, data=True)
                if d["kind"] == "mission-closed" and not d.get("closed_on")}
     assert {k.rsplit("/", 1)[-1] for k in undated} >= {"UGA", "LBY"}
-    assert {shown[k] for k in undated} == {"mission-closure-announced"}
+    assert {shown[k] for k in undated} == {"mission-uncertain"}
     # a relation drawn inside a bundle (one edge with a count) is shown too
     hidden = ("() => window.diplokg.edges.get().filter(e => e.dk.kind !== 'bundle' && !window.diplokg.shown(e.id))"
               ".map(e => e.id)")

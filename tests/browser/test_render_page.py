@@ -52,7 +52,7 @@ EDGES: list[tuple[str, str, str, str, str, str]] = [
     ("e03", "PRK", "RUS", "mission-open", "reported", "DPRK embassy in Moscow"),
     ("e04", "SWE", "PRK", "mission-closed", "reported", "Swedish embassy (staff withdrawn)"),
     ("e05", "DEU", "PRK", "mission-closed", "reported", "German embassy (closed 2020)"),
-    ("e06", "GBR", "PRK", "mission-closure-announced", "predicted", "UK embassy reopening planned"),
+    ("e06", "GBR", "PRK", "mission-uncertain", "predicted", "UK embassy reopening planned"),
     ("e07", "RUS", "PRK", "partnership", "reported", "Comprehensive strategic partnership"),
     ("e08", "PRK", "RUS", "summit", "reported", "Vladivostok summit"),
     ("e09", "USA", "PRK", "sanctions-imposes", "reported", "US sanctions"),

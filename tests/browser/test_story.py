@@ -81,7 +81,7 @@ def test_the_year_greys_later_events_and_shows_the_network_then(story: PageProbe
     assert page.evaluate("window.diplokg.shownKind('s1')") is None               # the 2019 summit not yet
     assert page.evaluate("window.diplokg.shown('s1')") is False
     page.evaluate("window.diplokgTime.set(2023)")
-    assert page.evaluate("window.diplokg.shownKind('m2')") == "mission-closure-announced"
+    assert page.evaluate("window.diplokg.shownKind('m2')") == "mission-uncertain"
     assert page.locator('.dk-count[data-kind="mission-closed"]').inner_text() == "1"
     text = page.evaluate("window.diplokg.describe('m3', 'edge', true).textContent")
     assert "Status at the end of 2023: closed (closed on 2023-12-05)" in text
