@@ -3,20 +3,20 @@
 Builds on tests/worldsample.py's ten entities and adds what the map draws besides: the years 2020-2024
 as a *selection* of key votes (few roll calls each; 2020 under the minimum), Malta (a shape too small
 to click: a dot), Tuvalu (no shape: a dot at its coordinates), Czechoslovakia (a former state, voting
-in 2015 only), the DPRK's missions with dated status events (a rule of the test's own, standing in
-for the real one), the DPRK's story with two vetoes, and a network whose mission edges carry dates.
-Agreement values sit on the colour scale's stops so that a test can name the colour.
+in 2015 only), three DPRK missions with dated status events (read by the one rule,
+kg/network/status.py, as the real ones are), the DPRK's story with two vetoes, and a network whose
+mission edges carry the same missions' status timelines. Agreement values sit on the colour scale's
+stops so that a test can name the colour.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 from worldsample import AGREEMENT, HOSTILE_LABEL, MISSIONS, STATES
 
+from kg.network.status import StatusEvent, status_as_of, status_timeline
 from kg.network.story import StoryEvent
 from kg.network.world import WorldData, WorldMission, WorldState
 from kg.network.worldview import WorldView
@@ -41,30 +41,19 @@ EXTRA_STATES = [("MLT", "Malta", "state", None, None), ("TUV", "Tuvalu", "state"
                 ("CSHH", "Czechoslovakia", "former state", None, None)]
 EXTRA_MISSIONS = [("MLT", "CHN", "embassy", "Q130", "Beijing", 39.92, 116.43)]
 
-#: The DPRK's missions' dated events: (day, status, reason); before an "opened" event a mission is
-#: not open yet.
-EVENTS: dict[str, list[tuple[dt.date, str | None, str]]] = {
-    "Q104": [(dt.date(2019, 5, 1), "open", "opened 2019-05")],
-    "Q105": [(dt.date(2023, 10, 1), "uncertain", "closure announced 2023-10"),
-             (dt.date(2024, 2, 1), "closed", "closed on 2024-02-01")],
-    "Q106": [(dt.date(2023, 12, 5), "closed", "closed on or before 2023-12-05")],
+SOURCE = "Sample source"
+#: The DPRK's missions' dated events, as the sources would give them: the consulate general in
+#: Vladivostok opened in May 2019; the embassy in New Delhi (opened 1973) announced closed in October
+#: 2023, closed on 1 February 2024; the embassy in Havana (opened 1960) listed open by a register on
+#: 2022-11-16 and closed on or before 5 December 2023 (a bound, as Uganda's).
+EVENTS: dict[str, tuple[StatusEvent, ...]] = {
+    "Q104": (StatusEvent("opening", "2019-05", source=SOURCE),),
+    "Q105": (StatusEvent("opening", "1973", source=SOURCE), StatusEvent("announcement", "2023-10", source=SOURCE),
+             StatusEvent("closure", "2024-02-01", source=SOURCE)),
+    "Q106": (StatusEvent("opening", "1960", source=SOURCE),
+             StatusEvent("listed", "2022-11-16", source="Sample register"),
+             StatusEvent("closure", "2023-12-05", bound=True, source=SOURCE)),
 }
-
-
-class SampleStatus:
-    """The test's own status rule: a mission's last event on or before the day."""
-
-    def dates(self, mission: Any) -> Iterable[dt.date]:
-        return [d for d, _, _ in EVENTS.get(mission.ident, [])]
-
-    def status(self, mission: Any, on: dt.date) -> tuple[str, str] | None:
-        events = EVENTS.get(mission.ident, [])
-        past = [e for e in events if e[0] <= on]
-        if not past:
-            if events and events[0][2].startswith("opened"):
-                return None
-            return ("open", "no closure or announcement recorded")
-        return (past[-1][1] or "open", past[-1][2])
 
 
 def map_world(reverse: bool = False) -> WorldData:
@@ -76,7 +65,7 @@ def map_world(reverse: bool = False) -> WorldData:
                 agreement.setdefault(code, {}).setdefault(anchor, {}).update(years)
     states = [WorldState(code, label, kind, lat, lon, agreement=agreement.get(code, {}))
               for code, label, kind, lat, lon in [*STATES, *EXTRA_STATES]]
-    missions = [WorldMission(s, h, kind, ident, city, lat, lon)
+    missions = [WorldMission(s, h, kind, ident, city, lat, lon, EVENTS.get(ident, ()))
                 for s, h, kind, ident, city, lat, lon in [*MISSIONS, *EXTRA_MISSIONS]]
     if reverse:
         states.reverse()
@@ -87,9 +76,9 @@ def map_world(reverse: bool = False) -> WorldData:
 
 
 def map_view() -> WorldView:
-    """How the sample's years were chosen, and its missions' status rule."""
+    """How the sample's years were chosen, and how far the slider goes."""
     return WorldView(coverage={y: "selected" for y in SELECTED}, roll_calls=SELECTED,
-                     min_roll_calls=MIN_ROLL_CALLS, status=SampleStatus(), through=2024)
+                     min_roll_calls=MIN_ROLL_CALLS, through=2024)
 
 
 VETO_2022 = ("On 26 May 2022 China and the Russian Federation voted against draft resolution S/2022/431, "
@@ -138,12 +127,17 @@ def map_network() -> nx.MultiDiGraph:
         g.add_edge(u, v, key=key, kind=kind, modality="reported", label=label, facts=[label], fact_iris=iris,
                    evidence=[{"sentence": f"{label}.", "source": "Sample source", "modality": "reported"}], **extra)
 
-    edge("urn:x:PRK", "urn:x:CHN", "m1", "mission-open", "embassy in Beijing: open", ["urn:m:1"], mission="urn:m:1")
-    edge("urn:x:PRK", "urn:x:IND", "m2", "mission-uncertain", "embassy in New Delhi: closure announced",
-         ["urn:ev:india-announced", "urn:m:2"], mission="urn:m:2", closed_on="2023-10", opened_on="1973")
-    edge("urn:x:PRK", "urn:x:CUB", "m3", "mission-closed", "embassy in Havana: closed",
-         ["urn:ev:cuba-closed", "urn:m:3"],
-         mission="urn:m:3", closed_on="2023-12-05", opened_on="1960")
+    def mission(u: str, v: str, key: str, label: str, iris: list[str], events: tuple[StatusEvent, ...]) -> None:
+        # as kg/network/graph.py writes a mission edge: its status as of the graph's date, its timeline
+        now = status_as_of(events, g.graph["as_of"])
+        edge(u, v, key, f"mission-{now.status}", f"{label}: {now.status} ({now.reason})", iris, mission=iris[-1],
+             status=now.status, status_reason=now.reason,
+             status_timeline=[[since, found.status, found.reason] for since, found in status_timeline(events)])
+
+    mission("urn:x:PRK", "urn:x:CHN", "m1", "embassy in Beijing", ["urn:m:1"], ())
+    mission("urn:x:PRK", "urn:x:IND", "m2", "embassy in New Delhi", ["urn:ev:india-announced", "urn:m:2"],
+            EVENTS["Q105"])
+    mission("urn:x:PRK", "urn:x:CUB", "m3", "embassy in Havana", ["urn:ev:cuba-closed", "urn:m:3"], EVENTS["Q106"])
     edge("urn:x:PRK", "urn:x:USA", "s1", "summit", "second Trump-Kim summit", ["urn:ev:hanoi"])
     edge("urn:x:UNSC", "urn:x:PRK", "r1", "sanctions-targets", "resolution 2397", ["urn:ev:res-2397"])
     return g

@@ -80,15 +80,20 @@ def test_the_world_network_holds_agreement_by_year_status_and_evidence(world: nx
     assert world.graph["statusYear"] == 2023 and world.graph["minRollCalls"] == 5
     india = world.edges["PRK", "IND", "Q105"]
     assert (india["status"], india["statusReason"]) == ("uncertain", "closure announced 2023-10")
-    assert json.loads(india["statusHistory"])[-1] == [2024, "closed", "closed on 2024-02-01"]
-    assert india["evidence"] == 3                             # its register entry and two dated events
+    assert json.loads(india["statusHistory"])[-1] == [2024, "closed", "closed 2024-02-01", True]
+    assert india["evidence"] == 3                             # its three dated events
     assert world.edges["PRK", "CHN", "Q101"]["status"] == "open" and world.edges["PRK", "CHN", "Q101"]["evidence"] == 1
     assert world.number_of_edges() == 25 and world.number_of_nodes() == 13
 
 
 def test_the_dprk_network_holds_status_evidence_and_agreement(dprk: nx.MultiDiGraph) -> None:
     havana = dprk.edges["urn:x:PRK", "urn:x:CUB", "m3"]
-    assert (havana["status"], havana["statusReason"]) == ("closed", "closed on 2023-12-05")
+    assert (havana["status"], havana["statusReason"]) == ("closed", "closed on or before 2023-12-05")
+    # a mission's kind follows its status at the end of the year exported (the graph's is of 2024-06-30)
+    india = dprk.edges["urn:x:PRK", "urn:x:IND", "m2"]
+    assert (india["kind"], india["status"], india["statusReason"]) == (
+        "mission-uncertain", "uncertain", "closure announced 2023-10")
+    assert map_network().edges["urn:x:PRK", "urn:x:IND", "m2"]["kind"] == "mission-closed"
     assert havana["evidence"] == 1 and havana["facts"] == 1 and havana["mission"] == "urn:m:3"
     assert dprk.edges["urn:x:PRK", "urn:x:USA", "s1"]["since"] == 2019
     assert dprk.nodes["urn:x:PRK"]["tieScore"] == 1.0 and dprk.nodes["urn:x:PRK"]["focus"] is True
@@ -99,7 +104,8 @@ def test_a_status_year_before_the_closures_shows_the_missions_open() -> None:
     early = world_network(map_world(), map_view(), year=2019)
     assert early.edges["PRK", "CUB", "Q106"]["status"] == "open"
     assert early.edges["PRK", "RUS", "Q104"]["status"] == "open"
-    assert world_network(map_world(), map_view(), year=2018).edges["PRK", "RUS", "Q104"]["status"] == "not open yet"
+    before = world_network(map_world(), map_view(), year=2018).edges["PRK", "RUS", "Q104"]
+    assert (before["status"], before["statusReason"]) == ("closed", "not yet opened (opened 2019-05)")
 
 
 def test_export_dprk_from_the_command_line(built: Any, cli: Cli, tmp_path: pathlib.Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pycountry
 import pytest
-from mapsample import MIN_ROLL_CALLS, SELECTED, VETO_2022, map_network, map_story, map_view, map_world
+from mapsample import EVENTS, MIN_ROLL_CALLS, SELECTED, VETO_2022, map_network, map_story, map_view, map_world
 from worldsample import HOSTILE_LABEL
 
 from kg.network import page as render
@@ -29,6 +29,7 @@ from kg.network.atlas import (
 )
 from kg.network.mapsvg import map_svg
 from kg.network.places import SUCCESSORS
+from kg.network.status import status_as_of
 from kg.network.worldview import world_payload
 from kg.sources.gazetteer import un_members
 
@@ -190,19 +191,28 @@ def test_places_of_small_shapeless_and_former_states(payload: dict[str, Any]) ->
 
 
 def test_mission_status_steps_per_year(payload: dict[str, Any]) -> None:
+    # each mission's status at the end of each year, by the rule of kg/network/status.py on its events
     index = {m[4]: i for i, m in enumerate(payload["missions"])}
     reasons = payload["reasons"]
 
-    def steps(ident: str) -> list[tuple[int, str | None, str]] | None:
+    def steps(ident: str) -> list[tuple[int, str, str, bool]] | None:
         rows = payload["status"][index[ident]]
-        return None if rows is None else [(y, s, reasons[r]) for y, s, r in rows]
+        return None if rows is None else [(y, s, reasons[r], begun) for y, s, r, begun in rows]
 
-    assert steps("Q101") is None                                               # open, no event
-    assert steps("Q105") == [(2015, "open", "no closure or announcement recorded"),
-                             (2023, "uncertain", "closure announced 2023-10"), (2024, "closed", "closed on 2024-02-01")]
-    assert steps("Q106") == [(2015, "open", "no closure or announcement recorded"),
-                             (2023, "closed", "closed on or before 2023-12-05")]
-    assert steps("Q104") == [(2015, None, "not open yet"), (2019, "open", "opened 2019-05")]
+    assert steps("Q101") is None and payload["openReason"] == "no closure known by this date"   # no event
+    assert steps("Q105") == [(2015, "open", "no closure known by this date", True),
+                             (2023, "uncertain", "closure announced 2023-10", True),
+                             (2024, "closed", "closed 2024-02-01", True)]
+    assert steps("Q106") == [(2015, "open", "no closure known by this date", True),
+                             (2022, "uncertain", "closed on or before 2023-12-05", True),
+                             (2023, "closed", "closed on or before 2023-12-05", True)]
+    # before its opening the rule calls it closed, and the page does not draw it (begun: false)
+    assert steps("Q104") == [(2015, "closed", "not yet opened (opened 2019-05)", False),
+                             (2019, "open", "no closure known by this date", True)]
+    for ident, events in EVENTS.items():
+        for year in payload["years"]:
+            found = status_as_of(events, f"{year}-12-31")
+            assert [(s, r) for y, s, r, _ in steps(ident) or [] if y <= year][-1] == (found.status, found.reason)
 
 
 def test_the_page_carries_the_story_with_its_vetoes_and_evidence(tmp_path: pathlib.Path) -> None:
@@ -216,8 +226,11 @@ def test_the_page_carries_the_story_with_its_vetoes_and_evidence(tmp_path: pathl
     assert HOSTILE_LABEL not in html and "window.__xssStory" in html and "<script>window.__xssStory" not in html
     data = json.loads(re.search(r'id="dk-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
     edges = {e["id"]: e["dk"] for e in data["edges"]}
-    assert edges["m3"]["status"][-1] == [2023, "closed", "closed on 2023-12-05"]
-    assert edges["m2"]["status"][-1] == [2023, "uncertain", "closure announced 2023-10"]
+    assert edges["m3"]["status"][-1] == [2023, "closed", "closed on or before 2023-12-05", True]
+    assert edges["m2"]["status"][-2:] == [[2023, "uncertain", "closure announced 2023-10", True],
+                                          [2024, "closed", "closed 2024-02-01", True]]
+    assert edges["m3"]["status"][0] == [1960, "uncertain", "opened 1960, exact day not given", True]
+    assert edges["m1"]["status"] == [[1960, "open", "no closure known by this date", True]]
     assert edges["s1"]["since"] == 2019 and edges["r1"]["since"] == 2017 and "since" not in edges["m1"]
     assert render.page_html(map_network(), map_world(reverse=True), map_view(), map_story()) == html
 
@@ -262,8 +275,14 @@ def test_the_static_map_fills_and_draws_missions_in_their_status(svg: str) -> No
               and "→" in (p.find(f"{ns}title").text or "")]
     assert "North Korea → India: New Delhi, uncertain (closure announced 2023-10)" in titles
     assert "North Korea → Cuba: Havana, closed (closed on or before 2023-12-05)" in titles
-    assert "North Korea → Russia: Vladivostok, open (opened 2019-05)" in titles
+    assert "North Korea → Russia: Vladivostok, open (no closure known by this date)" in titles
     assert map_svg(map_world(reverse=True), map_view(), anchor="RUS", year=2023) == svg
+
+
+def test_the_static_map_draws_a_mission_only_once_it_has_opened() -> None:
+    # the consulate general in Vladivostok opened in 2019-05: at the end of 2018 it is not drawn
+    early = map_svg(map_world(), map_view(), anchor="RUS", year=2018)
+    assert "Vladivostok" not in early and "North Korea → India: New Delhi, open" in early
 
 
 def test_the_static_map_labels_never_overlap(svg: str) -> None:

@@ -1,72 +1,65 @@
-"""A mission's status year by year (kg/network/timeline.py) and the DPRK's story (kg/network/story.py)."""
+"""A mission's status year by year (kg/network/timeline.py: the rule of kg/network/status.py read at
+each year's end) and the DPRK's story (kg/network/story.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
+from kg.network.status import StatusEvent, status_as_of, status_timeline
 from kg.network.story import GROUPS, event_group, story_events
-from kg.network.timeline import NO_EVENTS, EdgeStatus, edge_status, status_as_of, status_steps
+from kg.network.timeline import step_at, timeline_rows, year_end, year_steps
 
 YEARS = list(range(2015, 2025))
+E = StatusEvent
+UGANDA = (E("listed", "2022-11-16", source="W"), E("announcement", "2023-10", source="T"),
+          E("closure", "2023-12", True, "C"))
+BANGLADESH = (E("opening", "2016", source="T"), E("closure", "2023-11-21", source="T"))
+AGREED = (E("agreement", "2023-07", source="T"),)
+LIBYA = (E("closure", "2024-01-30", True, "T"),)
+REOPENED = (E("closure", "2017-03", source="T"), E("opening", "2019-06-01", source="T"))
 
 
-@pytest.mark.parametrize(("attrs", "on", "expected"), [
-    pytest.param({"kind": "mission-open"}, dt.date(2023, 1, 1), ("open", "no closure or announcement recorded"),
-                 id="open"),
-    pytest.param({"kind": "mission-open", "opened_on": "2019-05"}, dt.date(2019, 4, 30), None, id="not-open-yet"),
-    pytest.param({"kind": "mission-open", "opened_on": "2019-05"}, dt.date(2019, 5, 1), ("open", "opened 2019-05"),
-                 id="opened"),
-    pytest.param({"kind": "mission-closed", "closed_on": "2023-12-05"}, dt.date(2023, 12, 4),
-                 ("open", "no closure or announcement recorded"), id="before-the-closure"),
-    pytest.param({"kind": "mission-closed", "closed_on": "2023-12-05"}, dt.date(2023, 12, 5),
-                 ("closed", "closed on 2023-12-05"), id="closed-on-the-day"),
-    pytest.param({"kind": "mission-closed", "closed_on": "2023-12"}, dt.date(2023, 12, 15),
-                 ("uncertain", "closed in 2023-12, day not given"), id="within-the-closing-month"),
-    pytest.param({"kind": "mission-closed", "closed_on": "2023-12"}, dt.date(2023, 12, 31),
-                 ("closed", "closed in 2023-12"), id="after-the-closing-month"),
-    pytest.param({"kind": "mission-closed"}, dt.date(2023, 12, 31), ("uncertain", "closure recorded without a date"),
-                 id="undated-closure"),
-    pytest.param({"kind": "mission-uncertain", "closed_on": "2023-10"}, dt.date(2023, 10, 1),
-                 ("uncertain", "closure announced 2023-10"), id="announced"),
-    pytest.param({"kind": "mission-uncertain", "closed_on": "2023-10"}, dt.date(2023, 9, 30),
-                 ("open", "no closure or announcement recorded"), id="before-the-announcement"),
+@pytest.mark.parametrize(("events", "steps"), [
+    pytest.param((), [(2015, "open", "no closure known by this date", True)], id="no-events"),
+    # on 2023-12-31 a closure "on or before 2023-12" may still fall on that day: uncertain until 2024
+    pytest.param(UGANDA, [(2015, "open", "no closure known by this date", True),
+                          (2022, "uncertain", "closed on or before 2023-12", True),
+                          (2023, "uncertain", "closure announced 2023-10; closed on or before 2023-12", True),
+                          (2024, "closed", "closed on or before 2023-12", True)], id="uganda"),
+    pytest.param(BANGLADESH, [(2015, "closed", "not yet opened (opened 2016)", False),
+                              (2016, "uncertain", "opened 2016, exact day not given", True),
+                              (2017, "open", "no closure known by this date", True),
+                              (2023, "closed", "closed 2023-11-21", True)], id="opened-then-closed"),
+    pytest.param(AGREED, [(2015, "closed", "agreed to open 2023-07; no opening known", False)], id="agreed-only"),
+    pytest.param(LIBYA, [(2015, "uncertain", "closed on or before 2024-01-30", True),
+                         (2024, "closed", "closed on or before 2024-01-30", True)], id="a-bound-alone"),
+    pytest.param(REOPENED, [(2015, "open", "no closure known by this date", True),
+                            (2017, "closed", "closed 2017-03", True),
+                            (2019, "open", "reopened 2019-06-01", True)], id="reopened"),
 ])
-def test_edge_status(attrs: dict[str, Any], on: dt.date, expected: tuple[str, str] | None) -> None:
-    assert edge_status(attrs, on) == expected
+def test_steps_are_the_rule_at_the_years_where_it_changes(events: tuple[StatusEvent, ...],
+                                                           steps: list[tuple[int, str, str, bool]]) -> None:
+    assert year_steps(timeline_rows(status_timeline(events)), YEARS) == steps
 
 
-def test_steps_keep_only_the_years_where_the_status_changes() -> None:
-    attrs = {"kind": "mission-closed", "closed_on": "2023-12-05", "opened_on": "2017"}
-    rule = EdgeStatus({})
-    steps = status_steps(rule, attrs, YEARS)
-    assert steps == [(2015, None, "not open yet"), (2017, "open", "opened 2017"),
-                     (2023, "closed", "closed on 2023-12-05")]
-    # the page's rule, written in Python: each year at its end
-    expected = {2015: None, 2016: None, 2017: "open", 2022: "open", 2023: "closed", 2024: "closed"}
-    assert {y: status_as_of(steps, y)[0] for y in expected} == expected
-    # the steps agree with the rule asked at the end of every year
+@pytest.mark.parametrize("events", [(), UGANDA, BANGLADESH, AGREED, LIBYA, REOPENED])
+def test_the_steps_read_at_any_year_are_the_rule_on_its_last_day(events: tuple[StatusEvent, ...]) -> None:
+    steps = year_steps(timeline_rows(status_timeline(events)), YEARS)
     for year in YEARS:
-        answer = edge_status(attrs, dt.date(year, 12, 31))
-        assert status_as_of(steps, year)[0] == (answer[0] if answer else None), year
+        found = status_as_of(events, year_end(year))
+        step = step_at(steps, year)
+        assert step is not None and (step[1], step[2]) == (found.status, found.reason), year
 
 
-def test_a_mission_without_events_is_open_throughout() -> None:
-    assert status_steps(NO_EVENTS, object(), YEARS) == [(2015, "open", "no closure or announcement recorded")]
-    assert status_steps(NO_EVENTS, object(), []) == []
+def test_no_years_no_steps() -> None:
+    assert year_steps(timeline_rows(status_timeline(UGANDA)), []) == [] and step_at([], 2020) is None
 
 
-def test_edge_status_matches_world_missions_by_their_iri() -> None:
-    class Mission:
-        ident = "mission:PRK-ESP-embassy"
-
-    rule = EdgeStatus.from_edges([{"mission": "https://w3id.org/diplokg/id/mission/PRK-ESP-embassy",
-                                   "kind": "mission-closed", "closed_on": "2023-11"}, {"kind": "summit"}],
-                                 lambda iri: "mission:" + iri.rsplit("/", 1)[-1])
-    assert status_steps(rule, Mission(), YEARS)[-1] == (2023, "closed", "closed in 2023-11")
-    assert list(rule.dates(Mission())) == [dt.date(2023, 11, 1), dt.date(2023, 11, 30)]
+def test_a_year_before_the_first_step_reads_the_first() -> None:
+    steps = year_steps(timeline_rows(status_timeline(BANGLADESH)), YEARS)
+    assert step_at(steps, 1990) == (2015, "closed", "not yet opened (opened 2016)", False)
 
 
 @pytest.mark.parametrize(("iri", "group"), [

@@ -4,9 +4,11 @@
   (:func:`kg.network.story.story_events`);
 * the world (:func:`kg.network.worldgraph.world_data`), when the graph holds the votes or the
   world's missions, and how to draw it (:class:`kg.network.worldview.WorldView`): the slider reaches
-  the year the graph is as of, and a mission's status comes from the rule of
-  :mod:`kg.network.timeline` (for now the network's own mission edges, matched by the mission's IRI:
-  the world's missions that are the dossier's missions; the others have no dated event).
+  the year the graph is as of.
+
+Every mission, in the network and in the world, carries its dated events (the network rule
+``rules/mission-events.rq``), and its status is the rule of :mod:`kg.network.status` on them, the
+rule ``diplokg ask network-as-of`` answers by.
 """
 
 from __future__ import annotations
@@ -19,13 +21,12 @@ import networkx as nx
 
 from kg.network.graph import explorer_graph
 from kg.network.story import StoryEvent, story_events
-from kg.network.timeline import EdgeStatus
 from kg.network.world import WorldData
-from kg.network.worldgraph import MISSION, world_data
+from kg.network.worldgraph import world_data
 from kg.network.worldview import WorldView
 from kg.query.engine import BuiltGraph
 
-__all__ = ["ExplorerInputs", "explorer_inputs", "short_mission"]
+__all__ = ["ExplorerInputs", "explorer_inputs"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,6 @@ class ExplorerInputs:
     story: list[StoryEvent]
     world: WorldData | None
     view: WorldView
-
-
-def short_mission(iri: str) -> str:
-    """A mission's IRI as the world view writes it (``mission:PRK-AGO-embassy``)."""
-    return "mission:" + iri[len(MISSION):] if iri.startswith(MISSION) else iri
 
 
 def explorer_inputs(built: BuiltGraph, world_source: Any = None) -> ExplorerInputs:
@@ -54,8 +50,7 @@ def explorer_inputs(built: BuiltGraph, world_source: Any = None) -> ExplorerInpu
     graph = explorer_graph(built)
     story = story_events(built)
     world = world_data(world_source) if world_source is not None else None
-    rule = EdgeStatus.from_edges((attrs for _, _, attrs in graph.edges(data=True)), short_mission)
     match = re.match(r"^(\d{4})", str(graph.graph.get("as_of") or ""))
     years = [e.year for e in story if e.year is not None] + ([int(match.group(1))] if match else [])
     through = max(years) if years else None
-    return ExplorerInputs(graph, story, world, WorldView(status=rule, through=through))
+    return ExplorerInputs(graph, story, world, WorldView(through=through))

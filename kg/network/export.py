@@ -9,14 +9,19 @@ decimals, true/false), so that every format holds all of them and reads them bac
   its label, kind, how it is placed on the map and its projected ``x``/``y`` (Equal Earth, the map's
   units), the missions it sends and hosts, and its agreement by year: ``agreement_CHN_2019``,
   ``rollCalls_CHN_2019`` for every anchor and year with a recorded vote. An edge holds the mission's
-  kind, group, city, identifier, its ``status`` and ``statusReason`` at the end of the year exported,
-  ``statusHistory`` (the year-by-year steps, as JSON text) and ``evidence`` (the number of records
-  behind it: its register entry, and its dated status events when it has any).
+  kind, group, city, identifier, its ``status`` and ``statusReason`` as of the last day of the year
+  exported, ``statusHistory`` (the year-end steps ``[year, status, reason, begun]``, as JSON text) and
+  ``evidence`` (the number of records behind it: its dated events, a register's listing included, or
+  its register entry when it has none).
 * **dprk** (:func:`dprk_network`): the DPRK view's network (:func:`kg.network.graph.explorer_graph`):
   a node per state, organisation or person with its label, kind, tie score, centrality, focus and
   ``evidence``/``facts`` counts, plus its agreement by year where the world view has it; an edge per
   relation with its kind, modality, label, ``evidence`` and ``facts`` counts, ``since`` (the first
-  year its facts are dated) and, for a mission, its status at the end of the year exported.
+  year its facts are dated) and, for a mission, its status at the end of the year exported (its kind
+  follows it: ``mission-open``, ``mission-uncertain``, ``mission-closed``).
+
+A mission's status is the rule of :mod:`kg.network.status` (``open``, ``closed`` or ``uncertain``, with
+its reason), as the page and ``diplokg ask network-as-of --as-of YEAR-12-31`` give it.
 
 The graph itself holds the title, the year exported, the anchors and each year's coverage
 (``coverage_2022``: ``all`` or ``selected``) and roll calls.
@@ -33,11 +38,12 @@ from typing import Any, Literal
 import networkx as nx
 
 from kg.network.atlas import atlas
+from kg.network.netview import STATUS_KINDS
 from kg.network.places import map_places
 from kg.network.story import StoryEvent
-from kg.network.timeline import MissionStatus, status_as_of, status_steps
+from kg.network.timeline import Step, TimelineRow, step_at, year_steps
 from kg.network.world import WorldData, check_world
-from kg.network.worldview import WorldView, mission_group, world_payload
+from kg.network.worldview import WorldView, mission_group, mission_timeline, world_payload
 
 __all__ = ["FORMATS", "Format", "dprk_network", "network_text", "read_network", "world_network"]
 
@@ -75,8 +81,14 @@ def _graph_attrs(graph: nx.MultiDiGraph, payload: dict[str, Any] | None, year: i
             graph.graph[f"rollCalls_{y}"] = int(info["rollCalls"])
 
 
-def _steps_text(steps: Sequence[tuple[int, str | None, str]]) -> str:
-    return json.dumps([[y, s, r] for y, s, r in steps], ensure_ascii=False)
+def _status_attrs(rows: Sequence[Sequence[str]], years: Sequence[int], year: int | None) -> dict[str, Any]:
+    """A mission's ``status`` and ``statusReason`` at the end of *year*, and ``statusHistory``."""
+    steps: list[Step] = year_steps(rows, years)
+    now = step_at(steps, year) if year is not None else None
+    if now is None:
+        return {}
+    return {"status": now[1], "statusReason": now[2],
+            "statusHistory": json.dumps([list(step) for step in steps], ensure_ascii=False)}
 
 
 def world_network(world: WorldData, view: WorldView | None = None, year: int | None = None) -> nx.MultiDiGraph:
@@ -84,7 +96,7 @@ def world_network(world: WorldData, view: WorldView | None = None, year: int | N
 
     Args:
         world: The world.
-        view: Coverage, roll calls and the missions' status rule.
+        view: Coverage, roll calls and how far the years go.
         year: The year whose year-end status the edges' ``status`` gives (default: the last year).
     """
     view = view or WorldView()
@@ -112,21 +124,12 @@ def world_network(world: WorldData, view: WorldView | None = None, year: int | N
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             key = f"{key}#{seen[key]}"
-        attrs = _mission_attrs(view.status, m, years, year)
+        rows: list[TimelineRow] = mission_timeline(m)
         graph.add_edge(m.sender, m.host, key=key, **_clean({
             "kind": m.kind, "group": mission_group(m.kind), "city": m.city, "ident": m.ident,
-            "latitude": m.latitude, "longitude": m.longitude, **attrs}))
+            "latitude": m.latitude, "longitude": m.longitude, **_status_attrs(rows, years, year),
+            "evidence": len(m.events) or 1}))
     return graph
-
-
-def _mission_attrs(rule: MissionStatus, mission: Any, years: Sequence[int], year: int | None) -> dict[str, Any]:
-    if not years or year is None:
-        return {}
-    steps = status_steps(rule, mission, years)
-    status, reason = status_as_of(steps, year)
-    dated = len(list(rule.dates(mission)))
-    return {"status": status or "not open yet", "statusReason": reason, "statusHistory": _steps_text(steps),
-            "evidence": 1 + dated}
 
 
 def _iso(node: str) -> str:
@@ -141,7 +144,7 @@ def dprk_network(graph: nx.MultiDiGraph, story: Sequence[StoryEvent] = (), world
         graph: The explorer network (:func:`kg.network.graph.explorer_graph`).
         story: Its events (for each relation's first dated year).
         world: The world, for the states' agreement by year (optional).
-        view: How the world's years were chosen, and the missions' status rule.
+        view: How the world's years were chosen.
         year: The year whose year-end status mission edges give (default: the graph's as-of year).
     """
     view = view or WorldView()
@@ -153,9 +156,6 @@ def dprk_network(graph: nx.MultiDiGraph, story: Sequence[StoryEvent] = (), world
     dated = [y for y in since.values()] + ([last] if last else [])
     years = list(range(min(dated), max(dated) + 1)) if dated else []
     year = year if year is not None else (years[-1] if years else None)
-    from kg.network.timeline import EdgeStatus
-
-    rule = EdgeStatus({})
     out = nx.MultiDiGraph()
     _graph_attrs(out, payload, year, str(graph.graph.get("title") or ""))
     if graph.graph.get("as_of"):
@@ -168,11 +168,10 @@ def dprk_network(graph: nx.MultiDiGraph, story: Sequence[StoryEvent] = (), world
             "facts": len(attrs.get("facts") or []), **_agreement(agreement.get(_iso(str(node)), {}))}))
     for u, v, key, attrs in sorted(graph.edges(keys=True, data=True), key=lambda e: (str(e[2]), str(e[0]), str(e[1]))):
         extra: dict[str, Any] = {}
-        if attrs.get("mission") and years and year is not None:
-            steps = status_steps(rule, attrs, years)
-            status, reason = status_as_of(steps, year)
-            extra = {"status": status or "not open yet", "statusReason": reason, "statusHistory": _steps_text(steps),
-                     "mission": str(attrs["mission"])}
+        if attrs.get("mission"):
+            extra = {"mission": str(attrs["mission"]), **_status_attrs(attrs.get("status_timeline") or (), years, year)}
+            if extra.get("status") in STATUS_KINDS:   # drawn in its status at the end of the year exported
+                extra["kind"] = STATUS_KINDS[extra["status"]]
         firsts = [since[i] for i in attrs.get("fact_iris") or () if i in since]
         out.add_edge(str(u), str(v), key=str(key), **_clean({
             "kind": attrs.get("kind"), "modality": attrs.get("modality"), "label": attrs.get("label"),

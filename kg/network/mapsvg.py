@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from kg.network.atlas import atlas
+from kg.network.timeline import step_at
 from kg.network.worldview import AGREEMENT_STOPS, STATUS_STYLES, WorldView, agreement_colour, world_payload
 
 __all__ = ["map_svg"]
@@ -50,7 +51,7 @@ def map_svg(world: Any, view: WorldView | None = None, anchor: str | None = None
 
     Args:
         world: The world (:class:`~kg.network.world.WorldData`).
-        view: Coverage, roll calls and the missions' status rule.
+        view: Coverage, roll calls and how far the years go.
         anchor: The anchor (default: the world's first).
         year: The year (default: the latest year with enough roll calls, as the page starts on).
         missions_of: Whose missions to draw (an ISO code; default: the world's focus, the DPRK; "" for none).
@@ -156,16 +157,10 @@ def _missions(payload: dict[str, Any], yi: int, k: float, dx: float, dy: float, 
     for mi, m in enumerate(payload["missions"]):
         if m[0] != index[sender]:
             continue
-        steps = payload["status"][mi]
-        status, reason = "open", ""
-        if steps:
-            chosen = steps[0]
-            for step in steps:
-                if step[0] <= year:
-                    chosen = step
-            status, reason = chosen[1], payload["reasons"][chosen[2]]
+        step = step_at(payload["status"][mi] or [], year)
+        status, reason = (step[1], payload["reasons"][step[2]]) if step else ("open", payload["openReason"])
         end = [m[5], m[6]] if m[5] is not None else (states[m[1]]["cap"] or states[m[1]]["pt"])
-        if not status or not end:
+        if (step and not step[3]) or not end:     # not opened yet, or nowhere to draw it
             continue
         bx, by = end[0] * k + dx, end[1] * k + dy
         cx, cy = (ax + bx) / 2 - (by - ay) * 0.16, (ay + by) / 2 + (bx - ax) * 0.16

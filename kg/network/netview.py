@@ -3,9 +3,10 @@ MultiDiGraph from :mod:`kg.network.graph`), built with pyvis in directed mode.
 
 Nodes are coloured by their *tie score* towards China and Russia (:func:`kg.network.analytics.tie_scores`:
 a score of the network's ties, not agreement in the UN General Assembly, which the world view shows),
-sized by centrality. Edges are styled by kind; a mission edge also carries its status year by year
-(:mod:`kg.network.timeline`) and any other relation the first year its facts are dated (``since``),
-so that the DPRK view can show the network as it stood at the end of a year.
+sized by centrality. Edges are styled by kind; a mission edge also carries its status at the end of
+each year (:func:`kg.network.timeline.year_steps` on its ``status_timeline``: the rule of
+:mod:`kg.network.status`) and any other relation the first year its facts are dated (``since``), so
+that the DPRK view can show the network as it stood at the end of a year.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from kg.network.layout import layout_positions
-from kg.network.timeline import EdgeStatus, status_steps
+from kg.network.timeline import year_steps
 from kg.query.excerpts import readable
 
 __all__ = [
@@ -176,8 +177,8 @@ def _edge_record(key: str, attrs: dict[str, Any], time: _Time) -> dict[str, Any]
     kind = _text(attrs.get("kind"))
     style = EDGE_STYLES.get(kind, DEFAULT_EDGE_STYLE)
     when: dict[str, Any] = {}
-    if attrs.get("mission") and kind in STATUS_KINDS.values() and time.years:
-        when["status"] = [list(step) for step in status_steps(time.rule, attrs, time.years)]
+    if attrs.get("status_timeline") and time.years:
+        when["status"] = [list(step) for step in year_steps(attrs["status_timeline"], time.years)]
     else:
         dated = [time.since[i] for i in attrs.get("fact_iris") or () if i in time.since]
         if dated:
@@ -220,13 +221,11 @@ def _parallel_bends(graph: nx.MultiDiGraph) -> dict[tuple[Any, Any, Any], float]
 
 
 class _Time:
-    """What the edges need to be shown year by year: the years, the missions' status rule, and the
-    first year of each dated fact."""
+    """What the edges need to be shown year by year: the years and the first year of each dated fact."""
 
     def __init__(self, years: Sequence[int], since: Mapping[str, int]) -> None:
         self.years = list(years)
         self.since = since
-        self.rule = EdgeStatus({})
 
 
 Records = list[dict[str, Any]]
@@ -238,9 +237,9 @@ def build_network(graph: nx.MultiDiGraph, years: Sequence[int] = (),
 
     Args:
         graph: The explorer network.
-        years: The years the DPRK view's time control shows: each mission edge gets its status steps
-            over them (:func:`kg.network.timeline.status_steps`, the interim rule over the edge's own
-            kind and dates); none, and no edge carries a status.
+        years: The years the DPRK view's time control shows: each mission edge with a
+            ``status_timeline`` gets its status at the end of each (:func:`kg.network.timeline.year_steps`);
+            none, and no edge carries a status.
         since: ``{fact IRI: year}``: a relation other than a mission gets the first year of its facts.
     """
     time = _Time(years, since or {})

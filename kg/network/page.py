@@ -61,7 +61,7 @@ from kg.network.netview import (
     tie_colour,
 )
 from kg.network.story import StoryEvent, story_payload
-from kg.network.timeline import status_as_of
+from kg.network.timeline import step_at
 from kg.network.world import WorldData
 from kg.network.worldview import AGREEMENT_STOPS, WorldView, world_context
 
@@ -104,8 +104,8 @@ def _text(value: Any) -> str:
 
 
 def _kinds_shown(edges: list[dict[str, Any]], years: list[int]) -> tuple[Counter[str], set[str]]:
-    """How many edges of each kind the network shows in its last year (a mission in its status then),
-    and every kind it shows in some year."""
+    """How many edges of each kind the network shows in its last year (a mission in its status then,
+    once it has begun), and every kind it shows in some year."""
     counts: Counter[str] = Counter()
     seen: set[str] = set()
     for e in edges:
@@ -114,11 +114,10 @@ def _kinds_shown(edges: list[dict[str, Any]], years: list[int]) -> tuple[Counter
             counts[e["dk"]["kind"]] += 1
             seen.add(e["dk"]["kind"])
             continue
-        kinds = [STATUS_KINDS[step[1]] for step in steps if step[1]]
-        seen.update(kinds)
-        last = status_as_of([tuple(step) for step in steps], years[-1])[0]
-        if last:
-            counts[STATUS_KINDS[last]] += 1
+        seen.update(STATUS_KINDS[step[1]] for step in steps if step[3])
+        last = step_at(steps, years[-1])
+        if last is not None and last[3]:
+            counts[STATUS_KINDS[last[1]]] += 1
     return counts, seen
 
 
@@ -141,14 +140,11 @@ def _read_asset(path: pathlib.Path, closing: tuple[str, str]) -> markupsafe.Mark
 
 
 def _story_years(story: Sequence[StoryEvent], graph: nx.MultiDiGraph, view: WorldView | None) -> list[int]:
-    """The years of the DPRK view's time control: from the first dated event (or mission date) to the
-    graph's as-of year (or the last dated event, or the world view's last year)."""
+    """The years of the DPRK view's time control: from the first dated event (or day a mission's status
+    changes) to the graph's as-of year (or the last dated event, or the world view's last year)."""
     dated = [e.year for e in story if e.year is not None]
     for _, _, attrs in graph.edges(data=True):
-        for key in ("opened_on", "closed_on"):
-            match = re.match(r"^(\d{4})", _text(attrs.get(key)))
-            if match:
-                dated.append(int(match.group(1)))
+        dated.extend(int(row[0][:4]) for row in attrs.get("status_timeline") or () if row[0])
     as_of = re.match(r"^(\d{4})", _text(graph.graph.get("as_of")))
     ends = [*dated, *( [int(as_of.group(1))] if as_of else []), *([view.through] if view and view.through else [])]
     return list(range(min(dated), max(ends) + 1)) if dated else []
@@ -161,10 +157,11 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None, view: Worl
     The page inlines vis-network, draws the precomputed layout with physics off
     and exposes ``window.diplokg = {network, nodes, edges, ready, ...}``. With *world*, the page
     opens on the world map (``window.diplokgWorld``, see :mod:`kg.network.worldview`; *view* says how
-    each year's votes were chosen and how missions' status is found) and the network of *graph* is
-    one click away (a tab; ``#network`` opens it directly). With *story* (the graph's events, see
+    each year's votes were chosen and how far the slider goes) and the network of *graph* is one
+    click away (a tab; ``#network`` opens it directly). With *story* (the graph's events, see
     :mod:`kg.network.story`), the network's tab tells them in time order beside the network, with a
-    time control it shares with the world map.
+    time control it shares with the world map. Both views draw every mission in its status at the end
+    of the year shown, by the one rule of :mod:`kg.network.status` (:mod:`kg.network.timeline`).
     """
     story = list(story or [])
     years = _story_years(story, graph, view)

@@ -16,9 +16,11 @@ The block (``#wv-data``, JSON; every array below is in the order given):
   ``sent``/``hosted`` counts.
 * ``missions``: ``[sender, host, kind, city, ident, x, y]`` (indexes into ``states`` and ``kinds``;
   ``x, y`` the mission's own place projected, null when it has none: the line then ends at the host's
-  capital); ``status[i]``: the mission's status steps (:mod:`kg.network.timeline`) as
-  ``[[year, status, reason index], ...]`` (status ``open``, ``closed``, ``uncertain``, or null: not
-  open yet), or null when it is open throughout with no recorded event; ``reasons``: the reasons' text.
+  capital); ``status[i]``: the mission's status at the end of each year, by the rule of
+  :mod:`kg.network.status` read from its events (:mod:`kg.network.timeline`), as steps
+  ``[[year, status, reason index, begun], ...]`` (status ``open``, ``closed`` or ``uncertain``; begun
+  false before it first opened: not drawn), or null when it is open at every date (no event dates
+  anything against it: ``openReason``); ``reasons``: the reasons' text.
 * ``pairs``: ``[sender, host, [missions], group]``, the missions of one sender-host pair (drawn as
   one line, its width growing with their number, when every mission is drawn).
 * ``frame``: the projected box of the map's shapes; ``clip``: the atlas indexes of the shapes that
@@ -41,7 +43,8 @@ from typing import Any
 
 from kg.network.atlas import atlas
 from kg.network.places import map_places, projected_point
-from kg.network.timeline import NO_EVENTS, MissionStatus, status_steps
+from kg.network.status import OPEN_REASON
+from kg.network.timeline import TimelineRow, timeline_rows, year_steps
 from kg.network.world import WorldData, WorldMission, WorldState, capital_like, check_world
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "WorldView",
     "agreement_colour",
     "mission_group",
+    "mission_timeline",
     "world_context",
     "world_payload",
 ]
@@ -84,22 +88,20 @@ MIN_ROLL_CALLS = 10
 
 @dataclass(frozen=True)
 class WorldView:
-    """What the world view draws besides :class:`WorldData`: how each year's votes were chosen, the
-    missions' status rule, and how far the slider goes.
+    """What the world view draws besides :class:`WorldData`: how each year's votes were chosen and how
+    far the slider goes. (A mission's status is the rule of :mod:`kg.network.status` on its events.)
 
     Attributes:
         coverage: ``{year: "all" | "selected"}``; a year with votes not listed is ``all``.
         roll_calls: ``{year: roll calls in the data}``; a year not listed counts the most roll calls
             any state has in it.
         min_roll_calls: A state-year with fewer roll calls is drawn flagged and not ranked.
-        status: The missions' status rule.
         through: The last year the slider reaches (at least the last year with votes).
     """
 
     coverage: Mapping[int, str] = field(default_factory=dict)
     roll_calls: Mapping[int, int] = field(default_factory=dict)
     min_roll_calls: int = MIN_ROLL_CALLS
-    status: MissionStatus = NO_EVENTS
     through: int | None = None
 
 
@@ -108,6 +110,11 @@ def mission_group(kind: str) -> str:
     if capital_like(kind):
         return "embassy"
     return "consulate" if "consul" in kind.lower() else "other"
+
+
+def mission_timeline(mission: WorldMission) -> list[TimelineRow]:
+    """A world mission's status timeline (the rule of :mod:`kg.network.status` on its events), as rows."""
+    return timeline_rows(mission.status_timeline())
 
 
 def _short(state: WorldState) -> str:
@@ -184,11 +191,12 @@ def world_payload(world: WorldData, view: WorldView | None = None) -> dict[str, 
     status_rows: list[list[list[Any]] | None] = []
     mission_rows: list[list[Any]] = []
     for m in missions:
-        steps = status_steps(view.status, m, years)
-        if len(steps) == 1 and steps[0][1] == "open" and not list(view.status.dates(m)):
+        timeline = mission_timeline(m)
+        if len(timeline) == 1 and timeline[0][1] == "open":
             status_rows.append(None)
         else:
-            status_rows.append([[y, s, reasons.setdefault(r, len(reasons))] for y, s, r in steps])
+            status_rows.append([[y, s, reasons.setdefault(r, len(reasons)), begun]
+                                for y, s, r, begun in year_steps(timeline, years)])
         xy = None
         if m.latitude is not None and m.longitude is not None and math.isfinite(m.latitude + m.longitude):
             xy = projected_point(m.latitude, m.longitude)
@@ -218,6 +226,7 @@ def world_payload(world: WorldData, view: WorldView | None = None) -> dict[str, 
         "missions": mission_rows,
         "status": status_rows,
         "reasons": sorted(reasons, key=reasons.__getitem__),
+        "openReason": OPEN_REASON,
         "statusStyles": STATUS_STYLES,
         "pairs": pair_rows,
         "groups": MISSION_GROUPS,
@@ -279,7 +288,7 @@ def world_context(world: WorldData, stops: Sequence[tuple[float, str]], unknown:
         stops: The agreement scale's stops, (value, ``#rrggbb``), drawn linearly.
         unknown: The fill of a state with no vote that year.
         network_focus: The network view's focus label, to name its tab.
-        view: Coverage, roll calls and the missions' status rule.
+        view: Coverage, roll calls and how far the slider goes.
     """
     payload = world_payload(world, view)
     payload["stops"] = [[s, c] for s, c in stops]

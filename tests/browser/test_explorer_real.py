@@ -11,8 +11,9 @@ import networkx as nx
 import pytest
 
 from kg.build import build
-from kg.network.graph import explorer_graph
+from kg.network.graph import MISSION_KINDS, explorer_graph, mission_events
 from kg.network.page import write_page
+from kg.network.status import status_as_of
 from kg.paths import Project
 from kg.query.engine import BuiltGraph
 
@@ -77,17 +78,22 @@ def test_datasets_hold_exactly_the_network(opened: PageProbe, graph: nx.MultiDiG
         graph.number_of_edges() + bundles)
 
 
-def test_hiding_a_kind_hides_its_edges(opened: PageProbe, graph: nx.MultiDiGraph) -> None:
-    # a mission is drawn in its status at the end of the year shown (the last): closed when its closure
-    # is dated, uncertain when the graph holds a closure without a date (Uganda, Libya: issue 22)
+def test_hiding_a_kind_hides_its_edges(opened: PageProbe, graph: nx.MultiDiGraph, built: Any) -> None:
+    # a mission is drawn in its status at the end of the year shown (the last), by the rule of
+    # kg/network/status.py on the mission's events, as `diplokg ask network-as-of --as-of YEAR-12-31` answers
+    year = opened.page.evaluate("window.diplokg.year")
+    assert year == int(graph.graph["as_of"][:4])
     shown = opened.page.evaluate("Object.fromEntries(window.diplokg.edges.get().filter(e => e.dk.kind !== 'bundle')"
                                  ".map(e => [e.id, window.diplokg.shownKind(e.id)]))")
+    events = mission_events(built.graph)
+    expected = {k: MISSION_KINDS[status_as_of([e.event for e in events.get(d["mission"], [])], f"{year}-12-31").status]
+                for _, _, k, d in graph.edges(keys=True, data=True) if d.get("mission")}
+    assert {k: shown[k] for k in expected} == expected
+    by_host = {v.rsplit("/", 1)[-1]: shown[k] for _, v, k, d in graph.edges(keys=True, data=True) if d.get("mission")}
+    # Uganda ("closed on or before 2023-12") and Libya ("on or before 2024-01-30"): closed by the end of 2024
+    assert by_host["UGA"] == by_host["LBY"] == by_host["ESP"] == "mission-closed"
     closed = {k for k, kind in shown.items() if kind == "mission-closed"}
     assert len(closed) >= 4
-    undated = {k for _, v, k, d in graph.edges(keys=True, data=True)
-               if d["kind"] == "mission-closed" and not d.get("closed_on")}
-    assert {k.rsplit("/", 1)[-1] for k in undated} >= {"UGA", "LBY"}
-    assert {shown[k] for k in undated} == {"mission-uncertain"}
     # a relation drawn inside a bundle (one edge with a count) is shown too
     hidden = ("() => window.diplokg.edges.get().filter(e => e.dk.kind !== 'bundle' && !window.diplokg.shown(e.id))"
               ".map(e => e.id)")
@@ -105,7 +111,8 @@ def test_edge_tooltip_shows_the_evidence_sentence(opened: PageProbe) -> None:
     text = tip.inner_text()
     assert CLOSURE_SENTENCE in text
     assert "North Korea’s Diplomatic Shift" in text and "reported" in text
-    assert "Status at the end of 2024: uncertain (closure recorded without a date)" in text
+    # the sources bound Uganda's closure ("confirmed closed by early December 2023"): on or before 2023-12
+    assert "Status at the end of 2024: closed (closed on or before 2023-12)" in text
 
 
 def test_node_tooltip_shows_evidence(opened: PageProbe) -> None:

@@ -84,7 +84,7 @@ def test_the_year_greys_later_events_and_shows_the_network_then(story: PageProbe
     assert page.evaluate("window.diplokg.shownKind('m2')") == "mission-uncertain"
     assert page.locator('.dk-count[data-kind="mission-closed"]').inner_text() == "1"
     text = page.evaluate("window.diplokg.describe('m3', 'edge', true).textContent")
-    assert "Status at the end of 2023: closed (closed on 2023-12-05)" in text
+    assert "Status at the end of 2023: closed (closed on or before 2023-12-05)" in text
 
 
 def test_the_time_control_is_shared_with_the_world_map(story: PageProbe) -> None:

@@ -270,9 +270,12 @@ def test_the_dprks_missions_take_their_status_as_of_the_year(world: PageProbe) -
 
     assert page.locator("#wv-filter").input_value() == "sender:PRK"
     set_year(page, 2018)
-    assert drawn() == {"status-open": 5}                         # Vladivostok not open yet
+    assert drawn() == {"status-open": 5}                         # Vladivostok not open yet: not drawn
+    page.evaluate("window.diplokgWorld.select('RUS')")
+    assert "closed not yet opened (opened 2019-05)" in page.locator("#wv-details").inner_text()
     set_year(page, 2022)
-    assert drawn() == {"status-open": 6}
+    # Havana: listed open on 2022-11-16, closed on or before 2023-12-05: uncertain from the listing on
+    assert drawn() == {"status-open": 5, "status-uncertain": 1}
     set_year(page, 2023)
     assert drawn() == {"status-open": 4, "status-uncertain": 1, "status-closed": 1}
     assert "4 open, 1 uncertain, 1 closed" in page.locator("#wv-status").inner_text()

@@ -84,6 +84,44 @@ def test_the_real_world_map(probe: PageProbe, world_page: pathlib.Path, inputs: 
     assert probe.console_errors == [] and probe.page_errors == [] and probe.outside_requests == []
 
 
+def drawn_missions(page: Any) -> dict[str, list[str]]:
+    """The DPRK's missions drawn on the map: ``{host code: [status mark, ...]}`` (one per mission line)."""
+    found: dict[str, list[str]] = page.evaluate("""() => { const w = window.diplokgWorld, out = {};
+        document.querySelectorAll('#wv-lines path[data-mission]').forEach(p => {
+            const m = w.raw.missions[Number(p.dataset.mission)], host = w.raw.states[m[1]].code;
+            (out[host] = out[host] || []).push(p.dataset.mark); });
+        return out; }""")
+    return found
+
+
+def test_the_slider_closes_the_dprks_missions_from_their_date_on(probe: PageProbe, world_page: pathlib.Path) -> None:
+    probe.open(world_page, api="diplokgWorld")
+    page = probe.page
+    assert page.locator("#wv-filter").input_value() == "sender:PRK"
+    set_year(page, 2022)
+    before = drawn_missions(page)
+    page.locator("#wv-year").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#wv-year-label").inner_text() == "2024"
+    after = drawn_missions(page)
+    # one line per mission (Hong Kong's consulate-general once, not once per source), open in 2022 and
+    # closed at the end of 2024, as `diplokg ask network-as-of --as-of 2024-12-31` has them
+    for host in ("ESP", "UGA", "HKG", "AGO"):
+        assert (before[host], after[host]) == (["status-open"], ["status-closed"]), host
+    assert after["CHN"] == ["status-open"] and after["RUS"] == ["status-open"]
+    assert sum(len(v) for v in after.values()) == sum(len(v) for v in before.values())
+    # the cards say so, with the rule's reason
+    page.evaluate("window.diplokgWorld.select('UGA')")
+    card = page.locator("#wv-details").inner_text()
+    assert "closed closed on or before 2023-12" in card
+    page.evaluate("window.diplokgWorld.select('ESP')")
+    assert "closed closed 2023-11-03" in page.locator("#wv-details").inner_text()
+    set_year(page, 2022)
+    assert "open no closure known by this date" in page.locator("#wv-details").inner_text()
+    assert probe.console_errors == [] and probe.page_errors == [] and probe.outside_requests == []
+
+
 def test_labels_never_overlap_on_the_real_map_and_screenshots(sized_probe: PageProbe, world_page: pathlib.Path,
                                                               artefacts: pathlib.Path) -> None:
     sized_probe.open(world_page, api="diplokgWorld")

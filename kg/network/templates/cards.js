@@ -136,9 +136,9 @@
     }
 
     /* ---------- missions ---------- */
+    /* The mission's status at the end of the year shown and why, as the rule gives them. */
     function statusBadge(node, mi) {
       var st = ctx.missionStatus(mi);
-      if (!st.status) { node.appendChild(el("span", "wv-st wv-st-closed", "not open yet")); return st; }
       node.appendChild(el("span", "wv-st wv-st-" + st.status, st.status));
       if (st.reason) { node.appendChild(el("span", "wv-reason", " " + st.reason)); }
       return st;

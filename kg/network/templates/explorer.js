@@ -6,6 +6,7 @@
  */
 (function () {
   "use strict";
+  var u = window.dkUtil;
   var raw = JSON.parse(document.getElementById("dk-data").textContent);
   var nodes = new vis.DataSet(raw.nodes);
   var edges = new vis.DataSet(raw.edges);
@@ -92,10 +93,9 @@
       card.appendChild(el("div", "dk-card-meta", (nowKind && nowKind !== dk.kind && raw.kindLabels[nowKind] ? raw.kindLabels[nowKind] +
         " at the end of " + api.year : kindLabel) + " \u00b7 " + (raw.modalityLabels[dk.modality] || dk.modality || "unspecified")));
       if (dk.status) {
-        var step = dk.status[0];
-        dk.status.forEach(function (st) { if (api.year === null || api.year === undefined || st[0] <= api.year) { step = st; } });
-        card.appendChild(el("div", "dk-card-meta", "Status at the end of " + (api.year || raw.years[raw.years.length - 1]) + ": " +
-          (step[1] || "not open yet") + (step[2] ? " (" + step[2] + ")" : "")));
+        var year = api.year === null || api.year === undefined ? raw.years[raw.years.length - 1] : api.year;
+        var step = u.stepAt(dk.status, year);
+        card.appendChild(el("div", "dk-card-meta", "Status at the end of " + year + ": " + step[1] + (step[2] ? " (" + step[2] + ")" : "")));
       }
       var own = bundleOf[item.id];
       if (full && own && own.expanded) {
@@ -197,9 +197,8 @@
     var y = api.year;
     if (y === null || y === undefined) { return e.dk.kind; }
     if (e.dk.status) {
-      var chosen = e.dk.status[0];
-      e.dk.status.forEach(function (s) { if (s[0] <= y) { chosen = s; } });
-      return chosen[1] ? raw.statusKinds[chosen[1]] : null;
+      var chosen = u.stepAt(e.dk.status, y);
+      return chosen[3] ? raw.statusKinds[chosen[1]] : null;
     }
     if (e.dk.since !== undefined && e.dk.since > y) { return null; }
     return e.dk.kind;

@@ -49,8 +49,15 @@
     });
     return ol;
   }
+  /* A mission's status steps [[year, status, reason, begun], ...] (kg/network/timeline.py) read at the
+   * end of year y: the last step at or before it, else the first. */
+  function stepAt(steps, y) {
+    var chosen = steps[0];
+    steps.forEach(function (s) { if (s[0] <= y) { chosen = s; } });
+    return chosen;
+  }
   window.dkUtil = { el: el, svg: svg, clear: clear, plural: plural, hex: hex, rgb: rgb, scale: scale,
-                    evidenceList: evidenceList, SVG: SVG };
+                    evidenceList: evidenceList, stepAt: stepAt, SVG: SVG };
 
   /* ---------- the shared year ---------- */
   var time = { year: null, listeners: [] };

@@ -51,13 +51,13 @@
   api.shown = function (code) { var i = byCode[code]; return i === undefined ? null : shown(i); };
   api.fillOf = function (code) { var i = byCode[code]; return i === undefined ? null : fillOf(i); };
 
-  /* A mission's status at the end of the year shown: {status, reason} (status null: not open yet). */
+  /* A mission's status at the end of the year shown, by the rule of kg/network/status.py:
+   * {status: open | closed | uncertain, reason, begun} (begun false: not opened yet, not drawn). */
   function missionStatus(mi) {
-    var steps = raw.status[mi], y = years[api.yearIndex];
-    if (!steps) { return { status: "open", reason: "" }; }
-    var chosen = steps[0];
-    steps.forEach(function (s) { if (s[0] <= y) { chosen = s; } });
-    return { status: chosen[1], reason: raw.reasons[chosen[2]] || "" };
+    var steps = raw.status[mi];
+    if (!steps) { return { status: "open", reason: raw.openReason, begun: true }; }
+    var chosen = u.stepAt(steps, years[api.yearIndex]);
+    return { status: chosen[1], reason: raw.reasons[chosen[2]] || "", begun: chosen[3] };
   }
   api.missionStatus = function (mi) { return missionStatus(mi); };
   function focusMission(i) {
@@ -186,7 +186,7 @@
       var a = map.toScreen(from[0], from[1]);
       if (all) {
         var best = null;
-        p[2].forEach(function (mi) { var st = missionStatus(mi).status; if (st && (best === null || RANK[st] < RANK[best])) { best = st; } });
+        p[2].forEach(function (mi) { var st = missionStatus(mi); if (st.begun && (best === null || RANK[st.status] < RANK[best])) { best = st.status; } });
         var to = states[p[1]].cap || states[p[1]].pt;
         if (!best || !to) { return; }
         var b = map.toScreen(to[0], to[1]), d = curve(a, b, 0.12), w = 0.6 + 0.9 * Math.log2(p[2].length + 1);
@@ -199,7 +199,7 @@
       starts[p[0]] = a;
       p[2].forEach(function (mi) {
         var st = missionStatus(mi), to2 = endOf(mi);
-        if (!st.status || !to2) { return; }
+        if (!st.begun || !to2) { return; }
         var b2 = map.toScreen(to2[0], to2[1]), d2 = curve(a, b2, 0.16), group = raw.groups[groupOf(mi)];
         var dash = raw.statusStyles[st.status].dash || "none";
         g.appendChild(svg("path", { d: d2, "class": "wv-casing", "stroke-width": 4, "data-mark": "casing" }));
