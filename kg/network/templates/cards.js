@@ -154,6 +154,8 @@
       if (!list.length) { return; }
       card.appendChild(el("div", "dk-card-sub", title + " (" + list.length + ")"));
       var ul = el("ul", "wv-missions");
+      /* those with a status of their own (dated events) first, so that a closure is never hidden under "more" */
+      list = list.filter(function (mi) { return raw.status[mi]; }).concat(list.filter(function (mi) { return !raw.status[mi]; }));
       list.slice(0, 8).forEach(function (mi) { ul.appendChild(missionItem(mi, side)); });
       card.appendChild(ul);
       if (list.length > 8) {
@@ -200,6 +202,12 @@
             "(agreement 1 same vote, 0.5 one abstains, 0 yes against no); `diplokg alignment --year YEAR` lists them."));
         }
       }
+      /* the focus's mission here (the DPRK's embassy): its status at the end of the year shown, and why */
+      if (ctx.focusMission(i) !== null) {
+        var fm = ctx.focusMission(i), line = el("div", "wv-now", ctx.focusLabel() + "\u2019s " + raw.kinds[missions[fm][2]] + ":");
+        statusBadge(line, fm);
+        card.appendChild(line);
+      }
       if (full) {
         missionList(card, "Missions it sends", ctx.sentBy(i), "sent");
         missionList(card, "Missions it hosts", ctx.hostedBy(i), "hosted");
@@ -213,10 +221,6 @@
           actions.appendChild(button);
         });
         card.appendChild(actions);
-      } else if (ctx.focusMission(i) !== null) {
-        var fm = ctx.focusMission(i), line = el("div", "wv-now", ctx.focusLabel() + "\u2019s " + raw.kinds[missions[fm][2]] + ":");
-        statusBadge(line, fm);
-        card.appendChild(line);
       }
       return card;
     }
