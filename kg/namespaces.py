@@ -296,6 +296,7 @@ class DIPLO(DefinedNamespace):
     SelectedVotes: URIRef
     coverage: URIRef
     minimumRollCalls: URIRef
+    rank: URIRef
     CouncilVote: URIRef
     DraftResolution: URIRef
     votedOn: URIRef

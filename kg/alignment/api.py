@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from kg.alignment.coverage import (
     roll_calls_per_year,
 )
 from kg.alignment.derive import DEFAULT_ANCHORS, code
-from kg.alignment.measures import Agreement, agreements
+from kg.alignment.measures import Agreement, agreements, rank_measures
 from kg.alignment.remote import RemoteWorld
 from kg.alignment.votes import VoteMatrix, read_votes, read_votes_nquads
 from kg.errors import InputError
@@ -340,7 +339,7 @@ def agreement_table(
         # Every member's votes, also with ``states``: a rank is among every state.
         matrix = world.vote_matrix(wanted_years, issue, None)
         found = agreements(matrix, anchor_iris, sorted(wanted_years) if wanted_years is not None else None, issue)
-    ranks = _ranks(found, min_roll_calls)
+    ranks = rank_measures(found, min_roll_calls)
     if state_iris is not None:
         found = [g for g in found if g.state in state_iris]
     names = world.labels({g.state for g in found})
@@ -348,24 +347,6 @@ def agreement_table(
             for g in found]
     rows.sort(key=lambda r: (r.year, r.anchor, r.rank is None, -r.agreement, r.state))
     return rows
-
-
-def _ranks(found: list[Agreement], minimum: int) -> dict[int, int]:
-    """The rank of each measure (by ``id``) among those of its year, anchor and issue over at least
-    ``minimum`` roll calls: 1 for the highest exact agreement; equal agreements share a place."""
-    groups: dict[tuple[int, int, str, str | None], list[Agreement]] = {}
-    for g in found:
-        if g.roll_calls >= minimum:
-            groups.setdefault((g.year, g.last_year, g.anchor, g.issue), []).append(g)
-    ranks: dict[int, int] = {}
-    for group in groups.values():
-        exact = sorted((Fraction(g.distance, g.roll_calls), id(g)) for g in group)
-        place, previous = 0, None
-        for position, (value, ident) in enumerate(exact, 1):
-            if value != previous:
-                place, previous = position, value
-            ranks[ident] = place
-    return ranks
 
 
 def _row(g: Agreement, names: dict[str, str], coverage: str, rank: int | None, minimum: int) -> AgreementRow:

@@ -8,12 +8,14 @@ sources asserted and what the reasoner inferred::
     agreement:PRK-CHN-2019 a diplo:AgreementMeasure ;
         diplo:state iso:PRK ; diplo:anchor iso:CHN ; diplo:year "2019"^^xsd:gYear ;
         diplo:agreement 0.8987 ; diplo:agreementPoints 71.0 ; diplo:rollCalls 79 ;
-        diplo:scottsPi 0.6247 ; diplo:coverage diplo:AllRecordedVotes ;
+        diplo:scottsPi 0.6247 ; diplo:coverage diplo:AllRecordedVotes ; diplo:rank 12 ;
         prov:wasGeneratedBy activity:alignment ;
         prov:wasDerivedFrom <…/id/source/unga-votes/> .
 
 ``diplo:coverage`` says whether the year's roll calls are every recorded vote or a selection
-(:mod:`kg.alignment.coverage`, from what each vote source declares); ``prov:wasDerivedFrom`` names the
+(:mod:`kg.alignment.coverage`, from what each vote source declares); ``diplo:rank`` its place among the
+states of that year and anchor over at least the minimum of roll calls (none when it is under it, and
+so flagged; the same function ranks for ``diplokg alignment``); ``prov:wasDerivedFrom`` names the
 sources whose roll calls of that year it counts (2020: Voeten's one roll call of January and the key
 votes).
 
@@ -32,7 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.alignment.coverage import ALL, COVERAGE_QUERY, DEFAULT_MIN_ROLL_CALLS, SELECTED, coverage_from_rows
-from kg.alignment.measures import agreements
+from kg.alignment.measures import agreements, rank_measures
 from kg.alignment.votes import RDF_TYPE, read_votes
 from kg.namespaces import ACTIVITY, AGREEMENT, DIPLO, ISO, SOURCE
 
@@ -99,7 +101,9 @@ def alignment_lines(store: ox.Store) -> list[str]:
     sources_of_year = _sources_per_year(store)
     for source in sorted(set().union(*sources_of_year.values())):
         lines.append(f"{activity} <{_PROV}used> <{source}>")
-    for g in agreements(votes, DEFAULT_ANCHORS):
+    found = agreements(votes, DEFAULT_ANCHORS)
+    ranks = rank_measures(found, DEFAULT_MIN_ROLL_CALLS)
+    for g in found:
         node = f"<{AGREEMENT}{code(g.state)}-{code(g.anchor)}-{g.year}>"
         lines += [
             f"{node} {_RDF_TYPE} <{DIPLO.AgreementMeasure}>",
@@ -115,6 +119,8 @@ def alignment_lines(store: ox.Store) -> list[str]:
         lines += [f"{node} <{_PROV}wasDerivedFrom> <{source}>" for source in sorted(sources_of_year.get(g.year, ()))]
         if g.pi is not None:
             lines.append(f"{node} <{DIPLO.scottsPi}> {_literal(decimal_text(g.pi), 'decimal')}")
+        if id(g) in ranks:
+            lines.append(f"{node} <{DIPLO.rank}> {_literal(str(ranks[id(g)]), 'integer')}")
     return lines
 
 

@@ -23,7 +23,7 @@ Signorino and Ritter's S score with this distance, ``S = 1 - 2 D_o / d_max`` wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -138,3 +138,23 @@ def agreements(
                 )
     found.sort(key=lambda g: (g.anchor, g.year, g.state))
     return found
+
+
+def rank_measures(found: Sequence[Agreement], minimum: int) -> dict[int, int]:
+    """The rank of each measure (keyed by ``id``) among the measures of its year (or period), anchor
+    and issue over at least ``minimum`` roll calls: 1 for the highest agreement, compared exactly;
+    equal agreements share a place (1, 1, 3). A measure under the minimum has no rank (it is flagged).
+    """
+    groups: dict[tuple[int, int, str, str | None], list[Agreement]] = {}
+    for g in found:
+        if g.roll_calls >= minimum:
+            groups.setdefault((g.year, g.last_year, g.anchor, g.issue), []).append(g)
+    ranks: dict[int, int] = {}
+    for group in groups.values():
+        exact = sorted((Fraction(g.distance, g.roll_calls), id(g)) for g in group)
+        place, previous = 0, None
+        for position, (value, ident) in enumerate(exact, 1):
+            if value != previous:
+                place, previous = position, value
+            ranks[ident] = place
+    return ranks
