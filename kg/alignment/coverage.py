@@ -28,7 +28,7 @@ calls per year of both data sets:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.errors import InputError
@@ -45,9 +45,12 @@ COVERAGE_QUERY = f"""PREFIX diplo: <{DIPLO}>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 SELECT DISTINCT ?coverage ?start ?end WHERE {{
-  ?source diplo:coverage ?coverage ; dcterms:temporal ?period .
+  ?source dcterms:temporal ?period .
+  ?source diplo:coverage ?coverage .
   ?period dcat:startDate ?start ; dcat:endDate ?end .
 }}"""
+# (dcterms:temporal first: only the vote sources have it, where every measure has a diplo:coverage;
+# Oxigraph starts from the pattern written first, 0.7 s against a few ms on the on-disk store.)
 
 #: The date of every General Assembly roll call (run over the union of every graph).
 ROLL_CALL_DATES_QUERY = f"""PREFIX diplo: <{DIPLO}>
@@ -130,10 +133,6 @@ def check_minimum(minimum: int) -> int:
     return minimum
 
 
-#: Runs one SELECT over the union of every graph; its solutions as plain values.
-Select = Callable[[str], list[dict[str, str | None]]]
-
-
 __all__ = [
     "ALL",
     "COVERAGE_QUERY",
@@ -141,7 +140,6 @@ __all__ = [
     "ROLL_CALL_DATES_QUERY",
     "SELECTED",
     "Coverage",
-    "Select",
     "check_minimum",
     "coverage_from_rows",
     "flag",

@@ -151,10 +151,12 @@ def rank_measures(found: Sequence[Agreement], minimum: int) -> dict[int, int]:
             groups.setdefault((g.year, g.last_year, g.anchor, g.issue), []).append(g)
     ranks: dict[int, int] = {}
     for group in groups.values():
-        exact = sorted((Fraction(g.distance, g.roll_calls), id(g)) for g in group)
+        # Sorted by the distance per roll call as a float (two different fractions of at most a few
+        # hundred roll calls are never one float apart), ties told exactly by cross-multiplying.
+        ordered = sorted(group, key=lambda g: g.distance / g.roll_calls)
         place, previous = 0, None
-        for position, (value, ident) in enumerate(exact, 1):
-            if value != previous:
-                place, previous = position, value
-            ranks[ident] = place
+        for position, g in enumerate(ordered, 1):
+            if previous is None or g.distance * previous.roll_calls != previous.distance * g.roll_calls:
+                place, previous = position, g
+            ranks[id(g)] = place
     return ranks
