@@ -34,8 +34,11 @@ mission:PRK-FRA-embassy a diplo:Embassy ;
 
 
 def _threshold(root: Path) -> int:
-    world = [folder_bytes(root / "sources" / name) for name in ("unga-votes", "wikidata-missions")]
-    small = [folder_bytes(p) for p in (root / "sources").iterdir() if p.name not in ("unga-votes", "wikidata-missions")]
+    """The size that makes the two large world sources W (the folders with a mapping.toml are W anyway)."""
+    large = ("unga-votes", "wikidata-missions")
+    world = [folder_bytes(root / "sources" / name) for name in large]
+    small = [folder_bytes(p) for p in (root / "sources").iterdir()
+             if p.name not in large and not (p / "mapping.toml").is_file()]
     assert max(small) < min(world)
     return min(world)
 
