@@ -1,5 +1,5 @@
-"""The world's alignment and missions, read from a built graph: the API of ``diplokg alignment`` and
-of the explorer's world view.
+"""The world's alignment, read from a built graph: the API of ``diplokg alignment`` and of the
+explorer's world view.
 
 Every function takes an Oxigraph store holding the built graph (``BuiltGraph(path).store``).
 Agreement with the default anchors (China, Russia) over every roll call is read from the derived
@@ -12,9 +12,7 @@ or the identifier of a member without a code (``yemen-arab-republic``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -31,117 +29,12 @@ from kg.alignment.coverage import (
 from kg.alignment.derive import DEFAULT_ANCHORS, code
 from kg.alignment.measures import Agreement, agreements, rank_measures
 from kg.alignment.remote import RemoteWorld
+from kg.alignment.rows import AgreementRow, Mover, VoteYear
 from kg.alignment.votes import VoteMatrix, read_votes, read_votes_nquads
 from kg.errors import InputError
 from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH
 
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-
-
-@dataclass(frozen=True)
-class AgreementRow:
-    """One state's agreement with one anchor in one year (or period), for tables and pages.
-
-    Attributes:
-        state: The member's code (ISO alpha-3 for a state).
-        label: The member's name.
-        anchor: The anchor's code.
-        year: The calendar year (the first year of a period).
-        agreement: Voeten's agreement index, rounded to 4 decimals.
-        roll_calls: The roll calls both voted on.
-        scotts_pi: Häge's Scott's pi, rounded to 4 decimals (None when undefined).
-        coverage: ``all`` (the year's every recorded vote) or ``selected`` (a selection of its votes).
-        rank: The place among the states measured against the same anchor in the same year (1 the
-            most in agreement; states of equal agreement share a place), counting only measures over
-            at least the minimum number of roll calls; None for a measure under it (flagged).
-        flag: Why the measure is not ranked ("under 10 roll calls"), or empty.
-        issue: The issue code, or None for every roll call.
-        last_year: The last year of a period (``year`` for one year).
-    """
-
-    state: str
-    label: str
-    anchor: str
-    year: int
-    agreement: float
-    roll_calls: int
-    scotts_pi: float | None
-    coverage: str
-    rank: int | None = None
-    flag: str = ""
-    issue: str | None = None
-    last_year: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The row as plain values under the shared column names (``rollCalls``, ``scottsPi`` ...)."""
-        return {
-            "state": self.state, "label": self.label, "anchor": self.anchor, "year": self.year,
-            "agreement": self.agreement, "rollCalls": self.roll_calls, "scottsPi": self.scotts_pi,
-            "coverage": self.coverage, "rank": self.rank, "flag": self.flag, "issue": self.issue,
-        }
-
-
-@dataclass(frozen=True)
-class Mover:
-    """A state's change of agreement with an anchor between two periods.
-
-    Attributes:
-        state, label, anchor: As in :class:`AgreementRow`.
-        before, after: Agreement over the first and the second period's roll calls (pooled).
-        roll_calls_before, roll_calls_after: The roll calls each is averaged over.
-        change: ``after - before`` (positive: towards the anchor).
-        coverage_before, coverage_after: Each period's coverage (``all`` or ``selected``).
-    """
-
-    state: str
-    label: str
-    anchor: str
-    before: float
-    after: float
-    roll_calls_before: int
-    roll_calls_after: int
-    change: float
-    coverage_before: str = "all"
-    coverage_after: str = "all"
-
-
-@dataclass(frozen=True)
-class VoteYear:
-    """A calendar year of the General Assembly votes in the graph.
-
-    Attributes:
-        year: The year.
-        roll_calls: How many roll calls of the year the graph holds.
-        coverage: ``all`` (every recorded vote of the year) or ``selected`` (a selection).
-    """
-
-    year: int
-    roll_calls: int
-    coverage: str
-
-
-@dataclass(frozen=True)
-class Mission:
-    """A diplomatic mission of the graph, for the world view.
-
-    Attributes:
-        iri: The mission's IRI.
-        sender, host: Codes of the sender and the host (ISO alpha-3, or a Wikidata QID).
-        kind: The mission's most specific class's local name (``Embassy``, ``ConsulateGeneral`` ...).
-        label: One of its labels.
-        lat, long: Its coordinates (WGS84) where a source gives them.
-        wikidata: The Wikidata QID, where the mission came from Wikidata.
-    """
-
-    iri: str
-    sender: str
-    host: str
-    kind: str
-    label: str
-    lat: float | None
-    long: float | None
-    wikidata: str | None
 
 
 def member_iri(store: ox.Store, member: str) -> str:
@@ -415,38 +308,6 @@ def _pooled(yearly: list[Agreement], period: tuple[int, int]) -> dict[str, Agree
     }
 
 
-def missions(store: ox.Store, sender: str | None = None) -> list[Mission]:
-    """Every diplomatic mission of the graph (or those of one sender), with its coordinates.
-
-    Raises:
-        InputError: A sender code the graph does not know.
-    """
-    sender_iri = member_iri(store, sender) if sender else None
-    query = f"""
-        SELECT ?m ?sender ?host (MIN(?k) AS ?kind) (MIN(?l) AS ?label) (MIN(?la) AS ?lat) (MIN(?lo) AS ?long)
-               (MIN(?wd) AS ?item) WHERE {{
-          ?m <{DIPLO.sender}> ?sender ; <{DIPLO.seatedIn}> ?host .
-          OPTIONAL {{ ?m a ?k . ?k <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{DIPLO.DiplomaticMission}> }}
-          OPTIONAL {{ ?m <{_RDFS_LABEL}> ?l }}
-          OPTIONAL {{ ?m <{_GEO}lat> ?la ; <{_GEO}long> ?lo }}
-          OPTIONAL {{ ?m <{DIPLO.wikidataItem}> ?wd }}
-        }} GROUP BY ?m ?sender ?host ORDER BY ?m"""
-    found: dict[str, Mission] = {}
-    for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        iri = row["m"].value
-        if iri in found or (sender_iri is not None and row["sender"].value != sender_iri):
-            continue
-        found[iri] = Mission(
-            iri, code(row["sender"].value), code(row["host"].value),
-            row["kind"].value.rsplit("#", 1)[-1] if row["kind"] is not None else "DiplomaticMission",
-            row["label"].value if row["label"] is not None else code(iri),
-            float(row["lat"].value) if row["lat"] is not None else None,
-            float(row["long"].value) if row["long"] is not None else None,
-            code(row["item"].value) if row["item"] is not None else None,
-        )
-    return list(found.values())
-
-
 def default_anchor_codes() -> tuple[str, ...]:
     """The anchors the build measures against (China, Russia)."""
     return tuple(code(a) for a in DEFAULT_ANCHORS)
@@ -454,7 +315,6 @@ def default_anchor_codes() -> tuple[str, ...]:
 
 __all__ = [
     "AgreementRow",
-    "Mission",
     "Mover",
     "VoteYear",
     "Votes",
@@ -463,7 +323,6 @@ __all__ = [
     "default_anchor_codes",
     "labels",
     "member_iri",
-    "missions",
     "movers",
     "vote_years",
 ]
