@@ -167,8 +167,10 @@ def test_an_interrupted_caller_leaves_no_worker_running() -> None:
 
     pool = _pool(wait)
     try:
-        worker = pool._idle.get(timeout=60)  # the one worker, to know its process
-        pool._idle.put(worker)
+        deadline = time.monotonic() + 60
+        while not pool._idle and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker = pool._idle[0]  # the one worker, to know its process
         threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
         with pytest.raises(KeyboardInterrupt):
             pool.run(None, Limits(timeout=None, memory_mib=100))
@@ -237,5 +239,123 @@ def test_a_long_query_yields_the_processor_and_its_worker_gets_it_back() -> None
         # system lets this process do that, else in a new worker.
         assert pool.run(("compute", 0.0), LIMITS) == str(own).encode()
         assert pool.replaced == (0 if os.geteuid() == 0 else 1)
+    finally:
+        pool.close()
+
+
+# -- fair turns (issue 23: 100 queries with 25 runaways made a normal one wait 30 s) ---------------------
+
+def _spin_or_answer(request: str) -> bytes:
+    """``spin``: burn processor time for ten minutes (a runaway); else answer at once."""
+    if request == "spin":
+        end = time.monotonic() + 600
+        while time.monotonic() < end:
+            pass
+    return request.encode()
+
+
+class _Asked(threading.Thread):
+    """One request to a pool in a thread of its own: its answer or its error."""
+
+    def __init__(self, pool: WorkerPool, request: str, timeout: float | None = 60.0) -> None:
+        super().__init__(daemon=True)
+        self.pool, self.request, self.limits = pool, request, Limits(timeout=timeout, memory_mib=100)
+        self.answer: bytes | None = None
+        self.error: Exception | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.answer = self.pool.run(self.request, self.limits, wait=120)
+        except Exception as exc:
+            self.error = exc
+
+
+def _ready(pool: WorkerPool, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(pool._idle) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_runaway_gives_its_turn_to_a_query_that_waits() -> None:
+    """One turn, one long place: a runaway holding the turn goes aside once a query waits, which is then
+    answered while the runaway still runs (its turn was not held until its time limit)."""
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
+    try:
+        _ready(pool, 2)
+        runaway = _Asked(pool, "spin")
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        quick = _Asked(pool, "quick")
+        quick.join(120)
+        assert quick.answer == b"quick"
+        assert runaway.is_alive() and pool.stats()["running_long"] == 1
+    finally:
+        pool.close()
+
+
+def test_when_long_places_are_full_the_one_that_used_most_is_stopped() -> None:
+    """Two runaways and one long place: when the second goes aside, the first (more processor time used)
+    is stopped with one line, and the queries that wait are answered."""
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
+    try:
+        _ready(pool, 2)
+        first = _Asked(pool, "spin")
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        assert _Asked(pool, "quick").join(120) is None
+        second = _Asked(pool, "spin")
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        quick = _Asked(pool, "quick")
+        quick.join(120)
+        first.join(120)
+        assert quick.answer == b"quick"
+        assert isinstance(first.error, QueryTimeout)
+        assert "stopped after" in str(first.error) and "shorter queries" in str(first.error)
+        assert second.is_alive() and pool.stats()["stopped"] == 1
+    finally:
+        pool.close()
+
+
+def _stamped(request: str) -> bytes:
+    """``spin`` as above; else the request and when the worker answered it (the clock is the machine's)."""
+    if request == "spin":
+        return _spin_or_answer(request)
+    return f"{request} {time.monotonic()!r}".encode()
+
+
+def test_turns_are_given_in_the_order_asked() -> None:
+    pool = WorkerPool(_stamped, 1, 100, long=0)
+    try:
+        _ready(pool, 1)
+        blocker = _Asked(pool, "spin", timeout=1.0)  # holds the one turn for its second (no long place)
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        asked = []
+        for n in range(5):
+            asked.append(_Asked(pool, f"q{n}"))
+            while pool.stats()["waiting"] < n + 1:
+                time.sleep(0.01)
+        for a in asked:
+            a.join(120)
+        blocker.join(120)
+        assert isinstance(blocker.error, QueryTimeout)
+        answered = sorted((float(a.answer.split()[1]), a.answer.split()[0].decode()) for a in asked if a.answer)
+        assert [name for _, name in answered] == [f"q{n}" for n in range(5)]
+    finally:
+        pool.close()
+
+
+def test_no_turn_in_time_is_busy_with_one_line() -> None:
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=0)
+    try:
+        _ready(pool, 1)
+        blocker = _Asked(pool, "spin", timeout=30.0)
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        with pytest.raises(QueryTimeout, match=r"busy: no turn came free in 0\.2 s"):
+            pool.run("quick", LIMITS, wait=0.2)
+        assert blocker.is_alive()
     finally:
         pool.close()

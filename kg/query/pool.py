@@ -1,9 +1,9 @@
 """Pre-forked contained workers for a server: the containment of :mod:`kg.query.sandbox` without a fork
-per query.
+per query, and turns given fairly, so that long queries cannot starve short ones.
 
 Forking a process that holds a graph of a million triples costs most of 100 ms (the page tables are
 copied), more than many questions take. A :class:`WorkerPool` forks its workers once, after the
-graph is loaded, and hands each vetted query to an idle one over a pipe.
+graph is loaded, and hands each request to an idle one over a pipe.
 
 Contract:
 
@@ -20,14 +20,23 @@ Contract:
   replaced when its query passes the time limit, when it reaches its memory ceiling or dies, when the
   caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
   query keeps most of the ceiling for itself).
-- A query that has used :data:`YIELD_SECONDS` of processor time (read from ``/proc``; where there is
-  none, of time since it was asked) yields the processor: its worker's niceness is raised by
-  :data:`YIELD_NICENESS`, so that the short queries asked meanwhile are not slowed by a long one (a
-  runaway query until its time limit, on two cores one of them). When it ends, its worker's priority
-  is raised again, or, where the system refuses that to an unprivileged process, the worker is
-  replaced.
+- **Turns.** At most ``size`` queries hold a turn at once; the others wait in the order they came
+  (up to ``wait`` seconds, then QueryTimeout: busy). A query that has used :data:`SHORT_SECONDS` of
+  processor time (read from ``/proc``; where there is none, of time since it started) while others
+  wait gives its turn up and goes on as a *long* query beside the turns, at a lower priority: at most
+  ``long`` of them run at once, in workers of their own (the pool keeps ``size + long`` workers).
+  When those places are full, the long query that has used the most processor time (the newcomer
+  included) is stopped (QueryTimeout: busy), as a least-attained-service scheduler would: a flood of
+  runaway queries costs each waiting short query at most :data:`SHORT_SECONDS` of processor time per
+  runaway ahead of it, never a runaway's whole time limit. A pool with ``long=0`` keeps no such
+  places: a query keeps its turn until it ends.
+- A query that has used :data:`YIELD_SECONDS` of processor time yields the processor even when nobody
+  waits: its worker's niceness is raised by :data:`YIELD_NICENESS` (as a long query's is), so that
+  the short queries asked meanwhile are not slowed by it. When it ends, its worker's priority is
+  raised again, or, where the system refuses that to an unprivileged process, the worker is replaced.
 - :meth:`WorkerPool.close` ends idle workers at once and busy ones when their query ends; afterwards
-  :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller forks per query instead.
+  (and for the queries still waiting) :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller
+  forks per query instead.
 """
 
 from __future__ import annotations
@@ -43,11 +52,12 @@ import signal
 import struct
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from kg.errors import DiplokgError, QueryTimeout
+from kg.errors import DiplokgError, QueryError, QueryTimeout
 from kg.query.sandbox import Limits, contain_self, data_size, exit_after, outcome, run_job
 
 _LENGTH = struct.Struct(">Q")
@@ -55,6 +65,11 @@ _LENGTH = struct.Struct(">Q")
 _READY_SECONDS = 60.0
 #: Seconds of processor time a query uses before its worker yields the processor to the others.
 YIELD_SECONDS = 1.0
+#: Seconds of processor time a query may use in its turn while other queries wait for one (then it goes
+#: on as a long query, beside the turns). Library questions in memory use less; a runaway more.
+SHORT_SECONDS = 0.1
+#: Seconds between two looks at a running query's processor time.
+_POLL = 0.05
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 #: How much less a worker whose query passed :data:`YIELD_SECONDS` is favoured: added to its niceness
 #: (0 by default; 19, the least favoured, at most).
@@ -142,28 +157,52 @@ def _restored(worker: _Worker, niceness: int) -> bool:
     return True
 
 
+@dataclass
+class _Running:
+    """A query in a worker: where it stands in the turns."""
+
+    worker: _Worker
+    started: float
+    cpu0: float | None
+    used: float = 0.0  # processor seconds so far (as last read)
+    long: bool = False  # it gave its turn up and runs beside the turns
+    stopped: str = ""  # why it was stopped to make room (set by whoever stopped it)
+
+    def measure(self) -> float:
+        now = _cpu_seconds(self.worker.pid) if self.cpu0 is not None else None
+        self.used = now - self.cpu0 if now is not None and self.cpu0 is not None else time.monotonic() - self.started
+        return self.used
+
+
 class WorkerPool:
-    """Contained workers over state the parent holds (see the module's contract).
+    """Contained workers over state the parent holds, with fair turns (see the module's contract).
 
     Args:
         handler: Called in a worker with each request; returns the answer's bytes.
-        size: Workers kept.
+        size: Turns: queries run at once at full priority.
         memory_mib: MiB each worker may allocate on top of what it inherited (None: no ceiling).
+        long: Places for long queries beside the turns (0: a query keeps its turn until it ends).
     """
 
-    def __init__(self, handler: Callable[[Any], bytes], size: int, memory_mib: int | None) -> None:
+    def __init__(self, handler: Callable[[Any], bytes], size: int, memory_mib: int | None, long: int = 0) -> None:
         self.handler = handler
         self.size = size
+        self.long = long
         self.memory_mib = memory_mib
         self.replaced = 0
+        #: Long queries stopped to make room for others.
+        self.stopped = 0
         self.note = ""
         self._niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the workers' own, as forked
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: list[_Worker] = []
+        self._waiting: deque[object] = deque()
+        self._turns = 0  # queries holding a turn
+        self._longs: list[_Running] = []
         self._wanted: queue.Queue[bool] = queue.Queue()
         self._busy = 0
         self._closed = False
         self._state = threading.Condition()
-        for _ in range(size):
+        for _ in range(size + long):
             self._wanted.put(True)
         self._keeper = threading.Thread(target=self._keep, name="diplokg-workers", daemon=True)
         self._keeper.start()
@@ -172,6 +211,12 @@ class WorkerPool:
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
+
+    def stats(self) -> dict[str, int]:
+        """Turns, long places, queries waiting and running, workers replaced and long queries stopped."""
+        with self._state:
+            return {"size": self.size, "long": self.long, "waiting": len(self._waiting), "running": self._turns,
+                    "running_long": len(self._longs), "replaced": self.replaced, "stopped": self.stopped}
 
     # -- the keeper thread: forks workers, and ends them when the pool closes --------------------
     def _keep(self) -> None:
@@ -185,17 +230,17 @@ class WorkerPool:
                 self._wanted.put(True)
                 continue
             if worker is not None:
-                self._idle.put(worker)
+                with self._state:
+                    self._idle.append(worker)
+                    self._state.notify_all()
             else:
                 time.sleep(1.0)  # it died or hung before it was ready: try again, without a busy loop
                 self._wanted.put(True)
         with self._state:
             self._state.wait_for(lambda: self._busy == 0)
-        while True:
-            try:
-                self._end(self._idle.get_nowait())
-            except queue.Empty:
-                break
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            self._end(worker)
 
     def _spawn(self) -> _Worker | None:
         """Fork one worker and wait until it is contained and ready (None if it never was)."""
@@ -209,7 +254,7 @@ class WorkerPool:
             os.close(fd)
         worker = _Worker(pid, requests_w, answers_r, errors_r)
         try:
-            data, _ = self._receive(worker, time.monotonic() + _READY_SECONDS)
+            data, _ = self._receive(_Running(worker, time.monotonic(), None), time.monotonic() + _READY_SECONDS)
         except QueryTimeout:
             data = None
         if data is None:
@@ -236,23 +281,89 @@ class WorkerPool:
         self.replaced += 1
         self._wanted.put(True)
 
+    # -- turns ------------------------------------------------------------------------------------
+    def _take_turn(self, wait: float) -> _Worker:
+        """Wait, in order of arrival, for a turn and an idle worker (see the module's contract)."""
+        me = object()
+        with self._state:
+            self._waiting.append(me)
+            try:
+                ready = self._state.wait_for(
+                    lambda: self._closed or (self._waiting[0] is me and self._turns < self.size and bool(self._idle)),
+                    timeout=wait,
+                )
+            finally:
+                self._waiting.remove(me)
+                self._state.notify_all()  # the next in line may go, or the head left
+            if self._closed:
+                raise PoolClosed("the query workers were closed")
+            if not ready:
+                raise QueryTimeout(f"busy: no turn came free in {wait:g} s ({self.size} queries at once, "
+                                   f"{len(self._longs)} long ones beside them); try again")
+            self._turns += 1
+            self._busy += 1
+            return self._idle.pop()
+
+    def _lower(self, worker: _Worker) -> None:
+        """Raise ``worker``'s niceness by :data:`YIELD_NICENESS` (once)."""
+        if not worker.yielded:
+            with contextlib.suppress(OSError):  # it may have just ended
+                os.setpriority(os.PRIO_PROCESS, worker.pid, min(19, self._niceness + YIELD_NICENESS))
+                worker.yielded = True
+
+    def _watch(self, running: _Running) -> None:
+        """Between two reads of an answer: yield the processor, give the turn up, make room."""
+        if running.long and running.worker.yielded:
+            return
+        used = running.measure()
+        if used >= YIELD_SECONDS:
+            self._lower(running.worker)
+        if running.long or self.long <= 0 or used < SHORT_SECONDS or not self._waiting:
+            return
+        with self._state:
+            if not self._waiting:
+                return
+            running.long = True
+            self._turns -= 1
+            self._lower(running.worker)
+            if len(self._longs) >= self.long:
+                for other in self._longs:
+                    other.measure()
+                victim = max([*self._longs, running], key=lambda r: r.used)
+                victim.stopped = (f"busy: the query was stopped after {victim.used:.1f} s of processor time to let "
+                                  f"shorter queries run ({self.long} long queries at most run beside "
+                                  f"{self.size} others); try again")
+                self.stopped += 1
+                if victim is not running:
+                    self._longs.remove(victim)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(victim.worker.pid, signal.SIGKILL)
+            if not running.stopped:
+                self._longs.append(running)
+            self._state.notify_all()
+
+    def _leave(self, running: _Running) -> None:
+        """The query ended: give back its turn or its long place."""
+        if running in self._longs:
+            self._longs.remove(running)
+        elif not running.long:
+            self._turns -= 1
+        self._busy -= 1
+
     # -- answering --------------------------------------------------------------------------------
-    def _receive(self, worker: _Worker, deadline: float | None, long: bool = False) -> tuple[bytes | None, bytes]:
-        """One framed answer from ``worker`` (None when it died) and what it wrote to stderr; with
-        ``long``, the worker yields the processor once the query has used :data:`YIELD_SECONDS`."""
+    def _receive(self, running: _Running, deadline: float | None,
+                 watch: bool = False) -> tuple[bytes | None, bytes]:
+        """One framed answer from ``running``'s worker (None when it died) and what it wrote to stderr;
+        with ``watch``, its turn is watched (:meth:`_watch`) between reads."""
+        worker = running.worker
         buffer = bytearray()
         errors = bytearray()
         want: int | None = None
-        started, cpu = time.monotonic(), _cpu_seconds(worker.pid)
         while want is None or len(buffer) < want:
-            if long and not worker.yielded:
-                now = _cpu_seconds(worker.pid) if cpu is not None else None
-                used = now - cpu if now is not None and cpu is not None else time.monotonic() - started
-                if used >= YIELD_SECONDS:
-                    with contextlib.suppress(OSError):  # it may have just ended
-                        os.setpriority(os.PRIO_PROCESS, worker.pid, min(19, self._niceness + YIELD_NICENESS))
-                        worker.yielded = True
-            wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+            if watch:
+                self._watch(running)
+            step = _POLL if watch and not running.long else 0.2
+            wait = step if deadline is None else max(0.0, min(step, deadline - time.monotonic()))
             ready, _, _ = select.select([worker.answers, worker.errors], [], [], wait)
             if worker.errors in ready:
                 errors += os.read(worker.errors, 1 << 16)
@@ -268,33 +379,34 @@ class WorkerPool:
         return bytes(buffer[_LENGTH.size:want]), bytes(errors)
 
     def run(self, request: Any, limits: Limits, wait: float = 60.0) -> bytes:
-        """Answer ``request`` in an idle worker within ``limits.timeout`` (see the module's contract).
+        """Answer ``request`` in a worker within ``limits.timeout`` once its turn comes (see the
+        module's contract).
 
         Args:
             request: What the handler takes (pickled to the worker).
-            limits: The time limit; its ``memory_mib`` names the ceiling in messages (the pool's own
-                ceiling applies).
-            wait: Seconds to wait for an idle worker.
+            limits: The time limit, counted from the start of its turn; its ``memory_mib`` names the
+                ceiling in messages (the pool's own ceiling applies).
+            wait: Seconds to wait for a turn.
 
         Raises:
             PoolClosed: The pool was closed.
-            QueryTimeout: The time limit passed (the worker is replaced), or no worker came free.
+            QueryTimeout: The time limit passed (the worker is replaced), no turn came free, or the
+                query was stopped to make room for shorter ones.
             QueryMemoryExceeded, QueryError, TooManyRows: As from a contained child.
         """
         if self._closed:
             raise PoolClosed("the query workers were closed")
-        try:
-            worker = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise QueryTimeout(f"no query worker came free in {wait:g} s; try again") from None
-        with self._state:
-            self._busy += 1
+        worker = self._take_turn(wait)
+        running = _Running(worker, time.monotonic(), _cpu_seconds(worker.pid))
         healthy = False
         try:
-            _write(worker.requests, pickle.dumps(request))
+            try:
+                _write(worker.requests, pickle.dumps(request))
+            except OSError:  # the worker died meanwhile
+                raise QueryError("the query worker stopped before it read the query; try again") from None
             deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
             try:
-                data, errors = self._receive(worker, deadline, long=True)
+                data, errors = self._receive(running, deadline, watch=True)
             except QueryTimeout:
                 raise QueryTimeout(
                     f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
@@ -302,6 +414,8 @@ class WorkerPool:
             if data is None:
                 _, status = os.waitpid(worker.pid, 0)
                 worker.reaped = True
+                if running.stopped:
+                    raise QueryTimeout(running.stopped)
                 outcome(b"", errors, status, limits)  # raises what the death stands for
                 raise AssertionError("unreachable")
             head = json.loads(data.partition(b"\n")[0])
@@ -312,16 +426,19 @@ class WorkerPool:
             return outcome(data, b"", 0, limits)
         finally:
             if healthy and not self._closed:
-                self._idle.put(worker)
+                with self._state:
+                    self._idle.append(worker)
             elif healthy:
                 self._end(worker)
             else:
                 self._replace(worker)
             with self._state:
-                self._busy -= 1
+                self._leave(running)
                 self._state.notify_all()
 
     def close(self) -> None:
         """End idle workers now and busy ones when their query ends; :meth:`run` then raises PoolClosed."""
-        self._closed = True
+        with self._state:
+            self._closed = True
+            self._state.notify_all()
         self._wanted.put(False)
