@@ -257,16 +257,17 @@ def _spin_or_answer(request: str) -> bytes:
 class _Asked(threading.Thread):
     """One request to a pool in a thread of its own: its answer or its error."""
 
-    def __init__(self, pool: WorkerPool, request: str, timeout: float | None = 60.0) -> None:
+    def __init__(self, pool: WorkerPool, request: str, timeout: float | None = 60.0, flow: str = "") -> None:
         super().__init__(daemon=True)
         self.pool, self.request, self.limits = pool, request, Limits(timeout=timeout, memory_mib=100)
+        self.flow = flow
         self.answer: bytes | None = None
         self.error: Exception | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self.answer = self.pool.run(self.request, self.limits, wait=120)
+            self.answer = self.pool.run(self.request, self.limits, wait=120, flow=self.flow)
         except Exception as exc:
             self.error = exc
 
@@ -294,9 +295,9 @@ def test_a_runaway_gives_its_turn_to_a_query_that_waits() -> None:
         pool.close()
 
 
-def test_when_long_places_are_full_the_one_that_used_most_is_stopped() -> None:
-    """Two runaways and one long place: when the second goes aside, the first (more processor time used)
-    is stopped with one line, and the queries that wait are answered."""
+def test_when_long_places_are_full_the_first_started_is_stopped() -> None:
+    """Two runaways and one long place: when the second goes aside, the first (started first) is stopped
+    with one line, and the queries that wait are answered."""
     pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
     try:
         _ready(pool, 2)
@@ -312,7 +313,7 @@ def test_when_long_places_are_full_the_one_that_used_most_is_stopped() -> None:
         first.join(120)
         assert quick.answer == b"quick"
         assert isinstance(first.error, QueryTimeout)
-        assert "stopped after" in str(first.error) and "shorter queries" in str(first.error)
+        assert "stopped after" in str(first.error) and "to let other queries run" in str(first.error)
         assert second.is_alive() and pool.stats()["stopped"] == 1
     finally:
         pool.close()
@@ -325,24 +326,42 @@ def _stamped(request: str) -> bytes:
     return f"{request} {time.monotonic()!r}".encode()
 
 
+def _queue(pool: WorkerPool, asked: list[tuple[str, str]]) -> dict[str, float]:
+    """Hold the one turn with a runaway, queue ``asked`` (request, flow) in that order, let the runaway
+    be stopped at its time limit; when the worker answered each request."""
+    blocker = _Asked(pool, "spin", timeout=1.0)  # holds the one turn for its second (no long place)
+    while pool.stats()["running"] < 1:
+        time.sleep(0.01)
+    threads = []
+    for n, (request, flow) in enumerate(asked):
+        threads.append(_Asked(pool, request, flow=flow))
+        while pool.stats()["waiting"] < n + 1:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(120)
+    blocker.join(120)
+    assert isinstance(blocker.error, QueryTimeout)
+    return {t.request: float(t.answer.split()[1]) for t in threads if t.answer}
+
+
 def test_turns_are_given_in_the_order_asked() -> None:
     pool = WorkerPool(_stamped, 1, 100, long=0)
     try:
         _ready(pool, 1)
-        blocker = _Asked(pool, "spin", timeout=1.0)  # holds the one turn for its second (no long place)
-        while pool.stats()["running"] < 1:
-            time.sleep(0.01)
-        asked = []
-        for n in range(5):
-            asked.append(_Asked(pool, f"q{n}"))
-            while pool.stats()["waiting"] < n + 1:
-                time.sleep(0.01)
-        for a in asked:
-            a.join(120)
-        blocker.join(120)
-        assert isinstance(blocker.error, QueryTimeout)
-        answered = sorted((float(a.answer.split()[1]), a.answer.split()[0].decode()) for a in asked if a.answer)
-        assert [name for _, name in answered] == [f"q{n}" for n in range(5)]
+        answered = _queue(pool, [(f"q{n}", "") for n in range(5)])
+        assert sorted(answered, key=answered.__getitem__) == [f"q{n}" for n in range(5)]
+    finally:
+        pool.close()
+
+
+def test_a_flood_of_one_kind_does_not_hold_up_another() -> None:
+    """Flows are served round-robin: a query of another kind, asked after five of one kind, is answered
+    second, not sixth."""
+    pool = WorkerPool(_stamped, 1, 100, long=0)
+    try:
+        _ready(pool, 1)
+        answered = _queue(pool, [*((f"a{n}", "flood") for n in range(5)), ("b", "other")])
+        assert sorted(answered, key=answered.__getitem__) == ["a0", "b", "a1", "a2", "a3", "a4"]
     finally:
         pool.close()
 

@@ -79,12 +79,13 @@ def open_socket(host: str, port: int) -> socket.socket:
               metavar="MIB", help="MiB a query may allocate; more stops it (503).")
 @click.option("--max-running", type=click.IntRange(min=1), default=4, show_default=True,
               help="Queries run at once in their turn, each in a contained worker forked once the build is "
-                   "loaded; others wait their turn in the order they came (up to --queue-seconds, then 503).")
+                   "loaded; others wait their turn (up to --queue-seconds, then 503): a free turn goes to the kind "
+                   "of query (its shape) that has used the least processor time, each kind in the order asked.")
 @click.option("--max-long", type=click.IntRange(min=0), default=2, show_default=True,
-              help="Long queries run beside the turns, at a lower priority: a query that has used 0.1 s of "
+              help="Long queries run beside the turns, at a lower priority: a query that has used 0.2 s of "
                    "processor time while others wait gives its turn up and goes on as a long one; when more "
-                   "than this many would, the one that has used the most processor time is stopped (503). "
-                   "0: a query keeps its turn until it ends. Workers forked: --max-running plus this.")
+                   "than this many would, the one that started first is stopped (503). 0: a query keeps its "
+                   "turn until it ends. Workers forked: --max-running plus this.")
 @click.option("--queue-seconds", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="How long a query waits for its turn.")
 @click.option("--cache-mib", type=click.IntRange(min=0), default=512, show_default=True,

@@ -17,7 +17,9 @@ runs inside the worker's limits, so a query that is slow to read is stopped like
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -72,6 +74,41 @@ class GatedRequest:
     cap: int | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+
+
+#: Characters of a query's text its shape is read from (a long VALUES block repeats itself).
+SHAPE_CHARS = 4096
+# Linear to read (no alternative scans ahead for a closing quote or bracket): a hostile text costs the
+# server no more than its length.
+_TOKEN = re.compile(r"[?$]\w+|[A-Za-z_]\w*|\d+|\S")
+_KEYWORDS = frozenset((
+    "select", "construct", "describe", "ask", "where", "from", "named", "prefix", "base", "distinct",
+    "reduced", "as", "optional", "union", "minus", "graph", "filter", "bind", "values", "service", "not",
+    "exists", "in", "group", "by", "having", "order", "asc", "desc", "limit", "offset", "count", "sum",
+    "min", "max", "avg", "sample", "group_concat", "separator", "a", "undef", "true", "false",
+))
+
+
+def shape(text: str) -> str:
+    """What kind of query ``text`` is, for fair turns (:mod:`kg.query.pool`'s flows): its keywords and
+    punctuation, each variable, other word and number as a placeholder (strings and IRIs are read as
+    their words and punctuation), from its first :data:`SHAPE_CHARS` characters; a digest of that,
+    16 hex digits. Two runaways that differ by a number or a variable's name have one shape. Reading
+    is linear in the part read (it runs in the server's process)."""
+    parts = []
+    for match in _TOKEN.finditer(text[:SHAPE_CHARS]):
+        token = match.group(0)
+        first = token[0]
+        if first in "?$":
+            parts.append("?")
+        elif first.isdigit():
+            parts.append("0")
+        elif first.isalpha() or first == "_":
+            lower = token.lower()
+            parts.append(lower if lower in _KEYWORDS else "n")
+        else:
+            parts.append(token)
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -146,9 +183,11 @@ def handler(store: ox.Store) -> Callable[[Any], bytes]:
     return handle
 
 
-def run_gated(graph: BuiltGraph, request: GatedRequest, limits: Limits, wait: float = 60.0) -> GatedAnswer:
+def run_gated(graph: BuiltGraph, request: GatedRequest, limits: Limits, wait: float = 60.0,
+              flow: str = "") -> GatedAnswer:
     """Vet and run ``request`` over ``graph`` in its pool's worker (a child of its own where the pool is
-    closed or has another memory ceiling), within ``limits``, once its turn comes (within ``wait`` seconds).
+    closed or has another memory ceiling), within ``limits``, once its turn comes in ``flow`` (within
+    ``wait`` seconds).
 
     Raises:
         As :meth:`kg.query.pool.WorkerPool.run`, and QueryError for what the gate refused.
@@ -157,7 +196,7 @@ def run_gated(graph: BuiltGraph, request: GatedRequest, limits: Limits, wait: fl
     data: bytes | None = None
     if pool is not None and pool.memory_mib == limits.memory_mib:
         try:
-            data = pool.run(request, limits, wait)
+            data = pool.run(request, limits, wait, flow)
         except PoolClosed:
             data = None
     if data is None:

@@ -20,16 +20,21 @@ Contract:
   replaced when its query passes the time limit, when it reaches its memory ceiling or dies, when the
   caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
   query keeps most of the ceiling for itself).
-- **Turns.** At most ``size`` queries hold a turn at once; the others wait in the order they came
-  (up to ``wait`` seconds, then QueryTimeout: busy). A query that has used :data:`SHORT_SECONDS` of
-  processor time (read from ``/proc``; where there is none, of time since it started) while others
-  wait gives its turn up and goes on as a *long* query beside the turns, at a lower priority: at most
-  ``long`` of them run at once, in workers of their own (the pool keeps ``size + long`` workers).
-  When those places are full, the long query that has used the most processor time (the newcomer
-  included) is stopped (QueryTimeout: busy), as a least-attained-service scheduler would: a flood of
-  runaway queries costs each waiting short query at most :data:`SHORT_SECONDS` of processor time per
-  runaway ahead of it, never a runaway's whole time limit. A pool with ``long=0`` keeps no such
-  places: a query keeps its turn until it ends.
+- **Turns, fairly queued.** At most ``size`` queries hold a turn at once. The others wait in *flows*
+  (a request names its own: the server uses a query's shape, so that one kind of query, however many
+  are asked, cannot keep another kind waiting). A free turn goes to the waiting flow that has used the
+  least processor time so far (its queries' own, as they run; a flow that has no query waiting or
+  running is forgotten, and comes back level with the least served), each flow in order of arrival:
+  a fair share of the processor for each kind of query, as a weighted fair queue gives each flow its
+  share of a link. A query waits up to ``wait`` seconds, then QueryTimeout: busy.
+- **Long queries aside.** A query that has used :data:`SHORT_SECONDS` of processor time (read from
+  ``/proc``; where there is none, of time since it started) while others wait gives its turn up and
+  goes on as a *long* query beside the turns, at a lower priority: at most ``long`` of them run at
+  once, in workers of their own (the pool keeps ``size + long`` workers). When those places are full,
+  the long query that started first (the newcomer included) is stopped (QueryTimeout: busy): a flood
+  of runaway queries holds no turn for more than :data:`SHORT_SECONDS` of processor time each, never
+  for a runaway's whole time limit. A pool with ``long=0`` keeps no such places: a query keeps its
+  turn until it ends.
 - A query that has used :data:`YIELD_SECONDS` of processor time yields the processor even when nobody
   waits: its worker's niceness is raised by :data:`YIELD_NICENESS` (as a long query's is), so that
   the short queries asked meanwhile are not slowed by it. When it ends, its worker's priority is
@@ -52,7 +57,7 @@ import signal
 import struct
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -66,8 +71,12 @@ _READY_SECONDS = 60.0
 #: Seconds of processor time a query uses before its worker yields the processor to the others.
 YIELD_SECONDS = 1.0
 #: Seconds of processor time a query may use in its turn while other queries wait for one (then it goes
-#: on as a long query, beside the turns). Library questions in memory use less; a runaway more.
-SHORT_SECONDS = 0.1
+#: on as a long query, beside the turns). Most library questions in memory use less (on the world's
+#: 1.5 million quads, an ordered list of its 7,908 embassies 80-150 ms); a runaway more.
+SHORT_SECONDS = 0.2
+#: Processor seconds a turn counts for at least (``/proc`` counts in ticks of 10 ms: a short query may
+#: read as none).
+_TURN_COST = 0.005
 #: Seconds between two looks at a running query's processor time.
 _POLL = 0.05
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -135,6 +144,47 @@ def _worker_main(handler: Callable[[Any], bytes], memory_mib: int | None, fds: t
     exit_after(body)
 
 
+_MADV_HUGEPAGE = 14
+_MADV_COLLAPSE = 25
+_HUGE = 2 << 20
+
+
+def prefer_huge_pages(least: int = 4 << 20) -> int:
+    """Ask Linux to back this process's large anonymous mappings (a graph read into memory) with
+    transparent huge pages, now (``MADV_COLLAPSE``, Linux 6.1) or in the background (``MADV_HUGEPAGE``).
+
+    Forking copies a process's page tables: a server holding 1.5 million quads (450 MB) took 50-115 ms
+    per fork (and as long again to tear a killed worker down), and every worker killed at a limit is
+    replaced by a fork. Backed by 2 MB pages the same fork took 2-6 ms (``bench/serve_attack.py``);
+    a worker that writes to a shared huge page gets a copy of 4 KB of it, as before. Nothing happens where
+    the system has no ``madvise``, or transparent huge pages are off.
+
+    Returns:
+        The bytes asked to be collapsed.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        with open("/proc/self/maps", encoding="ascii") as maps:
+            regions = [line.split() for line in maps]
+    except (OSError, AttributeError):
+        return 0
+    asked = 0
+    for fields in regions:
+        if not fields[1].startswith("rw") or (len(fields) > 5 and fields[5] != "[heap]"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        start, end = (start + _HUGE - 1) & ~(_HUGE - 1), end & ~(_HUGE - 1)
+        if end - start < least:
+            continue
+        if libc.madvise(start, end - start, _MADV_HUGEPAGE) == 0:
+            libc.madvise(start, end - start, _MADV_COLLAPSE)  # refused before Linux 6.1: khugepaged does it later
+            asked += end - start
+    return asked
+
+
 def _cpu_seconds(pid: int) -> float | None:
     """Processor time ``pid`` has used (user and system), or None where ``/proc`` does not tell."""
     try:
@@ -167,6 +217,8 @@ class _Running:
     used: float = 0.0  # processor seconds so far (as last read)
     long: bool = False  # it gave its turn up and runs beside the turns
     stopped: str = ""  # why it was stopped to make room (set by whoever stopped it)
+    flow: str = ""
+    counted: float = 0.0  # processor seconds already counted to its flow
 
     def measure(self) -> float:
         now = _cpu_seconds(self.worker.pid) if self.cpu0 is not None else None
@@ -195,7 +247,12 @@ class WorkerPool:
         self.note = ""
         self._niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the workers' own, as forked
         self._idle: list[_Worker] = []
-        self._waiting: deque[object] = deque()
+        #: The waiting queries by flow (in order of arrival), and the processor seconds each flow with a
+        #: query waiting or running has used.
+        self._flows: OrderedDict[str, deque[object]] = OrderedDict()
+        self._served: dict[str, float] = {}
+        self._active: dict[str, int] = {}  # queries running per flow
+        self._waiting = 0
         self._turns = 0  # queries holding a turn
         self._longs: list[_Running] = []
         self._wanted: queue.Queue[bool] = queue.Queue()
@@ -215,8 +272,9 @@ class WorkerPool:
     def stats(self) -> dict[str, int]:
         """Turns, long places, queries waiting and running, workers replaced and long queries stopped."""
         with self._state:
-            return {"size": self.size, "long": self.long, "waiting": len(self._waiting), "running": self._turns,
-                    "running_long": len(self._longs), "replaced": self.replaced, "stopped": self.stopped}
+            return {"size": self.size, "long": self.long, "idle": len(self._idle), "waiting": self._waiting,
+                    "flows": len(self._flows), "running": self._turns, "running_long": len(self._longs),
+                    "replaced": self.replaced, "stopped": self.stopped}
 
     # -- the keeper thread: forks workers, and ends them when the pool closes --------------------
     def _keep(self) -> None:
@@ -282,19 +340,48 @@ class WorkerPool:
         self._wanted.put(True)
 
     # -- turns ------------------------------------------------------------------------------------
-    def _take_turn(self, wait: float) -> _Worker:
-        """Wait, in order of arrival, for a turn and an idle worker (see the module's contract)."""
+    def _next_flow(self) -> str | None:
+        """The waiting flow whose turn it is: the least served (the first to wait among equals)."""
+        if not self._flows:
+            return None
+        return min(self._flows, key=lambda f: self._served.get(f, 0.0))
+
+    def _join(self, flow: str) -> None:
+        """A flow gets a query waiting or running: a forgotten flow comes back level with the least served."""
+        if flow not in self._served:
+            known = [self._served[f] for f in self._served]
+            self._served[flow] = min(known) if known else 0.0
+
+    def _forget(self, flow: str) -> None:
+        if flow not in self._flows and not self._active.get(flow):
+            self._served.pop(flow, None)
+            self._active.pop(flow, None)
+
+    def _take_turn(self, wait: float, flow: str) -> _Worker:
+        """Wait for a turn and an idle worker (see the module's contract)."""
         me = object()
         with self._state:
-            self._waiting.append(me)
+            self._join(flow)
+            self._flows.setdefault(flow, deque()).append(me)
+            self._waiting += 1
+
+            def mine() -> bool:
+                return self._closed or (self._next_flow() == flow and self._flows[flow][0] is me
+                                        and self._turns < self.size and bool(self._idle))
+
             try:
-                ready = self._state.wait_for(
-                    lambda: self._closed or (self._waiting[0] is me and self._turns < self.size and bool(self._idle)),
-                    timeout=wait,
-                )
+                ready = self._state.wait_for(mine, timeout=wait)
             finally:
-                self._waiting.remove(me)
-                self._state.notify_all()  # the next in line may go, or the head left
+                queue = self._flows[flow]
+                queue.remove(me)
+                self._waiting -= 1
+                if not queue:
+                    del self._flows[flow]
+                if ready and not self._closed:
+                    self._active[flow] = self._active.get(flow, 0) + 1
+                    self._served[flow] += _TURN_COST  # among flows as served, turns go round
+                self._forget(flow)
+                self._state.notify_all()
             if self._closed:
                 raise PoolClosed("the query workers were closed")
             if not ready:
@@ -303,6 +390,12 @@ class WorkerPool:
             self._turns += 1
             self._busy += 1
             return self._idle.pop()
+
+    def _count(self, running: _Running) -> None:
+        """Add what ``running`` used since last counted to its flow (with the lock held)."""
+        if running.used > running.counted and running.flow in self._served:
+            self._served[running.flow] += running.used - running.counted
+            running.counted = running.used
 
     def _lower(self, worker: _Worker) -> None:
         """Raise ``worker``'s niceness by :data:`YIELD_NICENESS` (once)."""
@@ -313,9 +406,11 @@ class WorkerPool:
 
     def _watch(self, running: _Running) -> None:
         """Between two reads of an answer: yield the processor, give the turn up, make room."""
+        used = running.measure()
+        with self._state:
+            self._count(running)
         if running.long and running.worker.yielded:
             return
-        used = running.measure()
         if used >= YIELD_SECONDS:
             self._lower(running.worker)
         if running.long or self.long <= 0 or used < SHORT_SECONDS or not self._waiting:
@@ -327,12 +422,10 @@ class WorkerPool:
             self._turns -= 1
             self._lower(running.worker)
             if len(self._longs) >= self.long:
-                for other in self._longs:
-                    other.measure()
-                victim = max([*self._longs, running], key=lambda r: r.used)
-                victim.stopped = (f"busy: the query was stopped after {victim.used:.1f} s of processor time to let "
-                                  f"shorter queries run ({self.long} long queries at most run beside "
-                                  f"{self.size} others); try again")
+                victim = min([*self._longs, running], key=lambda r: r.started)
+                ran = time.monotonic() - victim.started
+                victim.stopped = (f"busy: the query was stopped after {ran:.1f} s to let other queries run "
+                                  f"({self.long} long queries at most run beside {self.size} others); try again")
                 self.stopped += 1
                 if victim is not running:
                     self._longs.remove(victim)
@@ -343,12 +436,15 @@ class WorkerPool:
             self._state.notify_all()
 
     def _leave(self, running: _Running) -> None:
-        """The query ended: give back its turn or its long place."""
+        """The query ended: count what it used, give back its turn or its long place."""
+        self._count(running)
         if running in self._longs:
             self._longs.remove(running)
         elif not running.long:
             self._turns -= 1
         self._busy -= 1
+        self._active[running.flow] = self._active.get(running.flow, 1) - 1
+        self._forget(running.flow)
 
     # -- answering --------------------------------------------------------------------------------
     def _receive(self, running: _Running, deadline: float | None,
@@ -378,7 +474,7 @@ class WorkerPool:
                 raise QueryTimeout("time limit")
         return bytes(buffer[_LENGTH.size:want]), bytes(errors)
 
-    def run(self, request: Any, limits: Limits, wait: float = 60.0) -> bytes:
+    def run(self, request: Any, limits: Limits, wait: float = 60.0, flow: str = "") -> bytes:
         """Answer ``request`` in a worker within ``limits.timeout`` once its turn comes (see the
         module's contract).
 
@@ -387,17 +483,18 @@ class WorkerPool:
             limits: The time limit, counted from the start of its turn; its ``memory_mib`` names the
                 ceiling in messages (the pool's own ceiling applies).
             wait: Seconds to wait for a turn.
+            flow: Which flow the request waits in (see the module's contract).
 
         Raises:
             PoolClosed: The pool was closed.
             QueryTimeout: The time limit passed (the worker is replaced), no turn came free, or the
-                query was stopped to make room for shorter ones.
+                query was stopped to make room for others.
             QueryMemoryExceeded, QueryError, TooManyRows: As from a contained child.
         """
         if self._closed:
             raise PoolClosed("the query workers were closed")
-        worker = self._take_turn(wait)
-        running = _Running(worker, time.monotonic(), _cpu_seconds(worker.pid))
+        worker = self._take_turn(wait, flow)
+        running = _Running(worker, time.monotonic(), _cpu_seconds(worker.pid), flow=flow)
         healthy = False
         try:
             try:
@@ -418,6 +515,7 @@ class WorkerPool:
                     raise QueryTimeout(running.stopped)
                 outcome(b"", errors, status, limits)  # raises what the death stands for
                 raise AssertionError("unreachable")
+            running.measure()  # what it used to the end, for its flow
             head = json.loads(data.partition(b"\n")[0])
             grown = int(head.get("data", 0)) - worker.base
             healthy = (head.get("error") != "QueryMemoryExceeded"

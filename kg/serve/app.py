@@ -41,7 +41,7 @@ from kg.errors import DiplokgError, QueryError, QueryMemoryExceeded, QueryTimeou
 from kg.query.engine import Answer, BuiltGraph
 from kg.query.entities import resolve_bindings
 from kg.query.formats import literal_text
-from kg.query.gated import GatedAnswer, GatedRequest, run_gated
+from kg.query.gated import GatedAnswer, GatedRequest, run_gated, shape
 from kg.query.library import check_bindings, find_question, library
 from kg.query.remote import answer_from_json
 from kg.query.sandbox import Limits
@@ -138,8 +138,9 @@ class Server:
     # -- running -------------------------------------------------------------------------------
     def gated(self, graph: BuiltGraph, text: str, origin: str, values: dict[str, Node] | None = None,
               select_format: str | None = "json", graph_format: str | None = None,
-              request: QueryRequest | None = None) -> GatedAnswer:
-        """Vet ``text`` with ``values`` bound and run it, in a contained worker (:mod:`kg.query.gated`).
+              request: QueryRequest | None = None, flow: str | None = None) -> GatedAnswer:
+        """Vet ``text`` with ``values`` bound and run it, in a contained worker (:mod:`kg.query.gated`),
+        when its turn comes in ``flow`` (default: the query's shape, :func:`kg.query.gated.shape`).
 
         Raises:
             ProtocolError: The protocol's dataset names a graph that is not ours (400).
@@ -156,9 +157,10 @@ class Server:
         terms = tuple(sorted((name, value_of(term, name)) for name, term in (values or {}).items()))
         gated = GatedRequest(text, origin, names, terms, select_format, graph_format,
                              self.settings.limits.max_rows, defaults, named)
+        flow = flow if flow is not None else shape(text)
         pool = graph.workers
         if pool is not None and not pool.closed:
-            return run_gated(graph, gated, self.settings.limits, self.settings.queue_seconds)
+            return run_gated(graph, gated, self.settings.limits, self.settings.queue_seconds, flow)
         if not self._forks.acquire(timeout=self.settings.queue_seconds):
             raise ProtocolError(503, f"busy: {self.settings.max_running} queries are running; try again")
         try:
@@ -170,7 +172,7 @@ class Server:
         """Entity look-ups (``?entity=Uganda``) run as any query is: vetted and run in a worker."""
 
         def ask(text: str, values: dict[str, Node]) -> Answer:
-            answer = self.gated(graph, text, "entity look-up", values)
+            answer = self.gated(graph, text, "entity look-up", values, flow="entity look-up")
             return answer_from_json(answer.kind, answer.body, answer.variables)
 
         return ask
@@ -180,7 +182,7 @@ class Server:
         vetted and run with the server's limits in a worker when its turn comes, as any query is (the
         server's threads never query the store themselves: a worker forked while one did could inherit
         a lock held inside Oxigraph)."""
-        data = json.loads(self.gated(graph, text, "page query").body)
+        data = json.loads(self.gated(graph, text, "page query", flow="page query").body)
         names = data["head"]["vars"]
         return [{n: b[n]["value"] if n in b else None for n in names} for b in data["results"]["bindings"]]
 
@@ -278,7 +280,7 @@ class Server:
             return resolve_bindings(graph, question.parameters, bindings, self.ask(graph))
 
         def whole() -> tuple[bytes, str]:
-            answer = self.gated(graph, question.text, str(question.path), resolved(), fmt)
+            answer = self.gated(graph, question.text, str(question.path), resolved(), fmt, flow=f"question {name}")
             return answer.body, MEDIA[fmt]
 
         if results:

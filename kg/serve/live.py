@@ -24,7 +24,7 @@ from rdflib import URIRef
 from kg.errors import DiplokgError
 from kg.query.engine import BuiltGraph
 from kg.query.gated import handler
-from kg.query.pool import WorkerPool
+from kg.query.pool import WorkerPool, prefer_huge_pages
 
 _GENERATIONS = itertools.count(1)
 
@@ -60,6 +60,7 @@ class MemoryGraph(BuiltGraph):
         ``long`` places for long queries); its Oxigraph queries with this memory ceiling, and the
         server's requests (:mod:`kg.query.gated`: vetted there), run in them from now on."""
         if size > 0:
+            prefer_huge_pages()  # before the first fork: each fork then copies far fewer page tables
             self.workers = WorkerPool(handler(self.store), size, memory_mib, long)
 
     def stop_workers(self) -> None:
