@@ -226,7 +226,7 @@ def _niceness_after(work: tuple[str, float]) -> bytes:
 
 
 def test_a_long_query_yields_the_processor_and_its_worker_gets_it_back() -> None:
-    from kg.query.pool import YIELD_NICENESS, YIELD_SECONDS
+    from kg.query.turns import YIELD_NICENESS, YIELD_SECONDS
 
     own = os.getpriority(os.PRIO_PROCESS, 0)
     pool = _pool(_niceness_after)

@@ -1,5 +1,5 @@
 """Pre-forked contained workers for a server: the containment of :mod:`kg.query.sandbox` without a fork
-per query, and turns given fairly, so that long queries cannot starve short ones.
+per query, with turns given fairly (:mod:`kg.query.turns`).
 
 Forking a process that holds a graph of a million triples costs most of 100 ms (the page tables are
 copied), more than many questions take. A :class:`WorkerPool` forks its workers once, after the
@@ -18,27 +18,10 @@ Contract:
 - :meth:`WorkerPool.run` raises as :func:`~kg.query.sandbox.contained` does (QueryTimeout,
   QueryMemoryExceeded, QueryError and our errors by class, KeyboardInterrupt). A worker is killed and
   replaced when its query passes the time limit, when it reaches its memory ceiling or dies, when the
-  caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
-  query keeps most of the ceiling for itself).
-- **Turns, fairly queued.** At most ``size`` queries hold a turn at once. The others wait in *flows*
-  (a request names its own: the server uses a query's shape, so that one kind of query, however many
-  are asked, cannot keep another kind waiting). A free turn goes to the waiting flow that has used the
-  least processor time so far (its queries' own, as they run; a flow that has no query waiting or
-  running is forgotten, and comes back level with the least served), each flow in order of arrival:
-  a fair share of the processor for each kind of query, as a weighted fair queue gives each flow its
-  share of a link. A query waits up to ``wait`` seconds, then QueryTimeout: busy.
-- **Long queries aside.** A query that has used :data:`SHORT_SECONDS` of processor time (read from
-  ``/proc``; where there is none, of time since it started) while others wait gives its turn up and
-  goes on as a *long* query beside the turns, at a lower priority: at most ``long`` of them run at
-  once, in workers of their own (the pool keeps ``size + long`` workers). When those places are full,
-  the long query that started first (the newcomer included) is stopped (QueryTimeout: busy): a flood
-  of runaway queries holds no turn for more than :data:`SHORT_SECONDS` of processor time each, never
-  for a runaway's whole time limit. A pool with ``long=0`` keeps no such places: a query keeps its
-  turn until it ends.
-- A query that has used :data:`YIELD_SECONDS` of processor time yields the processor even when nobody
-  waits: its worker's niceness is raised by :data:`YIELD_NICENESS` (as a long query's is), so that
-  the short queries asked meanwhile are not slowed by it. When it ends, its worker's priority is
-  raised again, or, where the system refuses that to an unprivileged process, the worker is replaced.
+  caller is interrupted while waiting, when it has grown by a quarter of its ceiling (so that each
+  query keeps most of the ceiling for itself), and when its query is stopped to make room or yielded
+  the processor (:mod:`kg.query.turns`: turns fair by processor time across flows, long queries aside).
+  The pool keeps ``size + long`` workers.
 - :meth:`WorkerPool.close` ends idle workers at once and busy ones when their query ends; afterwards
   (and for the queries still waiting) :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller
   forks per query instead.
@@ -57,36 +40,21 @@ import signal
 import struct
 import threading
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from kg.errors import DiplokgError, QueryError, QueryTimeout
+from kg.errors import QueryError, QueryTimeout
 from kg.query.sandbox import Limits, contain_self, data_size, exit_after, outcome, run_job
+from kg.query.turns import PoolClosed, Running, Turns
+
+__all__ = ["PoolClosed", "WorkerPool", "prefer_huge_pages"]
 
 _LENGTH = struct.Struct(">Q")
 #: Seconds a new worker may take to report itself ready before it is given up.
 _READY_SECONDS = 60.0
-#: Seconds of processor time a query uses before its worker yields the processor to the others.
-YIELD_SECONDS = 1.0
-#: Seconds of processor time a query may use in its turn while other queries wait for one (then it goes
-#: on as a long query, beside the turns). Most library questions in memory use less (on the world's
-#: 1.5 million quads, an ordered list of its 7,908 embassies 80-150 ms); a runaway more.
-SHORT_SECONDS = 0.2
-#: Processor seconds a turn counts for at least (``/proc`` counts in ticks of 10 ms: a short query may
-#: read as none).
-_TURN_COST = 0.005
 #: Seconds between two looks at a running query's processor time.
 _POLL = 0.05
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-#: How much less a worker whose query passed :data:`YIELD_SECONDS` is favoured: added to its niceness
-#: (0 by default; 19, the least favoured, at most).
-YIELD_NICENESS = 15
-
-
-class PoolClosed(DiplokgError):
-    """The pool was closed (a new build replaced its graph); run the query some other way."""
 
 
 @dataclass
@@ -97,7 +65,6 @@ class _Worker:
     errors: int  # and the worker's stderr here
     base: int = 0  # the worker's data size when it was ready, in bytes
     reaped: bool = False  # it died and was waited for
-    yielded: bool = False  # its query ran long and its priority was lowered
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -185,47 +152,6 @@ def prefer_huge_pages(least: int = 4 << 20) -> int:
     return asked
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """Processor time ``pid`` has used (user and system), or None where ``/proc`` does not tell."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().rpartition(b")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime: fields 14 and 15 of stat
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _restored(worker: _Worker, niceness: int) -> bool:
-    """Whether ``worker`` runs at its first priority, ``niceness`` (raised again if its query had yielded)."""
-    if not worker.yielded:
-        return True
-    try:
-        os.setpriority(os.PRIO_PROCESS, worker.pid, niceness)
-    except OSError:  # an unprivileged process may lower its priority, not raise it
-        return False
-    worker.yielded = False
-    return True
-
-
-@dataclass
-class _Running:
-    """A query in a worker: where it stands in the turns."""
-
-    worker: _Worker
-    started: float
-    cpu0: float | None
-    used: float = 0.0  # processor seconds so far (as last read)
-    long: bool = False  # it gave its turn up and runs beside the turns
-    stopped: str = ""  # why it was stopped to make room (set by whoever stopped it)
-    flow: str = ""
-    counted: float = 0.0  # processor seconds already counted to its flow
-
-    def measure(self) -> float:
-        now = _cpu_seconds(self.worker.pid) if self.cpu0 is not None else None
-        self.used = now - self.cpu0 if now is not None and self.cpu0 is not None else time.monotonic() - self.started
-        return self.used
-
-
 class WorkerPool:
     """Contained workers over state the parent holds, with fair turns (see the module's contract).
 
@@ -242,23 +168,9 @@ class WorkerPool:
         self.long = long
         self.memory_mib = memory_mib
         self.replaced = 0
-        #: Long queries stopped to make room for others.
-        self.stopped = 0
         self.note = ""
-        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the workers' own, as forked
-        self._idle: list[_Worker] = []
-        #: The waiting queries by flow (in order of arrival), and the processor seconds each flow with a
-        #: query waiting or running has used.
-        self._flows: OrderedDict[str, deque[object]] = OrderedDict()
-        self._served: dict[str, float] = {}
-        self._active: dict[str, int] = {}  # queries running per flow
-        self._waiting = 0
-        self._turns = 0  # queries holding a turn
-        self._longs: list[_Running] = []
+        self.turns: Turns[_Worker] = Turns(size, long)
         self._wanted: queue.Queue[bool] = queue.Queue()
-        self._busy = 0
-        self._closed = False
-        self._state = threading.Condition()
         for _ in range(size + long):
             self._wanted.put(True)
         self._keeper = threading.Thread(target=self._keep, name="diplokg-workers", daemon=True)
@@ -267,19 +179,20 @@ class WorkerPool:
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return self._closed
+        return self.turns.closed
+
+    @property
+    def _idle(self) -> list[_Worker]:
+        return self.turns.idle
 
     def stats(self) -> dict[str, int]:
-        """Turns, long places, queries waiting and running, workers replaced and long queries stopped."""
-        with self._state:
-            return {"size": self.size, "long": self.long, "idle": len(self._idle), "waiting": self._waiting,
-                    "flows": len(self._flows), "running": self._turns, "running_long": len(self._longs),
-                    "replaced": self.replaced, "stopped": self.stopped}
+        """The turns' figures (:meth:`kg.query.turns.Turns.stats`) and the workers replaced."""
+        return {**self.turns.stats(), "replaced": self.replaced}
 
     # -- the keeper thread: forks workers, and ends them when the pool closes --------------------
     def _keep(self) -> None:
         while self._wanted.get():
-            if self._closed:
+            if self.closed:
                 continue
             try:
                 worker = self._spawn()
@@ -288,15 +201,13 @@ class WorkerPool:
                 self._wanted.put(True)
                 continue
             if worker is not None:
-                with self._state:
-                    self._idle.append(worker)
-                    self._state.notify_all()
+                self.turns.give(worker)
             else:
                 time.sleep(1.0)  # it died or hung before it was ready: try again, without a busy loop
                 self._wanted.put(True)
-        with self._state:
-            self._state.wait_for(lambda: self._busy == 0)
-            idle, self._idle = self._idle, []
+        with self.turns.state:
+            self.turns.state.wait_for(lambda: self.turns.busy == 0)
+            idle, self.turns.idle = self.turns.idle, []
         for worker in idle:
             self._end(worker)
 
@@ -312,7 +223,7 @@ class WorkerPool:
             os.close(fd)
         worker = _Worker(pid, requests_w, answers_r, errors_r)
         try:
-            data, _ = self._receive(_Running(worker, time.monotonic(), None), time.monotonic() + _READY_SECONDS)
+            data, _ = self._receive(worker, None, time.monotonic() + _READY_SECONDS)
         except QueryTimeout:
             data = None
         if data is None:
@@ -334,131 +245,18 @@ class WorkerPool:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def _replace(self, worker: _Worker) -> None:
-        self._end(worker)
-        self.replaced += 1
-        self._wanted.put(True)
-
-    # -- turns ------------------------------------------------------------------------------------
-    def _next_flow(self) -> str | None:
-        """The waiting flow whose turn it is: the least served (the first to wait among equals)."""
-        if not self._flows:
-            return None
-        return min(self._flows, key=lambda f: self._served.get(f, 0.0))
-
-    def _join(self, flow: str) -> None:
-        """A flow gets a query waiting or running: a forgotten flow comes back level with the least served."""
-        if flow not in self._served:
-            known = [self._served[f] for f in self._served]
-            self._served[flow] = min(known) if known else 0.0
-
-    def _forget(self, flow: str) -> None:
-        if flow not in self._flows and not self._active.get(flow):
-            self._served.pop(flow, None)
-            self._active.pop(flow, None)
-
-    def _take_turn(self, wait: float, flow: str) -> _Worker:
-        """Wait for a turn and an idle worker (see the module's contract)."""
-        me = object()
-        with self._state:
-            self._join(flow)
-            self._flows.setdefault(flow, deque()).append(me)
-            self._waiting += 1
-
-            def mine() -> bool:
-                return self._closed or (self._next_flow() == flow and self._flows[flow][0] is me
-                                        and self._turns < self.size and bool(self._idle))
-
-            try:
-                ready = self._state.wait_for(mine, timeout=wait)
-            finally:
-                queue = self._flows[flow]
-                queue.remove(me)
-                self._waiting -= 1
-                if not queue:
-                    del self._flows[flow]
-                if ready and not self._closed:
-                    self._active[flow] = self._active.get(flow, 0) + 1
-                    self._served[flow] += _TURN_COST  # among flows as served, turns go round
-                self._forget(flow)
-                self._state.notify_all()
-            if self._closed:
-                raise PoolClosed("the query workers were closed")
-            if not ready:
-                raise QueryTimeout(f"busy: no turn came free in {wait:g} s ({self.size} queries at once, "
-                                   f"{len(self._longs)} long ones beside them); try again")
-            self._turns += 1
-            self._busy += 1
-            return self._idle.pop()
-
-    def _count(self, running: _Running) -> None:
-        """Add what ``running`` used since last counted to its flow (with the lock held)."""
-        if running.used > running.counted and running.flow in self._served:
-            self._served[running.flow] += running.used - running.counted
-            running.counted = running.used
-
-    def _lower(self, worker: _Worker) -> None:
-        """Raise ``worker``'s niceness by :data:`YIELD_NICENESS` (once)."""
-        if not worker.yielded:
-            with contextlib.suppress(OSError):  # it may have just ended
-                os.setpriority(os.PRIO_PROCESS, worker.pid, min(19, self._niceness + YIELD_NICENESS))
-                worker.yielded = True
-
-    def _watch(self, running: _Running) -> None:
-        """Between two reads of an answer: yield the processor, give the turn up, make room."""
-        used = running.measure()
-        with self._state:
-            self._count(running)
-        if running.long and running.worker.yielded:
-            return
-        if used >= YIELD_SECONDS:
-            self._lower(running.worker)
-        if running.long or self.long <= 0 or used < SHORT_SECONDS or not self._waiting:
-            return
-        with self._state:
-            if not self._waiting:
-                return
-            running.long = True
-            self._turns -= 1
-            self._lower(running.worker)
-            if len(self._longs) >= self.long:
-                victim = min([*self._longs, running], key=lambda r: r.started)
-                ran = time.monotonic() - victim.started
-                victim.stopped = (f"busy: the query was stopped after {ran:.1f} s to let other queries run "
-                                  f"({self.long} long queries at most run beside {self.size} others); try again")
-                self.stopped += 1
-                if victim is not running:
-                    self._longs.remove(victim)
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(victim.worker.pid, signal.SIGKILL)
-            if not running.stopped:
-                self._longs.append(running)
-            self._state.notify_all()
-
-    def _leave(self, running: _Running) -> None:
-        """The query ended: count what it used, give back its turn or its long place."""
-        self._count(running)
-        if running in self._longs:
-            self._longs.remove(running)
-        elif not running.long:
-            self._turns -= 1
-        self._busy -= 1
-        self._active[running.flow] = self._active.get(running.flow, 1) - 1
-        self._forget(running.flow)
-
     # -- answering --------------------------------------------------------------------------------
-    def _receive(self, running: _Running, deadline: float | None,
-                 watch: bool = False) -> tuple[bytes | None, bytes]:
-        """One framed answer from ``running``'s worker (None when it died) and what it wrote to stderr;
-        with ``watch``, its turn is watched (:meth:`_watch`) between reads."""
-        worker = running.worker
+    def _receive(self, worker: _Worker, running: Running | None,
+                 deadline: float | None) -> tuple[bytes | None, bytes]:
+        """One framed answer from ``worker`` (None when it died) and what it wrote to stderr; with
+        ``running``, its turn is watched between reads (:meth:`kg.query.turns.Turns.watch`)."""
         buffer = bytearray()
         errors = bytearray()
         want: int | None = None
         while want is None or len(buffer) < want:
-            if watch:
-                self._watch(running)
-            step = _POLL if watch and not running.long else 0.2
+            if running is not None:
+                self.turns.watch(running)
+            step = _POLL if running is not None and not running.long else 0.2
             wait = step if deadline is None else max(0.0, min(step, deadline - time.monotonic()))
             ready, _, _ = select.select([worker.answers, worker.errors], [], [], wait)
             if worker.errors in ready:
@@ -483,7 +281,7 @@ class WorkerPool:
             limits: The time limit, counted from the start of its turn; its ``memory_mib`` names the
                 ceiling in messages (the pool's own ceiling applies).
             wait: Seconds to wait for a turn.
-            flow: Which flow the request waits in (see the module's contract).
+            flow: Which flow the request waits in (:mod:`kg.query.turns`).
 
         Raises:
             PoolClosed: The pool was closed.
@@ -491,10 +289,10 @@ class WorkerPool:
                 query was stopped to make room for others.
             QueryMemoryExceeded, QueryError, TooManyRows: As from a contained child.
         """
-        if self._closed:
+        if self.closed:
             raise PoolClosed("the query workers were closed")
-        worker = self._take_turn(wait, flow)
-        running = _Running(worker, time.monotonic(), _cpu_seconds(worker.pid), flow=flow)
+        worker = self.turns.take(wait, flow)
+        running = Running.start(worker.pid, flow)
         healthy = False
         try:
             try:
@@ -503,7 +301,7 @@ class WorkerPool:
                 raise QueryError("the query worker stopped before it read the query; try again") from None
             deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
             try:
-                data, errors = self._receive(running, deadline, watch=True)
+                data, errors = self._receive(worker, running, deadline)
             except QueryTimeout:
                 raise QueryTimeout(
                     f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
@@ -520,23 +318,18 @@ class WorkerPool:
             grown = int(head.get("data", 0)) - worker.base
             healthy = (head.get("error") != "QueryMemoryExceeded"
                        and (self.memory_mib is None or grown < self.memory_mib * 1024 * 1024 // 4)
-                       and _restored(worker, self._niceness))
+                       and self.turns.restored(running))
             return outcome(data, b"", 0, limits)
         finally:
-            if healthy and not self._closed:
-                with self._state:
-                    self._idle.append(worker)
-            elif healthy:
+            kept = healthy and not self.closed
+            if not kept:
                 self._end(worker)
-            else:
-                self._replace(worker)
-            with self._state:
-                self._leave(running)
-                self._state.notify_all()
+                if not healthy:
+                    self.replaced += 1
+                    self._wanted.put(True)
+            self.turns.leave(running, worker if kept else None)
 
     def close(self) -> None:
         """End idle workers now and busy ones when their query ends; :meth:`run` then raises PoolClosed."""
-        with self._state:
-            self._closed = True
-            self._state.notify_all()
+        self.turns.close()
         self._wanted.put(False)
