@@ -6,6 +6,7 @@ Served by uvicorn (ASGI) with a Starlette application (:mod:`kg.serve.app`). On 
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
@@ -139,6 +140,7 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
             raise DiplokgError(f"--allow-host {name!r}: name a host such as graph.example.org (no port), or '*'")
     proj = get_project(project)
     built = ensure_built(proj)
+    _import_all()
     note(f"... reading {built.path} into memory")
     live = LiveGraph(built.path, workers=max_running, memory_mib=max_memory, long=max_long)
 
@@ -171,6 +173,20 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     config = uvicorn.Config(app, http=guarded(limits), log_level="warning", access_log=False,  # type: ignore[arg-type]
                             timeout_graceful_shutdown=5, timeout_keep_alive=5, limit_concurrency=None)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _import_all() -> None:
+    """Import now what the server would import later (the event loop, the pages' modules). Workers are
+    forked while the server runs: a thread that imports holds Python's import lock, and if the garbage
+    collector then needs logging's lock (which a fork holds while it runs its at-fork handlers, waiting
+    for the import lock) both wait for ever. Seen at start: uvicorn imported uvloop while the first
+    workers were forked."""
+    import importlib
+
+    for name in ("uvloop", "uvicorn.loops.auto", "uvicorn.lifespan.on", "kg.network.graph", "kg.network.page",
+                 "kg.network.worldgraph", "kg.cli.report"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def _is_ip(host: str) -> bool:

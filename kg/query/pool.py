@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from kg.errors import QueryError, QueryTimeout
-from kg.query.sandbox import Limits, contain_self, data_size, exit_after, outcome, run_job
+from kg.query.sandbox import Limits, contain_self, data_size, exit_after, fork, outcome, run_job
 from kg.query.turns import PoolClosed, Running, Turns
 
 __all__ = ["PoolClosed", "WorkerPool", "prefer_huge_pages"]
@@ -216,7 +216,7 @@ class WorkerPool:
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         errors_r, errors_w = os.pipe()
-        pid = os.fork()
+        pid = fork()  # the import lock first (kg.query.sandbox.fork)
         if pid == 0:
             _worker_main(self.handler, self.memory_mib, (requests_r, answers_w, errors_w))
         for fd in (requests_r, answers_w, errors_w):
