@@ -20,6 +20,8 @@ whose questions are served is the checkout's own. ``--old`` is a copy of an olde
 - ``keys``: 40 distinct 4 MB queries (a comment makes them long), one after the other: the server's
   memory before and after.
 - ``and``: ``ASK { FILTER(true && ... ) }`` with 5,000 terms and ``--timeout 10``: when it was answered.
+- ``fresh`` (not an attack: what values cost): 20 clients asking questions with values never asked
+  before, every answer computed: latency and answers a second.
 
 The figures printed are medians and percentiles of the run, with the load average at the start of
 each attack.
@@ -98,6 +100,30 @@ def post(port: int, query: str, timeout: float = 120.0) -> tuple[int, float]:
         conn.close()
         return response.status, time.perf_counter() - started
     except (OSError, http.client.HTTPException):
+        return 0, time.perf_counter() - started
+
+
+def post_early(port: int, query: str, timeout: float = 120.0) -> tuple[int, float]:
+    """POST a large query: the head first, and the body only if the server has not answered at once (a
+    server that refuses the body by its Content-Length answers before it is sent)."""
+    started = time.perf_counter()
+    body = query.encode()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+            conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                         b"Accept: application/sparql-results+json\r\nConnection: close\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body))
+            conn.settimeout(0.5)
+            try:
+                early = conn.recv(65536)
+            except TimeoutError:
+                early = b""
+            conn.settimeout(timeout)
+            if not early:
+                conn.sendall(body)
+                early = conn.recv(65536)
+            return int(early.split()[1]), time.perf_counter() - started
+    except (OSError, IndexError, ValueError):
         return 0, time.perf_counter() - started
 
 
@@ -242,7 +268,7 @@ def values(code: Path, args: argparse.Namespace, megabytes: int, *options: str) 
         outcome: dict[str, Any] = {}
 
         def big() -> None:
-            outcome["big"] = post(server.port, query, timeout=args.give_up)
+            outcome["big"] = post_early(server.port, query, timeout=args.give_up)
 
         thread = threading.Thread(target=big)
         thread.start()
@@ -296,11 +322,50 @@ def conjunction(code: Path, args: argparse.Namespace) -> None:
         server.stop()
 
 
+def fresh(code: Path, args: argparse.Namespace) -> None:
+    """Not an attack: the cost of values. 20 clients ask questions with values never asked before (the
+    first of a month, a state's code), so every answer is computed, its bound text vetted (in a worker,
+    since issue 23; once per question before, with the values pasted in after)."""
+    server = Server(code, args.build, "--timeout", "30")
+    try:
+        codes = ["PRK", "UGA", "CHN", "RUS", "USA", "ESP", "IND", "ZAF", "CUB", "FRA", "BRA", "DEU", "JPN", "KOR"]
+        rng = random.Random(23)
+        paths = [f"/questions/network-as-of?asOf={y}-{m:02d}-01" for y in range(1990, 2025) for m in range(1, 13)]
+        paths += [f"/questions/evidence-for?entity=iso:{c}" for c in codes]
+        rng.shuffle(paths)
+        print(f"- fresh values ({load()}): 20 clients for {args.seconds:g} s, network-as-of and evidence-for, "
+              "each value asked once")
+        deadline = time.monotonic() + args.seconds
+        lock = threading.Lock()
+        answers: list[tuple[int, float]] = []
+
+        def client() -> None:
+            while time.monotonic() < deadline:
+                with lock:
+                    if not paths:
+                        return
+                    path = paths.pop()
+                answer = get(server.port, path, timeout=120)
+                with lock:
+                    answers.append(answer)
+
+        threads = [threading.Thread(target=client) for _ in range(20)]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+        print(f"  - {latencies('answers', answers)}; {len(answers) / wall:.1f} a second")
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", type=Path, required=True, help="a folder holding a built diplokg.nq")
     parser.add_argument("--old", type=Path, default=None, help="an older checkout to compare with")
-    parser.add_argument("--attacks", default="flood,loris,values,keys,and")
+    parser.add_argument("--attacks", default="flood,loris,values,keys,and,fresh")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--slow", type=int, default=1100)
@@ -326,6 +391,8 @@ def main() -> None:
             keys(code, args, *(("--max-request-kib", "8192") if label == "new" else ()))
         if "and" in wanted:
             conjunction(code, args)
+        if "fresh" in wanted:
+            fresh(code, args)
 
 
 if __name__ == "__main__":
