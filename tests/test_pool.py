@@ -257,17 +257,18 @@ def _spin_or_answer(request: str) -> bytes:
 class _Asked(threading.Thread):
     """One request to a pool in a thread of its own: its answer or its error."""
 
-    def __init__(self, pool: WorkerPool, request: str, timeout: float | None = 60.0, flow: str = "") -> None:
+    def __init__(self, pool: WorkerPool, request: str, timeout: float | None = 60.0, flow: str = "",
+                 movable: bool = True) -> None:
         super().__init__(daemon=True)
         self.pool, self.request, self.limits = pool, request, Limits(timeout=timeout, memory_mib=100)
-        self.flow = flow
+        self.flow, self.movable = flow, movable
         self.answer: bytes | None = None
         self.error: Exception | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self.answer = self.pool.run(self.request, self.limits, wait=120, flow=self.flow)
+            self.answer = self.pool.run(self.request, self.limits, wait=120, flow=self.flow, movable=self.movable)
         except Exception as exc:
             self.error = exc
 
@@ -291,6 +292,24 @@ def test_a_runaway_gives_its_turn_to_a_query_that_waits() -> None:
         quick.join(120)
         assert quick.answer == b"quick"
         assert runaway.is_alive() and pool.stats()["running_long"] == 1
+    finally:
+        pool.close()
+
+
+def test_the_servers_own_queries_keep_their_turn() -> None:
+    """A library question (not movable) is never moved aside nor stopped to make room, however long it
+    runs: only its time limit ends it (fresh-valued questions were stopped while others waited)."""
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
+    try:
+        _ready(pool, 2)
+        question = _Asked(pool, "spin", timeout=2.0, movable=False)
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        quick = _Asked(pool, "quick")
+        question.join(120)
+        quick.join(120)
+        assert isinstance(question.error, QueryTimeout) and "longer than 2 s" in str(question.error)
+        assert quick.answer == b"quick" and pool.stats()["stopped"] == 0
     finally:
         pool.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -194,18 +195,55 @@ def test_every_written_value_reads_back_as_itself(listener: Listener) -> None:
     assert listener.hits == []
 
 
+def _the_gates_own_reading(query: object, values: dict[str, object]) -> object:
+    """The gate's reading of the whole bound text, as :func:`bind` writes it (or the error it raises)."""
+    try:
+        block = values_block(values)  # type: ignore[arg-type]
+        at = where_start(query.text)  # type: ignore[attr-defined]
+        return vet(f"{query.text[:at]} {block}{query.text[at:]}")  # type: ignore[attr-defined]
+    except QueryError as exc:
+        return exc
+
+
+def _same_verdict(bound: object, whole: object) -> None:
+    assert not isinstance(whole, QueryError), whole
+    for part in ("text", "kind", "variables", "default_graphs", "named_graphs"):
+        assert getattr(bound, part) == getattr(whole, part), part
+    assert _algebra_rows(bound) == _algebra_rows(whole)
+
+
+def _algebra_rows(vetted: object) -> list[object]:
+    found: list[object] = []
+    stack: list[object] = [vetted.algebra.algebra]  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "values":
+                found += dict(node)["res"]
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return sorted(found, key=repr)
+
+
 def test_hostile_values_in_every_query_form_stay_values(listener: Listener) -> None:
+    """Bound as :func:`bind` binds (the question read once with placeholders, the block alone, the whole by
+    our lexer), each verdict is the gate's reading of the whole bound text: same text, kind, variables,
+    dataset and rows; and what bind refuses, the gate refuses."""
     rng = random.Random(SEED + 1)
     store = ox.Store()
     ran = 0
     for _ in range(COUNT):
         query = vet(rng.choice(QUERIES))
         values = {f"v{i}": _value(rng, listener.url) for i in range(1, rng.randint(2, 4))}
+        whole = _the_gates_own_reading(query, values)
         try:
             bound = bind(query, values)  # type: ignore[arg-type]
         except QueryError as exc:
             assert "\n" not in str(exc)
+            assert isinstance(whole, QueryError), (exc, values)
             continue
+        _same_verdict(bound, whole)
         result = store.query(bound.text)
         if isinstance(result, ox.QuerySolutions):
             for row in result:
@@ -215,3 +253,21 @@ def test_hostile_values_in_every_query_form_stay_values(listener: Listener) -> N
         ran += 1
     assert ran > COUNT // 3
     assert listener.hits == []
+
+
+LIBRARY = Path(__file__).resolve().parent.parent / "queries"
+SAMPLES = {"asOf": Literal("2023-06-01", datatype=XSD.date), "year": Literal("2019", datatype=XSD.gYear),
+           "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK")}
+
+
+@pytest.mark.parametrize("name", ["network-as-of", "closed-missions", "turning-points", "evidence-for",
+                                  "alignment-ranking"])
+def test_a_bound_question_has_the_gates_verdict_on_the_whole(name: str) -> None:
+    from kg.query.library import find_question
+
+    question = find_question(LIBRARY, name)
+    query = vet(question.text)
+    for value in ("x", 'x" } SERVICE <http://127.0.0.1:9/> { "', "\n) } #"):
+        values = {p.name: SAMPLES[p.name] for p in question.parameters}
+        values = {k: (Literal(value, datatype=v.datatype) if isinstance(v, Literal) else v) for k, v in values.items()}
+        _same_verdict(bind(query, values), _the_gates_own_reading(query, values))

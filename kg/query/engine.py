@@ -214,7 +214,7 @@ class BuiltGraph:
         pool = self.workers
         if pool is not None and pool.memory_mib == limits.memory_mib:
             with contextlib.suppress(PoolClosed):
-                return pool.run(request, limits)
+                return pool.run(request, limits, movable=False)  # the server's own queries (pages, report)
         store = self.store
 
         def job() -> bytes:

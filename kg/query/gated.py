@@ -184,10 +184,10 @@ def handler(store: ox.Store) -> Callable[[Any], bytes]:
 
 
 def run_gated(graph: BuiltGraph, request: GatedRequest, limits: Limits, wait: float = 60.0,
-              flow: str = "") -> GatedAnswer:
+              flow: str = "", movable: bool = True) -> GatedAnswer:
     """Vet and run ``request`` over ``graph`` in its pool's worker (a child of its own where the pool is
     closed or has another memory ceiling), within ``limits``, once its turn comes in ``flow`` (within
-    ``wait`` seconds).
+    ``wait`` seconds; ``movable`` as :meth:`kg.query.pool.WorkerPool.run` takes it).
 
     Raises:
         As :meth:`kg.query.pool.WorkerPool.run`, and QueryError for what the gate refused.
@@ -196,7 +196,7 @@ def run_gated(graph: BuiltGraph, request: GatedRequest, limits: Limits, wait: fl
     data: bytes | None = None
     if pool is not None and pool.memory_mib == limits.memory_mib:
         try:
-            data = pool.run(request, limits, wait, flow)
+            data = pool.run(request, limits, wait, flow, movable)
         except PoolClosed:
             data = None
     if data is None:

@@ -272,7 +272,7 @@ class WorkerPool:
                 raise QueryTimeout("time limit")
         return bytes(buffer[_LENGTH.size:want]), bytes(errors)
 
-    def run(self, request: Any, limits: Limits, wait: float = 60.0, flow: str = "") -> bytes:
+    def run(self, request: Any, limits: Limits, wait: float = 60.0, flow: str = "", movable: bool = True) -> bytes:
         """Answer ``request`` in a worker within ``limits.timeout`` once its turn comes (see the
         module's contract).
 
@@ -282,6 +282,8 @@ class WorkerPool:
                 ceiling in messages (the pool's own ceiling applies).
             wait: Seconds to wait for a turn.
             flow: Which flow the request waits in (:mod:`kg.query.turns`).
+            movable: Whether the query may be moved aside as long, and stopped to make room (a client's
+                own text; not the server's questions, whose cost is the data's).
 
         Raises:
             PoolClosed: The pool was closed.
@@ -292,7 +294,7 @@ class WorkerPool:
         if self.closed:
             raise PoolClosed("the query workers were closed")
         worker = self.turns.take(wait, flow)
-        running = Running.start(worker.pid, flow)
+        running = Running.start(worker.pid, flow, movable)
         healthy = False
         try:
             try:

@@ -10,7 +10,9 @@ Contract:
   comes back level with the least served), each flow in order of arrival: a fair share of the processor
   for each kind of query, as a weighted fair queue gives each flow its share of a link. A query waits
   up to ``wait`` seconds, then QueryTimeout (busy).
-- **Long queries aside.** A query that has used :data:`SHORT_SECONDS` of processor time (read from
+- **Long queries aside.** A query that may be moved (a client's own text; the server's questions, pages
+  and look-ups are not: their cost is the data's, bounded by the time limit) and has used
+  :data:`SHORT_SECONDS` of processor time (read from
   ``/proc``; where there is none, of time since it started) while others wait gives its turn up and
   goes on as a *long* query beside the turns, at a lower priority: at most ``long`` of them run at once
   (the pool keeps a worker for each turn and each long place). When those places are full, the long
@@ -82,11 +84,12 @@ class Running:
     long: bool = False  # it gave its turn up and runs beside the turns
     yielded: bool = False  # its process's priority was lowered
     stopped: str = ""  # why it was stopped to make room (set by whoever stopped it)
+    movable: bool = True  # it may be moved aside, and stopped to make room
 
     @classmethod
-    def start(cls, pid: int, flow: str = "") -> Running:
+    def start(cls, pid: int, flow: str = "", movable: bool = True) -> Running:
         """A query starting now in process ``pid``."""
-        return cls(pid, flow, time.monotonic(), cpu_seconds(pid))
+        return cls(pid, flow, time.monotonic(), cpu_seconds(pid), movable=movable)
 
     def measure(self) -> float:
         """Processor seconds used so far (read now)."""
@@ -212,7 +215,7 @@ class Turns(Generic[Worker]):
             return
         if used >= YIELD_SECONDS:
             self._lower(running)
-        if running.long or self.long <= 0 or used < SHORT_SECONDS or not self._waiting:
+        if running.long or not running.movable or self.long <= 0 or used < SHORT_SECONDS or not self._waiting:
             return
         with self.state:
             if not self._waiting:

@@ -140,7 +140,9 @@ class Server:
               select_format: str | None = "json", graph_format: str | None = None,
               request: QueryRequest | None = None, flow: str | None = None) -> GatedAnswer:
         """Vet ``text`` with ``values`` bound and run it, in a contained worker (:mod:`kg.query.gated`),
-        when its turn comes in ``flow`` (default: the query's shape, :func:`kg.query.gated.shape`).
+        when its turn comes in ``flow`` (default: the query's shape, :func:`kg.query.gated.shape`: a
+        client's text, which may be moved aside as long and stopped to make room; a named flow is one of
+        the server's own queries, which keeps its turn).
 
         Raises:
             ProtocolError: The protocol's dataset names a graph that is not ours (400).
@@ -157,10 +159,11 @@ class Server:
         terms = tuple(sorted((name, value_of(term, name)) for name, term in (values or {}).items()))
         gated = GatedRequest(text, origin, names, terms, select_format, graph_format,
                              self.settings.limits.max_rows, defaults, named)
+        movable = flow is None
         flow = flow if flow is not None else shape(text)
         pool = graph.workers
         if pool is not None and not pool.closed:
-            return run_gated(graph, gated, self.settings.limits, self.settings.queue_seconds, flow)
+            return run_gated(graph, gated, self.settings.limits, self.settings.queue_seconds, flow, movable)
         if not self._forks.acquire(timeout=self.settings.queue_seconds):
             raise ProtocolError(503, f"busy: {self.settings.max_running} queries are running; try again")
         try:
