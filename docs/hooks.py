@@ -8,6 +8,7 @@ A page marks where a generated part goes with an HTML comment, ``<!-- diplokg:NA
 - ``questions``: every question of ``queries/`` with its header (:func:`kg.query.library.library`);
 - ``checks``: every quality check of ``queries/checks/`` with its header;
 - ``sources``: every folder of ``sources/``: its ``source.ttl``, its files and its README;
+- ``readme-intro``: the README's opening (what diplokg is), up to its first section;
 - ``gazetteer``: the provenance of the gazetteer's data (``kg/sources/data/README.md``).
 
 An unknown marker stops the build. Text from files is escaped so that it reads as text, and the
@@ -245,7 +246,15 @@ def gazetteer() -> str:
     return "From `kg/sources/data/README.md`:\n\n" + embedded(readme.read_text(encoding="utf-8"), 2)
 
 
+def readme_intro() -> str:
+    """The README's opening paragraphs (what diplokg is): the front page says it in the same words."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n", text.index("# ")) + 1
+    return text[start:text.index("\n## ", start)].strip()
+
+
 PARTS: dict[str, Callable[[], str]] = {
+    "readme-intro": readme_intro,
     "cli-reference": cli_reference,
     "exit-codes": exit_codes,
     "questions": questions,
