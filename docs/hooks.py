@@ -227,11 +227,29 @@ def source(folder: Path) -> str:
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     lines += ["", "Files: " + ", ".join(
         f"`{p.relative_to(folder).as_posix()}` ({_size(p.stat().st_size)})" for p in files) + "."]
+    originals = [(name, digest) for name, digest in ORIGINALS.items() if name.startswith(f"{folder.name}/")]
+    if originals:
+        lines += ["", "The originals as received, by SHA-256 (`tests/fixtures/originals.sha256`; tests check the "
+                  "copies here against them, a gzipped copy by its content): " + ", ".join(
+                      f"`{name.split('/', 1)[1]}` `{digest}`" for name, digest in originals) + "."]
     readme = folder / "README.md"
     if readme.is_file():
         lines += ["", f"#### The folder's README (`sources/{folder.name}/README.md`)", "",
                   embedded(readme.read_text(encoding="utf-8"), 4)]
     return "\n".join(lines)
+
+
+def _originals() -> dict[str, str]:
+    """Each original's SHA-256 by its path under ``sources/``, as the project records them."""
+    found: dict[str, str] = {}
+    for line in (ROOT / "tests" / "fixtures" / "originals.sha256").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            digest, name = line.split(maxsplit=1)
+            found[name.strip()] = digest
+    return found
+
+
+ORIGINALS = _originals()
 
 
 def sources() -> str:
