@@ -13,7 +13,7 @@ the working tree; both run in the same process one after the other, so their fig
 loaded machine. The ``same`` column says whether old and new gave the same rows (as a multiset).
 
 A query with ``# Parameters:`` gets ``?asOf = 2020-01-01`` and ``?entity = iso:PRK`` in a ``VALUES``
-block, as ``diplokg query`` and ``diplokg serve`` pass values (:func:`kg.query.sparqltext.with_values`).
+block, as ``diplokg query`` and ``diplokg serve`` pass values (:func:`kg.query.sparqltext.bind`).
 
 Usage::
 
@@ -45,7 +45,8 @@ import pyoxigraph as ox  # noqa: E402
 from rdflib import XSD, Literal, URIRef  # noqa: E402
 from rdflib.term import Node  # noqa: E402
 
-from kg.query.sparqltext import with_values  # noqa: E402
+from kg.query.gate import vet  # noqa: E402
+from kg.query.sparqltext import bind  # noqa: E402
 
 UNION = {"use_default_graph_as_union": True}
 SAMPLES: dict[str, Node] = {
@@ -65,7 +66,7 @@ def with_samples(text: str) -> str:
     """The query with the sample values of its declared parameters in a ``VALUES`` block."""
     params = re.findall(r"^# Parameters?:(.*(?:\n#   .*)*)", text, flags=re.MULTILINE)
     wanted = {k: v for k, v in SAMPLES.items() if params and re.search(rf"\b{k}\b", params[0])}
-    return with_values(text, wanted)
+    return bind(vet(text), wanted).text
 
 
 def build_memory(world: Path) -> tuple[ox.Store, dict[str, float]]:

@@ -155,7 +155,8 @@ def stage_question(world: Path, query: Path, repeat: int) -> None:
     from rdflib import XSD, Literal, URIRef
     from rdflib.term import Node
 
-    from kg.query.sparqltext import with_values
+    from kg.query.gate import vet
+    from kg.query.sparqltext import bind
 
     disk = ox.Store.read_only(str(world / "bench-store"))
     memory = ox.Store()
@@ -165,7 +166,7 @@ def stage_question(world: Path, query: Path, repeat: int) -> None:
     text = query.read_text(encoding="utf-8")
     params = re.findall(r"^# Parameters?:(.*(?:\n#   .*)*)", text, flags=re.MULTILINE)
     wanted = {k: v for k, v in samples.items() if params and re.search(rf"\b{k}\b", params[0])}
-    text = with_values(text, wanted)  # as `diplokg query` passes values
+    text = bind(vet(text), wanted).text  # as `diplokg query` passes values
     label = ", ".join(f"?{k} given" for k in wanted)
     for kind, store in (("in memory", memory), ("on-disk store", disk)):
         times, rows = [], 0

@@ -47,7 +47,7 @@ from rdflib.term import Node  # noqa: E402
 from kg.query.engine import BuiltGraph  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.library import library  # noqa: E402
-from kg.query.sparqltext import with_values  # noqa: E402
+from kg.query.sparqltext import bind  # noqa: E402
 
 SAMPLES: dict[str, Node] = {"asOf": Literal("2020-01-01", datatype=XSD.date), "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
            "year": Literal("2019", datatype=XSD.gYear)}
@@ -103,8 +103,7 @@ def questions() -> list[tuple[str, str]]:
     found = []
     for q in library(ROOT / "queries"):
         values = {p.name: SAMPLES[p.name] for p in q.parameters if p.name in SAMPLES}
-        text = vet(q.text).text
-        found.append((q.name, with_values(text, values)))
+        found.append((q.name, bind(vet(q.text), values).text))
     return found
 
 

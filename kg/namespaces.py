@@ -289,3 +289,26 @@ class DIPLO(DefinedNamespace):
     rollCalls: URIRef
     scottsPi: URIRef
     method: URIRef
+    # Issue 24: key votes of 2020-2024, coverage, the Security Council's votes and vetoed drafts
+    nonVoting: URIRef
+    emergencySpecialSession: URIRef
+    VoteCoverage: URIRef
+    AllRecordedVotes: URIRef
+    SelectedVotes: URIRef
+    coverage: URIRef
+    minimumRollCalls: URIRef
+    rank: URIRef
+    CouncilVote: URIRef
+    DraftResolution: URIRef
+    votedOn: URIRef
+    documentSymbol: URIRef
+    VoteOutcome: URIRef
+    Adopted: URIRef
+    Vetoed: URIRef
+    outcome: URIRef
+    CouncilAction: URIRef
+    TightensSanctions: URIRef
+    RenewsPanel: URIRef
+    councilAction: URIRef
+    concernsRegime: URIRef
+    vetoedBy: URIRef

@@ -17,9 +17,13 @@ from kg.query.engine import BuiltGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: The world's sources (about a million triples): built once per session by ``world_built``; every
-#: other test builds the dossier (the project without them) in well under a second.
-WORLD_SOURCES = ("unga-votes", "wikidata-missions")
+#: The world's sources: the vote records and the world's missions (about a million triples), built
+#: once per session by ``world_built``; every other test builds the dossier (the article and its tables,
+#: without them) in well under a second. The key votes of 2020-2024 and the Security Council's votes are
+#: small, but vote records like Voeten's: with them, the DPRK's questions would count its votes.
+WORLD_SOURCES = ("unga-votes", "wikidata-missions", "unga-key-votes-2020-2024", "unsc-dprk-votes")
+#: The two large ones, of which a small world keeps a few rows (the others are copied whole).
+LARGE_WORLD_SOURCES = ("unga-votes", "wikidata-missions")
 
 
 def copy_project(root: Path, world: bool = False, only_sources: list[str] | None = None) -> Project:
@@ -148,13 +152,16 @@ SMALL_WORLD_YEARS = ("2010", "2011", "2012", "2013", "2016", "2017", "2018", "20
 
 
 def write_small_world(root: Path, years: tuple[str, ...] = SMALL_WORLD_YEARS) -> None:
-    """Write the world's two sources into ``root/sources`` with a few of their rows: the roll calls of
+    """Write the world's sources into ``root/sources``: of the two large ones a few rows (the roll calls of
     ``years`` and the votes on them of :data:`SMALL_WORLD_MEMBERS`, and the missions sent by or to
-    :data:`SMALL_WORLD_QIDS`. Rows are copied unchanged (gzipped), with the real mapping files, so the
-    loader and the measures meet the real formats at a few thousand triples. The missions' Turtle
-    files, which cite rows by number, are left out."""
+    :data:`SMALL_WORLD_QIDS`), the small ones whole (the key votes of 2020-2024, the Security Council's
+    votes). Rows are copied unchanged (gzipped), with the real mapping files, so the loader and the
+    measures meet the real formats at a few thousand triples. The missions' Turtle files, which cite
+    rows by number, are left out."""
     for name in WORLD_SOURCES:
-        shutil.copytree(ROOT / "sources" / name, root / "sources" / name, ignore=shutil.ignore_patterns("*.csv.gz"))
+        large = name in LARGE_WORLD_SOURCES
+        shutil.copytree(ROOT / "sources" / name, root / "sources" / name,
+                        ignore=shutil.ignore_patterns("*.csv.gz") if large else None)
     for cites_rows in ("facts.ttl", "entities.ttl"):  # they cite rows by number: not this subset's
         (root / "sources" / "wikidata-missions" / cites_rows).unlink()
     for relative, data in _small_world_tables(years).items():

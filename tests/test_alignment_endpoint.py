@@ -10,12 +10,13 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from serve.conftest import Served, start_server, stop_server
+from serve.conftest import Served, fetch, start_server, stop_server
 
 from kg.paths import Project
 
@@ -30,7 +31,15 @@ CASES = [
     ["--anchor", "USA", "--from", "2016", "--to", "2019", "--format", "csv"],  # votes: another anchor
     ["--state", "prk", "--issue", "me", "--anchor", "CHN", "--anchor", "FRA", "--format", "csv"],
     ["--year", "2012", "--issue", "nu"],                                  # the people's table
+    ["--from", "2019", "--to", "2025", "--format", "csv"],                # derived: every vote, then the selection
+    ["--year", "2022"],                                                   # the table and its notes on coverage
+    ["--from", "2022", "--to", "2023", "--pool", "--anchor", "RUS", "--format", "csv"],  # votes: pooled
+    ["--year", "2022", "--anchor", "USA", "--min-roll-calls", "5", "--format", "csv"],   # votes: the selection
 ]
+
+#: The questions on the votes after 2019 (and those extended to them), each answered by `diplokg serve`.
+VOTE_QUESTIONS = ("ukraine-votes", "partners-and-russia", "council-votes", "dprk-alignment",
+                  "closures-and-alignment", "alignment-ranking")
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +150,35 @@ def test_the_dossier_alone_has_no_votes_there_either(cli: CLI, built: Any, tmp_p
     finally:
         stop_server(served)
     assert code == 2 and err.count("\n") == 1 and "no roll calls with votes of both" in err
+
+
+@pytest.mark.parametrize("name", VOTE_QUESTIONS)
+def test_the_vote_questions_are_served_and_asked_through_the_endpoint(
+    endpoint: Served, small_world: Project, small_build: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """`/questions/NAME` holds the rows the local build answers, and `ask --endpoint` prints what `ask` does."""
+    from rdflib import XSD, Literal
+
+    from kg.query.engine import BuiltGraph
+    from kg.query.formats import literal_text
+    from kg.query.gate import vet
+    from kg.query.library import library
+
+    question = next(q for q in library(small_world.queries) if q.name == name)
+    given = {"year": "2022"} if question.parameter("year") else {}
+    graph = BuiltGraph(small_build / "diplokg.nq")
+    here = graph.run(vet(question.text, graph.graph_names()),
+                     bindings={k: Literal(v, datatype=XSD.gYear) for k, v in given.items()})
+    expected = [{v: literal_text(t) for v, t in zip(here.variables, row)} for row in here.rows]
+    assert expected, name
+    query = urllib.parse.urlencode([*given.items(), ("limit", "100000")])
+    status, _, body = fetch(f"{endpoint.base}/questions/{name}?{query}")
+    page = json.loads(body)
+    assert status == 200 and page["rows"] == expected
+    monkeypatch.setenv("DIPLOKG_BUILD", str(small_build))
+    binds = [f"--bind=year={given['year']}"] if given else []
+    code, local, err = cli("ask", name, *binds, "--project", str(small_world.root))
+    assert code == 0, err
+    code, remote, err = cli("ask", name, *binds, "--endpoint", endpoint.sparql)
+    assert code == 0, err
+    assert remote == local

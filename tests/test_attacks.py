@@ -59,8 +59,9 @@ def _command(argv: list[str], interrupt: float | None) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
-def _argv(case: dict[str, Any], text: str, root: Path, tmp_path: Path, copy: Callable[[], Project]) -> list[str]:
-    args: list[str] = list(case.get("args", []))
+def _argv(case: dict[str, Any], text: str, root: Path, tmp_path: Path, copy: Callable[[], Project],
+          url: str = "") -> list[str]:
+    args: list[str] = [a.replace("{url}", url) for a in case.get("args", [])]
     via = case["via"]
     if via == "query":
         return ["query", "--project", str(root), *args, "-e", text]
@@ -93,7 +94,7 @@ def test_attack(
     text = _text(case, listener.url)
     engines = [[], ["--engine", "rdflib"]] if case.get("engine_both") else [[]]
     for engine in engines:
-        argv = _argv(case, text, built.project.root, tmp_path, project_copy)
+        argv = _argv(case, text, built.project.root, tmp_path, project_copy, listener.url)
         argv[1:1] = engine
         if case.get("process"):
             code, out, err = _command(argv, case.get("interrupt"))

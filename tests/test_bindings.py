@@ -127,27 +127,68 @@ def test_entity_by_name_hints_at_what_is_expected(cli: Cli, built: object) -> No
     assert "a name or ISO code such as Uganda or UGA" in err
 
 
-def test_a_server_looks_entities_up_through_its_own_gate_and_limits(built: object) -> None:
-    """`diplokg serve` vets the look-up queries through its shared gate (whose lock is held only
-    while vetting, not while the look-up runs) and runs them with its own limits."""
+def test_entity_look_ups_run_through_the_asker_given(built: object) -> None:
+    """`diplokg serve` looks entities up as it runs any query, vetted and run in its workers: the look-up
+    queries and their values go to the asker it gives, never straight to the graph."""
     from rdflib import Literal, URIRef
 
     from kg.errors import QueryTimeout
-    from kg.query.entities import resolve_bindings
-    from kg.query.gate import vet
+    from kg.query.entities import asker, resolve_bindings
     from kg.query.sandbox import Limits
 
     graph = built.graph  # type: ignore[attr-defined]
     question = read_question(ROOT / "queries" / "evidence-for.rq")
-    vetted: list[str] = []
+    asked: list[dict[str, object]] = []
+    default = asker(graph)
 
-    def vetter(text: str, graphs: list[URIRef]) -> object:
-        vetted.append(text)
-        return vet(text, graphs)
+    def ask(text: str, values: dict[str, object]) -> object:
+        asked.append(values)
+        return default(text, values)  # type: ignore[arg-type]
 
-    found = resolve_bindings(graph, question.parameters, {"entity": Literal("DPRK")}, vetter)  # type: ignore[arg-type]
+    found = resolve_bindings(graph, question.parameters, {"entity": Literal("DPRK")}, ask)  # type: ignore[arg-type]
     assert found == {"entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK")}
-    assert len(vetted) == 2  # by name or code (nothing), then by initials
+    assert asked == [{"typed": Literal("DPRK")}, {}]  # by name or code (nothing), then by initials
     with pytest.raises(QueryTimeout):
-        resolve_bindings(graph, question.parameters, {"entity": Literal("Uganda")}, vetter,  # type: ignore[arg-type]
-                         Limits(timeout=0.000001))
+        resolve_bindings(graph, question.parameters, {"entity": Literal("Uganda")},
+                         asker(graph, Limits(timeout=0.000001)))
+
+
+#: Hostile values for each kind of parameter (a date, an entity, a year, a typed literal): each is refused
+#: with one line or answered as a value, never read as query text (issue 23).
+HOSTILE = [
+    pytest.param(["ask", "network-as-of", "--bind", 'asOf=2023-06-01" } SERVICE <{url}/a> { ?s ?p ?o } #'],
+                 2, "expected an xsd:date", id="date"),
+    pytest.param(["ask", "evidence-for", "--bind", 'entity=x" ) } SERVICE <{url}/e> { ?s ?p ?o } #'],
+                 2, "no entity has that name", id="entity-by-name"),
+    pytest.param(["ask", "evidence-for", "--bind", "entity=x\n\\\""], 2, "no entity has that name",
+                 id="entity-the-issue-sent-over-http"),
+    pytest.param(["ask", "evidence-for", "--bind", "entity=<{url}/x> } SERVICE <{url}/i> { ?s ?p ?o }"],
+                 2, "no entity has that name", id="entity-text-like-an-iri"),
+    pytest.param(["ask", "evidence-for", "--bind", "entity=<{url}/x> } SERVICE <{url}/i> { ?s ?p ?o }>"],
+                 2, "not a valid IRI", id="entity-iri"),
+    pytest.param(["query", "-e", "SELECT ?d WHERE { }", "--bind", 'd="x\\" } SERVICE <{url}/t> { }"^^xsd:string'],
+                 0, "SERVICE <", id="typed-literal"),
+    pytest.param(["query", "-e", "SELECT ?d WHERE { }", "--bind", "d=\"\"\"\n'''"], 0, "'''", id="long-quotes"),
+]
+
+
+@pytest.mark.parametrize(("argv", "code", "words"), HOSTILE)
+def test_hostile_values_stay_values(cli: Cli, built: object, argv: list[str], code: int, words: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in process with the network lock off, so that the values alone are shown to stay data: the
+    listener on 127.0.0.1 must hear nothing."""
+    from tests_support import Listener
+
+    import kg.query.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "forbid_network", lambda: None)
+    listener = Listener()
+    try:
+        got, out, err = cli(*[a.replace("{url}", listener.url) for a in argv], "--format", "csv")
+    finally:
+        listener.close()
+    assert listener.hits == []
+    assert got == code, err
+    assert "Traceback" not in err and words in (out if code == 0 else err)
+    if code:
+        assert err.count("\n") == 1

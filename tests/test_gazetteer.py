@@ -93,7 +93,7 @@ def test_regions_form_a_tree(gaz: Graph) -> None:
 
 
 #: The gazetteer's typing and regions as built from country_converter's table (GPL-3.0-or-later), before
-#: the regions came from the UN's M49 table and the UN members from CLDR (issue 27).
+#: the regions came from the UN's M49 table and the UN members from the UN's voting records (issue 27).
 BEFORE = Path(__file__).resolve().parent / "fixtures" / "gazetteer-before-m49.tsv"
 #: Where the two differ, and why: nothing else may change.
 CHANGED = {

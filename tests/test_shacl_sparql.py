@@ -64,6 +64,10 @@ BROKEN = {
     "target-subjects-of": '<i1> diplo:startDate "2020-01-01"^^xsd:date , "2021"^^xsd:gYear ; diplo:endDate 5 .',
     "mission": "mission:PRK-PRK-embassy a diplo:Embassy ; diplo:sendingState iso:PRK , iso:CHN ;"
     " diplo:host <https://example.org/nowhere> .",
+    "council-vote": '<v1> a diplo:CouncilVote ; rdfs:label "a vote"@en ; diplo:evidence <s01> ;'
+    ' diplo:modality diplo:Reported ; diplo:date "2022-05-26"^^xsd:date ; diplo:datePrecision time:unitDay ;'
+    ' diplo:outcome diplo:Vetoed , diplo:Adopted ; diplo:votedNo <https://example.org/nowhere> ;'
+    ' diplo:votedOn <d1> . <d1> a diplo:DraftResolution ; diplo:evidence <s01> ; diplo:modality diplo:Reported .',
 }
 
 

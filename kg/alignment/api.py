@@ -1,5 +1,5 @@
-"""The world's alignment and missions, read from a built graph: the API of ``diplokg alignment`` and
-of the explorer's world view.
+"""The world's alignment, read from a built graph: the API of ``diplokg alignment`` and of the
+explorer's world view.
 
 Every function takes an Oxigraph store holding the built graph (``BuiltGraph(path).store``).
 Agreement with the default anchors (China, Russia) over every roll call is read from the derived
@@ -12,96 +12,29 @@ or the identifier of a member without a code (``yemen-arab-republic``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
+from kg.alignment.coverage import (
+    COVERAGE_QUERY,
+    DEFAULT_MIN_ROLL_CALLS,
+    ROLL_CALL_DATES_QUERY,
+    Coverage,
+    check_minimum,
+    coverage_from_rows,
+    flag,
+    roll_calls_per_year,
+)
 from kg.alignment.derive import DEFAULT_ANCHORS, code
-from kg.alignment.measures import Agreement, agreements
+from kg.alignment.measures import Agreement, agreements, rank_measures
 from kg.alignment.remote import RemoteWorld
+from kg.alignment.rows import AgreementRow, Mover, VoteYear
 from kg.alignment.votes import VoteMatrix, read_votes, read_votes_nquads
 from kg.errors import InputError
 from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH
 
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-
-
-@dataclass(frozen=True)
-class AgreementRow:
-    """One state's agreement with one anchor in one year (or period), for tables and pages.
-
-    Attributes:
-        state: The member's code (ISO alpha-3 for a state).
-        label: The member's name.
-        anchor: The anchor's code.
-        year: The calendar year (the first year of a period).
-        agreement: Voeten's agreement index, rounded to 4 decimals.
-        votes: The roll calls both voted on.
-        scotts_pi: Häge's Scott's pi, rounded to 4 decimals (None when undefined).
-        issue: The issue code, or None for every roll call.
-        last_year: The last year of a period (``year`` for one year).
-    """
-
-    state: str
-    label: str
-    anchor: str
-    year: int
-    agreement: float
-    votes: int
-    scotts_pi: float | None
-    issue: str | None = None
-    last_year: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The row as plain values (for JSON)."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Mover:
-    """A state's change of agreement with an anchor between two periods.
-
-    Attributes:
-        state, label, anchor: As in :class:`AgreementRow`.
-        before, after: Agreement over the first and the second period's roll calls (pooled).
-        votes_before, votes_after: The roll calls each is averaged over.
-        change: ``after - before`` (positive: towards the anchor).
-    """
-
-    state: str
-    label: str
-    anchor: str
-    before: float
-    after: float
-    votes_before: int
-    votes_after: int
-    change: float
-
-
-@dataclass(frozen=True)
-class Mission:
-    """A diplomatic mission of the graph, for the world view.
-
-    Attributes:
-        iri: The mission's IRI.
-        sender, host: Codes of the sender and the host (ISO alpha-3, or a Wikidata QID).
-        kind: The mission's most specific class's local name (``Embassy``, ``ConsulateGeneral`` ...).
-        label: One of its labels.
-        lat, long: Its coordinates (WGS84) where a source gives them.
-        wikidata: The Wikidata QID, where the mission came from Wikidata.
-    """
-
-    iri: str
-    sender: str
-    host: str
-    kind: str
-    label: str
-    lat: float | None
-    long: float | None
-    wikidata: str | None
 
 
 def member_iri(store: ox.Store, member: str) -> str:
@@ -143,25 +76,26 @@ def labels(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
 
 
 def _from_derived(store: ox.Store, anchors: Sequence[str], years: set[int] | None) -> list[Agreement]:
-    query = f"""
-        SELECT ?state ?anchor ?year ?n ?points ?pi WHERE {{
-          GRAPH <{ALIGNMENT_GRAPH}> {{
-            ?m <{DIPLO.anchor}> ?anchor ; <{DIPLO.state}> ?state ; <{DIPLO.year}> ?year ;
-               <{DIPLO.rollCalls}> ?n ; <{DIPLO.agreementPoints}> ?points .
-            OPTIONAL {{ ?m <{DIPLO.scottsPi}> ?pi }}
-          }}
-        }}"""
+    """The measures the build derived, read property by property from the derived graph (each read
+    whole: on the on-disk store a join looks every measure up once per property, twice as slow)."""
+    graph = ox.NamedNode(str(ALIGNMENT_GRAPH))
+
+    def column(name: str) -> dict[str, str]:
+        pattern = store.quads_for_pattern(None, ox.NamedNode(str(DIPLO[name])), None, graph)
+        return {q.subject.value: q.object.value for q in pattern}  # type: ignore[union-attr]
+
+    anchor_of, year_of = column("anchor"), column("year")
     wanted = set(anchors)
+    chosen = [m for m, year in year_of.items()
+              if anchor_of.get(m) in wanted and (years is None or int(year[:4]) in years)]
+    state_of, calls, points, pis = column("state"), column("rollCalls"), column("agreementPoints"), column("scottsPi")
     found = []
-    for row in store.query(query):  # type: ignore[union-attr]
-        anchor = row["anchor"].value
-        year = int(row["year"].value)
-        if anchor not in wanted or (years is not None and year not in years):
-            continue
-        n = int(row["n"].value)
-        distance = round(2 * (n - float(row["points"].value)))
-        pi = float(row["pi"].value) if row["pi"] is not None else None
-        found.append(Agreement(row["state"].value, anchor, year, year, None, n, distance, pi))
+    for m in chosen:
+        n = int(calls[m])
+        distance = round(2 * (n - float(points[m])))
+        pi = float(pis[m]) if m in pis else None
+        year = int(year_of[m][:4])
+        found.append(Agreement(state_of[m], anchor_of[m], year, year, None, n, distance, pi))
     return found
 
 
@@ -217,6 +151,34 @@ class _LocalWorld:
     def vote_matrix(self, years: set[int] | None, issue: str | None, members: set[str] | None) -> VoteMatrix:
         return self.votes.matrix  # every vote: read once, shared between calls
 
+    def select(self, text: str) -> list[dict[str, str | None]]:
+        return _plain(self.store, text)
+
+
+def _plain(store: ox.Store, query: str) -> list[dict[str, str | None]]:
+    """A SELECT over the union of every graph, its solutions as plain values."""
+    result = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]  # type: ignore[union-attr]
+
+
+def _world(store: ox.Store | RemoteWorld, votes: Votes | None = None) -> _LocalWorld | RemoteWorld:
+    return store if isinstance(store, RemoteWorld) else _LocalWorld(store, votes)
+
+
+def coverage(store: ox.Store | RemoteWorld) -> Coverage:
+    """Which years the graph's vote sources hold every recorded vote of (:mod:`kg.alignment.coverage`)."""
+    return coverage_from_rows(_world(store).select(COVERAGE_QUERY))
+
+
+def vote_years(store: ox.Store | RemoteWorld) -> list[VoteYear]:
+    """Every calendar year with General Assembly roll calls in the graph: how many, and their coverage
+    (for a year slider, a table's footnote, a chart's mark where the coverage changes)."""
+    world = _world(store)
+    found = coverage_from_rows(world.select(COVERAGE_QUERY))
+    per_year = roll_calls_per_year(world.select(ROLL_CALL_DATES_QUERY))
+    return [VoteYear(year, n, found.of(year)) for year, n in per_year.items()]
+
 
 def agreement_table(
     store: ox.Store | RemoteWorld,
@@ -225,8 +187,12 @@ def agreement_table(
     issue: str | None = None,
     states: Sequence[str] | None = None,
     votes: Votes | None = None,
+    min_roll_calls: int = DEFAULT_MIN_ROLL_CALLS,
+    pool: bool = False,
 ) -> list[AgreementRow]:
-    """Agreement of every state (or ``states``) with each anchor, one row per state, anchor and year.
+    """Agreement of every state (or ``states``) with each anchor, one row per state, anchor and year
+    (or one per state and anchor over all ``years`` pooled), with the coverage and each measure's rank
+    (or its flag, under the minimum).
 
     Args:
         store: The built graph, or a SPARQL store holding it (:class:`kg.alignment.remote.RemoteWorld`).
@@ -235,36 +201,54 @@ def agreement_table(
         issue: An issue code (``me``, ``nu``, ``di``, ``hr``, ``co``, ``ec``): only its roll calls.
         states: Member codes or IRIs to keep (default: every member).
         votes: The votes already read, to share between calls (read on demand otherwise; local only).
+        min_roll_calls: The fewest roll calls a measure must count to be ranked (ranks are among every
+            state, also when ``states`` keeps a few).
+        pool: One measure per state and anchor over the roll calls of every year from the first of
+            ``years`` to the last (computed from the votes; Scott's pi over the pooled roll calls).
 
     Returns:
-        Rows ordered by year, anchor, agreement (highest first) and state.
+        Rows ordered by year, anchor, then the ranked (highest agreement first), then the flagged
+        (highest agreement first), then state.
 
     Raises:
-        InputError: An anchor or state code the graph does not know.
+        InputError: An anchor or state code the graph does not know; a minimum below 1; pooled years
+            without a first and last, or spanning every recorded vote and a selection.
     """
-    world = store if isinstance(store, RemoteWorld) else _LocalWorld(store, votes)
+    check_minimum(min_roll_calls)
+    world = _world(store, votes)
     anchor_iris = [world.member_iri(a) for a in anchors]
     wanted_years = set(years) if years is not None else None
     state_iris = {world.member_iri(s) for s in states} if states else None
-    if issue is None and set(anchor_iris) <= set(DEFAULT_ANCHORS) and world.has_derived():
+    covered = coverage_from_rows(world.select(COVERAGE_QUERY))
+    if pool:
+        if not wanted_years:
+            raise InputError("pooling needs the years to pool (a first and a last year)")
+        period = (min(wanted_years), max(wanted_years))
+        covered.of_period(*period)  # refuses a period of both coverages
+        matrix = world.vote_matrix(set(range(period[0], period[1] + 1)), issue, None)
+        found = agreements(matrix, anchor_iris, issue=issue, period=period)
+    elif issue is None and set(anchor_iris) <= set(DEFAULT_ANCHORS) and world.has_derived():
         found = world.derived(anchor_iris, wanted_years)
     else:
-        members = state_iris | set(anchor_iris) if state_iris is not None else None
-        matrix = world.vote_matrix(wanted_years, issue, members)
+        # Every member's votes, also with ``states``: a rank is among every state.
+        matrix = world.vote_matrix(wanted_years, issue, None)
         found = agreements(matrix, anchor_iris, sorted(wanted_years) if wanted_years is not None else None, issue)
+    ranks = rank_measures(found, min_roll_calls)
     if state_iris is not None:
         found = [g for g in found if g.state in state_iris]
     names = world.labels({g.state for g in found})
-    rows = [_row(g, names) for g in found]
-    rows.sort(key=lambda r: (r.year, r.anchor, -r.agreement, r.state))
+    spans = {(g.year, g.last_year) for g in found}
+    coverage_of = {span: covered.of_period(*span) for span in spans}
+    rows = [_row(g, names, coverage_of[(g.year, g.last_year)], ranks.get(id(g)), min_roll_calls) for g in found]
+    rows.sort(key=lambda r: (r.year, r.anchor, r.rank is None, -r.agreement, r.state))
     return rows
 
 
-def _row(g: Agreement, names: dict[str, str]) -> AgreementRow:
+def _row(g: Agreement, names: dict[str, str], coverage: str, rank: int | None, minimum: int) -> AgreementRow:
     pi = None if g.pi is None else round(g.pi, 4)
     return AgreementRow(
         code(g.state), names[g.state], code(g.anchor), g.year, round(g.agreement, 4), g.roll_calls, pi,
-        g.issue, g.last_year,
+        coverage, rank, flag(g.roll_calls, minimum), g.issue, g.last_year,
     )
 
 
@@ -277,11 +261,15 @@ def movers(
     votes: Votes | None = None,
 ) -> list[Mover]:
     """The change of every state's agreement with ``anchor`` between two periods (each pooled over
-    its roll calls), biggest move towards the anchor first.
+    its roll calls), biggest move towards the anchor first. Each period carries its coverage: periods
+    of different coverage may be compared (the rows say so), but none may mix both.
 
     Raises:
-        InputError: An anchor code the graph does not know.
+        InputError: An anchor code the graph does not know; a period that mixes every recorded vote with
+            a selection.
     """
+    covered = coverage(store)
+    coverage_before, coverage_after = covered.of_period(*before), covered.of_period(*after)
     anchor_iri = member_iri(store, anchor)
     if issue is None and anchor_iri in DEFAULT_ANCHORS and _has_derived(store):
         years = set(range(before[0], before[1] + 1)) | set(range(after[0], after[1] + 1))
@@ -297,6 +285,7 @@ def movers(
         Mover(
             code(s), names[s], code(anchor_iri), round(first[s].agreement, 4), round(second[s].agreement, 4),
             first[s].roll_calls, second[s].roll_calls, round(second[s].agreement - first[s].agreement, 4),
+            coverage_before, coverage_after,
         )
         for s in both
     ]
@@ -319,38 +308,6 @@ def _pooled(yearly: list[Agreement], period: tuple[int, int]) -> dict[str, Agree
     }
 
 
-def missions(store: ox.Store, sender: str | None = None) -> list[Mission]:
-    """Every diplomatic mission of the graph (or those of one sender), with its coordinates.
-
-    Raises:
-        InputError: A sender code the graph does not know.
-    """
-    sender_iri = member_iri(store, sender) if sender else None
-    query = f"""
-        SELECT ?m ?sender ?host (MIN(?k) AS ?kind) (MIN(?l) AS ?label) (MIN(?la) AS ?lat) (MIN(?lo) AS ?long)
-               (MIN(?wd) AS ?item) WHERE {{
-          ?m <{DIPLO.sender}> ?sender ; <{DIPLO.seatedIn}> ?host .
-          OPTIONAL {{ ?m a ?k . ?k <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{DIPLO.DiplomaticMission}> }}
-          OPTIONAL {{ ?m <{_RDFS_LABEL}> ?l }}
-          OPTIONAL {{ ?m <{_GEO}lat> ?la ; <{_GEO}long> ?lo }}
-          OPTIONAL {{ ?m <{DIPLO.wikidataItem}> ?wd }}
-        }} GROUP BY ?m ?sender ?host ORDER BY ?m"""
-    found: dict[str, Mission] = {}
-    for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        iri = row["m"].value
-        if iri in found or (sender_iri is not None and row["sender"].value != sender_iri):
-            continue
-        found[iri] = Mission(
-            iri, code(row["sender"].value), code(row["host"].value),
-            row["kind"].value.rsplit("#", 1)[-1] if row["kind"] is not None else "DiplomaticMission",
-            row["label"].value if row["label"] is not None else code(iri),
-            float(row["lat"].value) if row["lat"] is not None else None,
-            float(row["long"].value) if row["long"] is not None else None,
-            code(row["item"].value) if row["item"] is not None else None,
-        )
-    return list(found.values())
-
-
 def default_anchor_codes() -> tuple[str, ...]:
     """The anchors the build measures against (China, Russia)."""
     return tuple(code(a) for a in DEFAULT_ANCHORS)
@@ -358,13 +315,14 @@ def default_anchor_codes() -> tuple[str, ...]:
 
 __all__ = [
     "AgreementRow",
-    "Mission",
     "Mover",
+    "VoteYear",
     "Votes",
     "agreement_table",
+    "coverage",
     "default_anchor_codes",
     "labels",
     "member_iri",
-    "missions",
     "movers",
+    "vote_years",
 ]

@@ -23,7 +23,7 @@ Signorino and Ritter's S score with this distance, ``S = 1 - 2 D_o / d_max`` wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -138,3 +138,25 @@ def agreements(
                 )
     found.sort(key=lambda g: (g.anchor, g.year, g.state))
     return found
+
+
+def rank_measures(found: Sequence[Agreement], minimum: int) -> dict[int, int]:
+    """The rank of each measure (keyed by ``id``) among the measures of its year (or period), anchor
+    and issue over at least ``minimum`` roll calls: 1 for the highest agreement, compared exactly;
+    equal agreements share a place (1, 1, 3). A measure under the minimum has no rank (it is flagged).
+    """
+    groups: dict[tuple[int, int, str, str | None], list[Agreement]] = {}
+    for g in found:
+        if g.roll_calls >= minimum:
+            groups.setdefault((g.year, g.last_year, g.anchor, g.issue), []).append(g)
+    ranks: dict[int, int] = {}
+    for group in groups.values():
+        # Sorted by the distance per roll call as a float (two different fractions of at most a few
+        # hundred roll calls are never one float apart), ties told exactly by cross-multiplying.
+        ordered = sorted(group, key=lambda g: g.distance / g.roll_calls)
+        place, previous = 0, None
+        for position, g in enumerate(ordered, 1):
+            if previous is None or g.distance * previous.roll_calls != previous.distance * g.roll_calls:
+                place, previous = position, g
+            ranks[id(g)] = place
+    return ranks

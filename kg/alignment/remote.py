@@ -8,11 +8,12 @@ are written into it as escaped terms), names our graphs as its dataset as the ot
 
 The derived measures are read from the graph ``…/graph/derived/alignment`` as the local build
 reads them. When a measure must be computed from the votes (another anchor, one issue), the roll
-calls are listed first (their id, date and, for an issue, its code: a few thousand rows), the ones the
-measure needs are chosen here, and their votes fetched in batches of :data:`BATCH` roll calls, one
-query per choice (yes, abstain, no), each answer capped at :data:`MAX_ROWS_PER_ANSWER` rows. With
-``--state``, only the votes of those states and the anchors are fetched. The measures are then
-computed by the same code as for a local build (:mod:`kg.alignment.measures`), so the rows are the same.
+calls are listed first (each ``diplo:RollCall``, its date and, for an issue, its code: a few thousand
+rows), the ones the measure needs are chosen here, and their votes fetched in batches of
+:data:`BATCH` roll calls, one query per choice (yes, abstain, no), each answer capped at
+:data:`MAX_ROWS_PER_ANSWER` rows. With ``--state``, only the votes of those states and the anchors
+are fetched. The measures are then computed by the same code as for a local build
+(:mod:`kg.alignment.measures`), so the rows are the same.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rdflib.term import Node
 
 from kg.alignment.derive import code
 from kg.alignment.measures import Agreement
-from kg.alignment.votes import CHOICES, SKOS_NOTATION, VoteMatrix, matrix_from_pairs
+from kg.alignment.votes import CHOICES, RDF_TYPE, SKOS_NOTATION, VoteMatrix, matrix_from_pairs
 from kg.errors import InputError, QueryError
 from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH
 from kg.query.engine import Answer
@@ -56,7 +57,7 @@ _DERIVED = _PREFIXES + f"""SELECT DISTINCT ?m ?state ?anchor ?year ?n ?points ?p
     OPTIONAL {{ ?m diplo:scottsPi ?pi }}
   }}
 }}"""
-_ROLL_CALLS = _PREFIXES + "SELECT DISTINCT ?rc ?id ?date WHERE { ?rc diplo:rollCallId ?id ; diplo:date ?date }"
+_ROLL_CALLS = _PREFIXES + "SELECT DISTINCT ?rc ?date WHERE { ?rc a diplo:RollCall ; diplo:date ?date }"
 _ISSUES = _PREFIXES + "SELECT DISTINCT ?rc ?i ?code WHERE { ?rc diplo:issue ?i . ?i skos:notation ?code }"
 
 
@@ -111,6 +112,10 @@ class RemoteWorld:
         vetted = vet(text, self.graph.graph_names(), origin="alignment")
         limits = Limits(timeout=self.timeout, memory_mib=None, max_rows=MAX_ROWS_PER_ANSWER)
         return self.graph.run(vetted, bindings=bindings, limits=limits)
+
+    def select(self, text: str) -> list[dict[str, str | None]]:
+        """A SELECT of ours over the store (vetted and bounded), its rows as plain values."""
+        return self._select(text)
 
     def _select(self, text: str, bindings: dict[str, Node] | None = None) -> list[dict[str, str | None]]:
         """A SELECT's rows as plain values (an IRI's text, a literal's lexical form, None if unbound)."""
@@ -176,11 +181,11 @@ class RemoteWorld:
 
         The matrix holds exactly the roll calls chosen, so measures over them equal the local ones.
         """
-        calls: dict[str, tuple[str, str]] = {}
+        calls: dict[str, str] = {}
         for row in self._select(_ROLL_CALLS):
             rc = str(row["rc"])
             if years is None or _year(str(row["date"])) in years:
-                calls[rc] = (str(row["id"]), str(row["date"]))
+                calls[rc] = str(row["date"])
         pairs: dict[str, list[tuple[str, str]]] = {p: [] for p in (*CHOICES, str(DIPLO.issue), SKOS_NOTATION)}
         if issue is not None:
             coded = set()
@@ -190,8 +195,8 @@ class RemoteWorld:
                     pairs[str(DIPLO.issue)].append((str(row["rc"]), str(row["i"])))
                     pairs[SKOS_NOTATION].append((str(row["i"]), issue))
             calls = {rc: v for rc, v in calls.items() if rc in coded}
-        pairs[str(DIPLO.rollCallId)] = [(rc, rc_id) for rc, (rc_id, _d) in calls.items()]
-        pairs[str(DIPLO.date)] = [(rc, date) for rc, (_i, date) in calls.items()]
+        pairs[RDF_TYPE] = [(rc, str(DIPLO.RollCall)) for rc in calls]
+        pairs[str(DIPLO.date)] = list(calls.items())
         only = f"VALUES ?m {{ {_iris(sorted(members))} }} " if members else ""
         for batch in _batches(sorted(calls), BATCH):
             for predicate in CHOICES:

@@ -129,7 +129,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             report.inferred, inferred = append_closure(loaded.ontology, dump, str(INFERRED_GRAPH))
         else:
             report.inferred, inferred = append_lines(dump, split.lines, str(INFERRED_GRAPH))
-            if not reads_votes(split.rest, partial(_has_roll_call_id, loaded.store)):
+            if not reads_votes(split.rest, partial(_is_roll_call, loaded.store)):
                 staged = stage_full_cache(project, split, [f.id for f in world], report)
             del split  # (when a small source holds votes, the derived graph depends on it: no cache)
         lap("reason")
@@ -195,12 +195,13 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     return report
 
 
-def _has_roll_call_id(store: ox.Store, subject: str) -> bool:
-    """Whether an N-Triples subject is a roll call (has a ``diplo:rollCallId``) in the store."""
+def _is_roll_call(store: ox.Store, subject: str) -> bool:
+    """Whether an N-Triples subject is a General Assembly roll call (typed ``diplo:RollCall``) in the store."""
     if not subject.startswith("<"):
         return False
-    predicate = ox.NamedNode("https://w3id.org/diplokg/ontology#rollCallId")
-    return next(iter(store.quads_for_pattern(ox.NamedNode(subject[1:-1]), predicate, None)), None) is not None
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    roll_call = ox.NamedNode("https://w3id.org/diplokg/ontology#RollCall")
+    return next(iter(store.quads_for_pattern(ox.NamedNode(subject[1:-1]), rdf_type, roll_call)), None) is not None
 
 
 def _timed(function: Callable[..., T], *args: object) -> tuple[T, float]:

@@ -1,8 +1,9 @@
 """The cached rebuild: reuse the world's part of the previous build, redo only the small sources.
 
-The sources fall in two parts (:mod:`kg.store.cache`): the world W (the ontology, the gazetteer and
-every source folder of at least :data:`~kg.store.cache.WORLD_MIN_BYTES`) and the rest D (every other
-folder). When W, the shapes, the checks and the code are what the cache was written for, and the
+The sources fall in two parts (:mod:`kg.store.cache`): the world W (the ontology, the gazetteer,
+every source folder of at least :data:`~kg.store.cache.WORLD_MIN_BYTES` and every folder whose tables
+are mapped by a ``mapping.toml``: the vote records, which the derived alignment reads) and the rest D
+(every other folder). When W, the shapes, the checks and the code are what the cache was written for, and the
 cache belongs to the ``diplokg.nq`` in place, :func:`rebuild`:
 
 1. loads only D's folders (every one of them, changed or not: they are small);
@@ -34,21 +35,28 @@ from kg.buildreport import BuildReport, Progress
 from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, source_graph
 from kg.paths import Project
 from kg.sources.folder import SourceFolder, discover
+from kg.sources.tables import MAPPING_FILE
 from kg.store.cache import Cached, folder_bytes, read_cache, world_key
 
 _VOTE_INPUTS = frozenset(
     f"<{p}>" for p in (DIPLO.votedYes, DIPLO.abstained, DIPLO.votedNo, DIPLO.rollCallId, DIPLO.issue,
-                       "http://www.w3.org/2004/02/skos/core#notation")
+                       DIPLO.coverage, "http://www.w3.org/2004/02/skos/core#notation")
 )
 _DATE = f"<{DIPLO.date}>"
-_ROLL_CALL_ID = ox.NamedNode(str(DIPLO.rollCallId))
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_ROLL_CALL = f"<{DIPLO.RollCall}>"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_ROLL_CALL_NODE = ox.NamedNode(str(DIPLO.RollCall))
 
 
 def split_sources(folders: list[SourceFolder]) -> tuple[list[SourceFolder], list[SourceFolder]]:
-    """The world's source folders (at least :data:`WORLD_MIN_BYTES` of files) and the others."""
+    """The world's source folders (at least :data:`WORLD_MIN_BYTES` of files, or tables mapped by a
+    ``mapping.toml``: the key votes and the Security Council's votes are small, but the alignment reads
+    them, and a small source that holds votes would make every build a full one) and the others."""
     import kg.store.cache as cache  # read at call time: tests lower the threshold
 
-    world = [f for f in folders if folder_bytes(f.path) >= cache.WORLD_MIN_BYTES]
+    world = [f for f in folders
+             if folder_bytes(f.path) >= cache.WORLD_MIN_BYTES or (f.path / MAPPING_FILE).is_file()]
     return world, [f for f in folders if f not in world]
 
 
@@ -64,12 +72,15 @@ def key_of(project: Project, world: list[SourceFolder]) -> str:
     return world_key(project.ontology, project.shapes, check_files(project.checks), [f.path for f in world])
 
 
-def reads_votes(rest: list[str], has_roll_call_id: Callable[[str], bool]) -> bool:
+def reads_votes(rest: list[str], is_roll_call: Callable[[str], bool]) -> bool:
     """Whether D's quads (N-Quads lines) hold anything the alignment measures read: a vote, a roll
-    call's id or issue, an issue's notation, or the date of a roll call."""
+    call (typed so), its id or issue, an issue's notation, a vote source's coverage, or the date of a
+    roll call of W (``is_roll_call``)."""
     for line in rest:
-        subject, predicate, _rest = line.split(" ", 2)
-        if predicate in _VOTE_INPUTS or (predicate == _DATE and has_roll_call_id(subject)):
+        subject, predicate, rest_of_line = line.split(" ", 2)
+        if predicate in _VOTE_INPUTS or (predicate == _TYPE and rest_of_line.startswith(_ROLL_CALL)):
+            return True
+        if predicate == _DATE and is_roll_call(subject):
             return True
     return False
 
@@ -204,9 +215,10 @@ def _asserted(base: ox.Store, triple: ox.Triple, graphs: frozenset[str]) -> bool
 
 
 def _in_graphs(base: ox.Store, subject: str, *, graphs: frozenset[str]) -> bool:
+    """Whether W's graphs type ``subject`` (N-Triples text) a roll call."""
     if not subject.startswith("<"):
         return False
-    found = base.quads_for_pattern(ox.NamedNode(subject[1:-1]), _ROLL_CALL_ID, None)
+    found = base.quads_for_pattern(ox.NamedNode(subject[1:-1]), _RDF_TYPE, _ROLL_CALL_NODE)
     return any(q.graph_name.value in graphs for q in found)  # type: ignore[union-attr]
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from kg.alignment.api import AgreementRow, Votes, agreement_table
+from kg.alignment.api import AgreementRow, Votes, VoteYear, agreement_table, vote_years
+from kg.alignment.coverage import DEFAULT_MIN_ROLL_CALLS, SELECTED
 from kg.cli.common import endpoint_options, get_project, layout_option, project_option
 from kg.cli.query import ensure_built
 from kg.errors import InputError
@@ -19,25 +20,50 @@ from kg.http import Endpoint
 from kg.query.formats import Layout, lay_out
 from kg.store.files import write_atomic
 
-COLUMNS = ("state", "label", "anchor", "year", "agreement", "votes", "scotts_pi")
+#: The shared alignment columns (the brief's convention), then where the row stands in its year's ranking.
+COLUMNS = ("state", "label", "anchor", "year", "agreement", "rollCalls", "scottsPi", "coverage", "rank", "flag")
 ISSUES = ("me", "nu", "di", "hr", "co", "ec")
+
+
+def year_text(row: AgreementRow) -> str:
+    """A row's year, or its pooled years (``2022-2023``)."""
+    return str(row.year) if row.last_year in (None, row.year) else f"{row.year}-{row.last_year}"
 
 
 def _cells(row: AgreementRow, with_issue: bool) -> list[str]:
     cells = [
-        row.state, row.label, row.anchor, str(row.year), f"{row.agreement:.4f}", str(row.votes),
-        "" if row.scotts_pi is None else f"{row.scotts_pi:.4f}",
+        row.state, row.label, row.anchor, year_text(row), f"{row.agreement:.4f}", str(row.roll_calls),
+        "" if row.scotts_pi is None else f"{row.scotts_pi:.4f}", row.coverage,
+        "" if row.rank is None else str(row.rank), row.flag,
     ]
     return [*cells, row.issue or ""] if with_issue else cells
 
 
-def render(rows: list[AgreementRow], fmt: str, with_issue: bool, layout: Layout = "auto") -> str:
-    """The rows as a table (laid out as ``layout`` says), CSV or JSON (one object per row)."""
+def notes(rows: list[AgreementRow], years: list[VoteYear], minimum: int) -> list[str]:
+    """What a reader must know to read the rows: the ranking rule, and the coverage of the years shown."""
+    shown = {y for r in rows for y in range(r.year, (r.last_year or r.year) + 1)}
+    flagged = sum(1 for r in rows if r.rank is None)
+    out = [f"Ranked within each year (or pooled period) and anchor: measures over at least {minimum} roll calls "
+           f"(--min-roll-calls); {flagged} of {len(rows)} rows are under it, flagged and not ranked."]
+    selected = [y for y in years if y.year in shown and y.coverage == SELECTED]
+    if selected:
+        counts = ", ".join(f"{y.year}: {y.roll_calls}" for y in selected)
+        out.append("Coverage 'selected': those years' roll calls are a selection of the recorded votes (the key "
+                   f"votes of 2020-2024 and ES-11/7 of 2025), not comparable with the years of every recorded "
+                   f"vote (1946-2019, 'all'). Roll calls in the graph per selected year: {counts}.")
+    return out
+
+
+def render(rows: list[AgreementRow], fmt: str, with_issue: bool, footer: list[str] | None = None,
+           layout: Layout = "auto") -> str:
+    """The rows as a table (laid out as ``layout`` says, ``footer`` under it), CSV or JSON (one object per row)."""
     columns = [*COLUMNS, "issue"] if with_issue else list(COLUMNS)
     if fmt == "json":
         records = []
         for r in rows:
             record = {k: v for k, v in r.as_dict().items() if k in columns}
+            if r.last_year not in (None, r.year):
+                record["year"] = year_text(r)
             records.append(record)
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     cells = [_cells(r, with_issue) for r in rows]
@@ -47,7 +73,8 @@ def render(rows: list[AgreementRow], fmt: str, with_issue: bool, layout: Layout 
         writer.writerow(columns)
         writer.writerows(cells)
         return out.getvalue()
-    return lay_out(columns, cells, layout=layout)
+    text = lay_out(columns, cells, layout=layout)
+    return text + "".join(f"\n{line}\n" for line in footer or [])
 
 
 def _years(year: tuple[int, ...], first: int | None, last: int | None) -> list[int] | None:
@@ -84,6 +111,13 @@ def _no_data(anchors: tuple[str, ...], years: list[int] | None, issue: str | Non
 @click.option("--issue", type=click.Choice(ISSUES), default=None,
               help="Only roll calls on one issue: me Palestinian conflict, nu nuclear weapons, di arms "
                    "control, hr human rights, co colonialism, ec economic development.")
+@click.option("--min-roll-calls", "minimum", type=click.IntRange(min=1), default=DEFAULT_MIN_ROLL_CALLS,
+              show_default=True, metavar="N",
+              help="Rank only measures over at least N roll calls; the others are flagged, not ranked.")
+@click.option("--pool", is_flag=True,
+              help="One row per state and anchor over all the years asked (--from/--to) together, rather than "
+                   "one per year: for the years of the selection, which hold few roll calls each. A period "
+                   "that mixes every recorded vote (to 2019) with the selection (from 2020) is refused.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
@@ -94,33 +128,42 @@ def _no_data(anchors: tuple[str, ...], years: list[int] | None, issue: str | Non
 @project_option
 def command(
     year: tuple[int, ...], first: int | None, last: int | None, anchors: tuple[str, ...], states: tuple[str, ...],
-    issue: str | None, fmt: str, layout: Layout, output: Path | None, timeout: float, project: Path | None,
+    issue: str | None, minimum: int, pool: bool, fmt: str, layout: Layout, output: Path | None, timeout: float,
+    project: Path | None,
     endpoint: Endpoint | None,
 ) -> None:
     """Agreement of each state with China and Russia (or other anchors) in the UN General Assembly.
 
     One row per state, anchor and year: Voeten's agreement index (1 same vote, 0.5 when one
     abstained, 0 yes against no, averaged over the roll calls both voted on), the number of those
-    roll calls, and Häge's Scott's pi (corrected for chance agreement). Builds first if needed.
-    Without --year or --from/--to: every year. Exit 2 when there is no data for what was asked.
-    With --endpoint: the same rows from a SPARQL store that holds the build (see `diplokg push`).
+    roll calls (rollCalls), Häge's Scott's pi (corrected for chance agreement), the year's coverage
+    ('all': every recorded vote, 1946-2019; 'selected': a selection, the key votes of 2020-2024),
+    and the rank among the states of that year and anchor; a measure over fewer roll calls than
+    --min-roll-calls is flagged, not ranked. Builds first if needed. Without --year or --from/--to:
+    every year. Exit 2 when there is no data for what was asked. With --endpoint: the same rows from
+    a SPARQL store that holds the build (see `diplokg push`).
     """
     years = _years(year, first, last)
+    if pool and (first is None or last is None):
+        raise InputError("--pool needs the years to pool: --from YEAR --to YEAR")
     chosen = tuple(a.upper() for a in anchors) or ("CHN", "RUS")
     if endpoint is not None:
         from kg.alignment.remote import RemoteWorld
         from kg.query.remote import RemoteGraph
 
         world = RemoteWorld(RemoteGraph(dataclasses.replace(endpoint, timeout=timeout)), timeout=timeout)
-        rows = agreement_table(world, anchors=chosen, years=years, issue=issue, states=states or None)
+        rows = agreement_table(world, anchors=chosen, years=years, issue=issue, states=states or None,
+                               min_roll_calls=minimum, pool=pool)
+        footer = notes(rows, vote_years(world), minimum) if rows and fmt == "table" else []
     else:
         built = ensure_built(get_project(project))
         votes = Votes(built.store, built.path)
         rows = agreement_table(built.store, anchors=chosen, years=years, issue=issue, states=states or None,
-                               votes=votes)
+                               votes=votes, min_roll_calls=minimum, pool=pool)
+        footer = notes(rows, vote_years(built.store), minimum) if rows and fmt == "table" else []
     if not rows:
         raise InputError(_no_data(chosen, years, issue, states))
-    text = render(rows, fmt, with_issue=issue is not None, layout=layout)
+    text = render(rows, fmt, with_issue=issue is not None, footer=footer, layout=layout)
     if output is not None:
         write_atomic(output, text.encode("utf-8"))
     else:

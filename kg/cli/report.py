@@ -124,6 +124,11 @@ STORY: tuple[Part, ...] = (
          "closures table and the article.", (
         ("dprk-alignment", {}), ("closures-and-alignment", {}), ("russia-movers", {}),
         ("alignment-ranking", {"year": "2019"}), ("dprk-missions-by-source", {}))),
+    Part("Alignment now: the war, the closures and the Security Council", "The votes after 2019: the "
+         "General Assembly's key votes of 2020-2024 (a selection of recorded votes, not every one: each "
+         "table says so and gives its roll calls) and the Security Council's votes on the DPRK's sanctions, "
+         "its vetoes included.", (
+        ("ukraine-votes", {}), ("partners-and-russia", {}), ("council-votes", {}))),
 )
 
 

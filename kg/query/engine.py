@@ -27,7 +27,7 @@ from kg.namespaces import INFERRED_GRAPH
 from kg.query.gate import VettedQuery
 from kg.query.pool import PoolClosed, WorkerPool
 from kg.query.sandbox import NO_TIMEOUT, Contained, Limits, contained
-from kg.query.sparqltext import with_values
+from kg.query.sparqltext import bind, value_of
 from kg.store.files import open_store
 from kg.terms import to_rdflib
 
@@ -164,7 +164,9 @@ class BuiltGraph:
             query: The query, vetted by :func:`kg.query.gate.vet`.
             engine: "oxigraph" (fast, the default) or "rdflib" (the reference).
             asserted_only: Leave the inferred graph out.
-            bindings: Values for variables, by name (never pasted into the query text).
+            bindings: Values for variables, by name: made into terms by Oxigraph's constructors, then
+                rdflib's own bindings, or, for Oxigraph, a ``VALUES`` block vetted with the rest of the
+                query (:func:`kg.query.sparqltext.bind`).
             limits: Time, memory and rows the query may use (default: :data:`~kg.query.sandbox.NO_TIMEOUT`,
                 the memory ceiling but no time limit; the command line passes ``--timeout``).
 
@@ -181,14 +183,15 @@ class BuiltGraph:
             )
         if engine == "rdflib":
             ds = self.dataset(asserted_only)  # made here, before the fork: the child shares it
+            bindings = {name: to_rdflib(value_of(term, name)) for name, term in bindings.items()}
 
             def job() -> bytes:
                 return _rdflib_bytes(ds, query, bindings, limits.max_rows)
 
             return _answer(contained(job, limits), query.kind)
-        options = self._oxigraph_options(query, asserted_only)
-        text = with_values(query.text, bindings)
-        return _answer(self._oxigraph(OxigraphRequest(text, options, limits.max_rows), limits), query.kind)
+        bound = bind(query, bindings)
+        options = self._oxigraph_options(bound, asserted_only)
+        return _answer(self._oxigraph(OxigraphRequest(bound.text, options, limits.max_rows), limits), query.kind)
 
     def results(self, query: VettedQuery, fmt: str, bindings: dict[str, Node] | None = None,
                 limits: Limits | None = None) -> bytes:
@@ -201,9 +204,9 @@ class BuiltGraph:
         if query.kind not in ("SELECT", "ASK"):
             raise QueryError(f"a {query.kind} has no SPARQL results format")
         limits = limits or NO_TIMEOUT
-        options = self._oxigraph_options(query, False)
-        text = with_values(query.text, bindings or {})
-        data = self._oxigraph(OxigraphRequest(text, options, limits.max_rows, fmt), limits)
+        bound = bind(query, bindings or {})
+        options = self._oxigraph_options(bound, False)
+        data = self._oxigraph(OxigraphRequest(bound.text, options, limits.max_rows, fmt), limits)
         return data.partition(b"\n")[2]
 
     def _oxigraph(self, request: OxigraphRequest, limits: Limits) -> bytes:
@@ -211,7 +214,7 @@ class BuiltGraph:
         pool = self.workers
         if pool is not None and pool.memory_mib == limits.memory_mib:
             with contextlib.suppress(PoolClosed):
-                return pool.run(request, limits)
+                return pool.run(request, limits, movable=False)  # the server's own queries (pages, report)
         store = self.store
 
         def job() -> bytes:
@@ -221,9 +224,9 @@ class BuiltGraph:
 
     def _oxigraph_options(self, query: VettedQuery, asserted_only: bool) -> dict[str, object]:
         """The dataset the query runs over. (Values for variables go into the text as a ``VALUES``
-        block, :func:`kg.query.sparqltext.with_values`, not as Oxigraph's substitutions: with a
-        substitution Oxigraph 0.5 plans some questions far worse, closed-missions with ``asOf`` at a
-        million triples over two minutes against 0.2 s.)"""
+        block vetted with the rest, :func:`kg.query.sparqltext.bind`, not as Oxigraph's substitutions:
+        with a substitution Oxigraph 0.5 plans some questions far worse, closed-missions with ``asOf``
+        at a million triples over two minutes against 0.2 s.)"""
         if asserted_only and not query.has_dataset:
             asserted = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
             return {"default_graph": asserted, "named_graphs": asserted}

@@ -17,13 +17,14 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
-from kg.query.engine import BuiltGraph
-from kg.query.gate import VettedQuery, vet
+from kg.query.engine import Answer, BuiltGraph
+from kg.query.gate import vet
 from kg.query.library import Parameter
 from kg.query.sandbox import Limits
 
-#: Vets a look-up query over the graph's names (:func:`kg.query.gate.vet`, or a server's shared gate).
-Vetter = Callable[[str, list[URIRef]], VettedQuery]
+#: Answers a look-up query (its text, its values): by default vetted here and run on the graph; a server
+#: passes one that vets and runs it in its workers (:mod:`kg.query.gated`).
+Asker = Callable[[str, dict[str, Node]], Answer]
 
 _LOOKUP = """
 PREFIX diplo: <https://w3id.org/diplokg/ontology#>
@@ -60,47 +61,55 @@ def initials(name: str) -> list[str]:
     return sorted({s for s in (capital, every) if len(s) >= 2})
 
 
-def resolve_entity(graph: BuiltGraph, name: str, text: str, vetter: Vetter = vet,
-                   limits: Limits | None = None) -> URIRef:
+def asker(graph: BuiltGraph, limits: Limits | None = None) -> Asker:
+    """Look-ups vetted in this process and run on ``graph`` with ``limits`` (None: :meth:`BuiltGraph.run`'s
+    default)."""
+
+    def ask(query: str, values: dict[str, Node]) -> Answer:
+        return graph.run(vet(query, graph.graph_names(), origin="entity look-up"), bindings=values, limits=limits)
+
+    return ask
+
+
+def resolve_entity(graph: BuiltGraph, name: str, text: str, ask: Asker | None = None) -> URIRef:
     """The one entity whose code, name or short name is ``text`` (case aside).
 
     Args:
         graph: The built graph.
         name: The parameter's name (for the message).
         text: What was typed.
-        vetter: Vets the look-up queries (a server passes its gate, which holds a lock only while vetting).
-        limits: The look-up queries' limits (None: :meth:`BuiltGraph.run`'s default).
+        ask: Runs the look-up queries (default: :func:`asker` of ``graph``).
 
     Raises:
-        QueryError: Nothing, or more than one entity, goes by that name.
+        QueryError: Nothing, or more than one entity, goes by that name; or ``text`` cannot be a value.
     """
-    names = graph.graph_names()
-    answer = graph.run(vetter(_LOOKUP, names), bindings={"typed": Literal(text.strip())}, limits=limits)
+    ask = ask or asker(graph)
+    answer = ask(_LOOKUP, {"typed": Literal(text.strip())})
     named = [(row[0], row[2] is not None) for row in answer.rows if isinstance(row[0], URIRef)]
     things = sorted({entity for entity, statement in named if not statement})
     found = things or sorted({entity for entity, _ in named})
     if not found:
         # The initials of a state's names ("DPRK"), as the explorer's search takes them.
         wanted = text.strip().upper()
-        rows = graph.run(vetter(_NAMES, names), limits=limits).rows
+        rows = ask(_NAMES, {}).rows
         found = sorted({row[0] for row in rows if isinstance(row[0], URIRef) and wanted in initials(str(row[1]))})
     if len(found) == 1:
         return found[0]
+    shown = text if text.isprintable() and len(text) <= 80 else repr(text[:80])
     if not found:
         raise QueryError(
-            f"--bind {name}={text}: no entity has that name or ISO code; give an IRI such as iso:UGA, "
+            f"--bind {name}={shown}: no entity has that name or ISO code; give an IRI such as iso:UGA, "
             "a name such as Uganda, or a code such as UGA"
         )
     listed = ", ".join(str(f) for f in found[:5])
-    raise QueryError(f"--bind {name}={text}: several entities go by that name ({listed}); give the IRI")
+    raise QueryError(f"--bind {name}={shown}: several entities go by that name ({listed}); give the IRI")
 
 
 def resolve_bindings(
-    graph: BuiltGraph, parameters: tuple[Parameter, ...], bindings: dict[str, Node], vetter: Vetter = vet,
-    limits: Limits | None = None,
+    graph: BuiltGraph, parameters: tuple[Parameter, ...], bindings: dict[str, Node], ask: Asker | None = None,
 ) -> dict[str, Node]:
     """``bindings`` with each plain-text value of a parameter that takes an IRI resolved to its entity
-    (``vetter`` and ``limits`` as :func:`resolve_entity` takes them).
+    (``ask`` as :func:`resolve_entity` takes it).
 
     Raises:
         QueryError: A name that no entity, or several, go by.
@@ -109,5 +118,5 @@ def resolve_bindings(
     for parameter in parameters:
         value = bindings.get(parameter.name)
         if parameter.takes_iri and isinstance(value, Literal) and value.datatype is None:
-            result[parameter.name] = resolve_entity(graph, parameter.name, str(value), vetter, limits)
+            result[parameter.name] = resolve_entity(graph, parameter.name, str(value), ask)
     return result

@@ -16,12 +16,14 @@ Contract (what :func:`vet` guarantees, for the CLI and for ``diplokg serve``):
   ours); engines must give the query exactly that dataset (and never fetch anything).
 
 Vetting is pure: it reads no file and opens no connection. It costs what rdflib's parser costs (tens
-to hundreds of milliseconds for a library question): a server should vet each library question once
-and keep the :class:`VettedQuery` (it is immutable), and vet a user's text once per request.
+to hundreds of milliseconds for a library question), and on hostile text far more (minutes and
+gigabytes for a 10 MB ``VALUES`` block): a server vets what clients send in its contained workers, within
+their time limit and memory ceiling (:mod:`kg.query.gated`), never in its own process.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -125,8 +127,12 @@ _sparql_parser.neg = _negative
 
 #: rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once get spurious
 #: syntax errors and crashes. The gate reads one query at a time, whichever thread asks (a server's
-#: requests, and the pages and reports it makes).
-_PARSER = threading.Lock()
+#: pages and reports; a server's requests are vetted in its workers, :mod:`kg.query.gated`).
+_PARSER = threading.RLock()
+# A process is never forked in the middle of a parse: a worker forked then would inherit the lock held
+# (and the parser's state half-way), and wait for ever on its first query.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_PARSER.acquire, after_in_parent=_PARSER.release, after_in_child=_PARSER.release)
 
 
 def vet(

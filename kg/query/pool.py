@@ -1,9 +1,9 @@
 """Pre-forked contained workers for a server: the containment of :mod:`kg.query.sandbox` without a fork
-per query.
+per query, with turns given fairly (:mod:`kg.query.turns`).
 
 Forking a process that holds a graph of a million triples costs most of 100 ms (the page tables are
 copied), more than many questions take. A :class:`WorkerPool` forks its workers once, after the
-graph is loaded, and hands each vetted query to an idle one over a pipe.
+graph is loaded, and hands each request to an idle one over a pipe.
 
 Contract:
 
@@ -18,16 +18,13 @@ Contract:
 - :meth:`WorkerPool.run` raises as :func:`~kg.query.sandbox.contained` does (QueryTimeout,
   QueryMemoryExceeded, QueryError and our errors by class, KeyboardInterrupt). A worker is killed and
   replaced when its query passes the time limit, when it reaches its memory ceiling or dies, when the
-  caller is interrupted while waiting, and when it has grown by a quarter of its ceiling (so that each
-  query keeps most of the ceiling for itself).
-- A query that has used :data:`YIELD_SECONDS` of processor time (read from ``/proc``; where there is
-  none, of time since it was asked) yields the processor: its worker's niceness is raised by
-  :data:`YIELD_NICENESS`, so that the short queries asked meanwhile are not slowed by a long one (a
-  runaway query until its time limit, on two cores one of them). When it ends, its worker's priority
-  is raised again, or, where the system refuses that to an unprivileged process, the worker is
-  replaced.
+  caller is interrupted while waiting, when it has grown by a quarter of its ceiling (so that each
+  query keeps most of the ceiling for itself), and when its query is stopped to make room or yielded
+  the processor (:mod:`kg.query.turns`: turns fair by processor time across flows, long queries aside).
+  The pool keeps ``size + long`` workers.
 - :meth:`WorkerPool.close` ends idle workers at once and busy ones when their query ends; afterwards
-  :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller forks per query instead.
+  (and for the queries still waiting) :meth:`WorkerPool.run` raises :class:`PoolClosed` and the caller
+  forks per query instead.
 """
 
 from __future__ import annotations
@@ -47,22 +44,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from kg.errors import DiplokgError, QueryTimeout
-from kg.query.sandbox import Limits, contain_self, data_size, exit_after, outcome, run_job
+from kg.errors import QueryError, QueryTimeout
+from kg.query.sandbox import Limits, contain_self, data_size, exit_after, fork, outcome, run_job
+from kg.query.turns import PoolClosed, Running, Turns
+
+__all__ = ["PoolClosed", "WorkerPool", "prefer_huge_pages"]
 
 _LENGTH = struct.Struct(">Q")
 #: Seconds a new worker may take to report itself ready before it is given up.
 _READY_SECONDS = 60.0
-#: Seconds of processor time a query uses before its worker yields the processor to the others.
-YIELD_SECONDS = 1.0
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-#: How much less a worker whose query passed :data:`YIELD_SECONDS` is favoured: added to its niceness
-#: (0 by default; 19, the least favoured, at most).
-YIELD_NICENESS = 15
-
-
-class PoolClosed(DiplokgError):
-    """The pool was closed (a new build replaced its graph); run the query some other way."""
+#: Seconds between two looks at a running query's processor time.
+_POLL = 0.05
 
 
 @dataclass
@@ -73,7 +65,6 @@ class _Worker:
     errors: int  # and the worker's stderr here
     base: int = 0  # the worker's data size when it was ready, in bytes
     reaped: bool = False  # it died and was waited for
-    yielded: bool = False  # its query ran long and its priority was lowered
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -120,50 +111,67 @@ def _worker_main(handler: Callable[[Any], bytes], memory_mib: int | None, fds: t
     exit_after(body)
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """Processor time ``pid`` has used (user and system), or None where ``/proc`` does not tell."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            fields = handle.read().rpartition(b")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime: fields 14 and 15 of stat
-    except (OSError, IndexError, ValueError):
-        return None
+_MADV_HUGEPAGE = 14
+_MADV_COLLAPSE = 25
+_HUGE = 2 << 20
 
 
-def _restored(worker: _Worker, niceness: int) -> bool:
-    """Whether ``worker`` runs at its first priority, ``niceness`` (raised again if its query had yielded)."""
-    if not worker.yielded:
-        return True
+def prefer_huge_pages(least: int = 4 << 20) -> int:
+    """Ask Linux to back this process's large anonymous mappings (a graph read into memory) with
+    transparent huge pages, now (``MADV_COLLAPSE``, Linux 6.1) or in the background (``MADV_HUGEPAGE``).
+
+    Forking copies a process's page tables: a server holding 1.5 million quads (450 MB) took 50-115 ms
+    per fork (and as long again to tear a killed worker down), and every worker killed at a limit is
+    replaced by a fork. Backed by 2 MB pages the same fork took 2-6 ms (``bench/serve_attack.py``);
+    a worker that writes to a shared huge page gets a copy of 4 KB of it, as before. Nothing happens where
+    the system has no ``madvise``, or transparent huge pages are off.
+
+    Returns:
+        The bytes asked to be collapsed.
+    """
     try:
-        os.setpriority(os.PRIO_PROCESS, worker.pid, niceness)
-    except OSError:  # an unprivileged process may lower its priority, not raise it
-        return False
-    worker.yielded = False
-    return True
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        with open("/proc/self/maps", encoding="ascii") as maps:
+            regions = [line.split() for line in maps]
+    except (OSError, AttributeError):
+        return 0
+    asked = 0
+    for fields in regions:
+        if not fields[1].startswith("rw") or (len(fields) > 5 and fields[5] != "[heap]"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        start, end = (start + _HUGE - 1) & ~(_HUGE - 1), end & ~(_HUGE - 1)
+        if end - start < least:
+            continue
+        if libc.madvise(start, end - start, _MADV_HUGEPAGE) == 0:
+            libc.madvise(start, end - start, _MADV_COLLAPSE)  # refused before Linux 6.1: khugepaged does it later
+            asked += end - start
+    return asked
 
 
 class WorkerPool:
-    """Contained workers over state the parent holds (see the module's contract).
+    """Contained workers over state the parent holds, with fair turns (see the module's contract).
 
     Args:
         handler: Called in a worker with each request; returns the answer's bytes.
-        size: Workers kept.
+        size: Turns: queries run at once at full priority.
         memory_mib: MiB each worker may allocate on top of what it inherited (None: no ceiling).
+        long: Places for long queries beside the turns (0: a query keeps its turn until it ends).
     """
 
-    def __init__(self, handler: Callable[[Any], bytes], size: int, memory_mib: int | None) -> None:
+    def __init__(self, handler: Callable[[Any], bytes], size: int, memory_mib: int | None, long: int = 0) -> None:
         self.handler = handler
         self.size = size
+        self.long = long
         self.memory_mib = memory_mib
         self.replaced = 0
         self.note = ""
-        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the workers' own, as forked
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.turns: Turns[_Worker] = Turns(size, long)
         self._wanted: queue.Queue[bool] = queue.Queue()
-        self._busy = 0
-        self._closed = False
-        self._state = threading.Condition()
-        for _ in range(size):
+        for _ in range(size + long):
             self._wanted.put(True)
         self._keeper = threading.Thread(target=self._keep, name="diplokg-workers", daemon=True)
         self._keeper.start()
@@ -171,12 +179,20 @@ class WorkerPool:
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return self._closed
+        return self.turns.closed
+
+    @property
+    def _idle(self) -> list[_Worker]:
+        return self.turns.idle
+
+    def stats(self) -> dict[str, int]:
+        """The turns' figures (:meth:`kg.query.turns.Turns.stats`) and the workers replaced."""
+        return {**self.turns.stats(), "replaced": self.replaced}
 
     # -- the keeper thread: forks workers, and ends them when the pool closes --------------------
     def _keep(self) -> None:
         while self._wanted.get():
-            if self._closed:
+            if self.closed:
                 continue
             try:
                 worker = self._spawn()
@@ -185,31 +201,29 @@ class WorkerPool:
                 self._wanted.put(True)
                 continue
             if worker is not None:
-                self._idle.put(worker)
+                self.turns.give(worker)
             else:
                 time.sleep(1.0)  # it died or hung before it was ready: try again, without a busy loop
                 self._wanted.put(True)
-        with self._state:
-            self._state.wait_for(lambda: self._busy == 0)
-        while True:
-            try:
-                self._end(self._idle.get_nowait())
-            except queue.Empty:
-                break
+        with self.turns.state:
+            self.turns.state.wait_for(lambda: self.turns.busy == 0)
+            idle, self.turns.idle = self.turns.idle, []
+        for worker in idle:
+            self._end(worker)
 
     def _spawn(self) -> _Worker | None:
         """Fork one worker and wait until it is contained and ready (None if it never was)."""
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         errors_r, errors_w = os.pipe()
-        pid = os.fork()
+        pid = fork()  # the import lock first (kg.query.sandbox.fork)
         if pid == 0:
             _worker_main(self.handler, self.memory_mib, (requests_r, answers_w, errors_w))
         for fd in (requests_r, answers_w, errors_w):
             os.close(fd)
         worker = _Worker(pid, requests_w, answers_r, errors_r)
         try:
-            data, _ = self._receive(worker, time.monotonic() + _READY_SECONDS)
+            data, _ = self._receive(worker, None, time.monotonic() + _READY_SECONDS)
         except QueryTimeout:
             data = None
         if data is None:
@@ -231,28 +245,19 @@ class WorkerPool:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def _replace(self, worker: _Worker) -> None:
-        self._end(worker)
-        self.replaced += 1
-        self._wanted.put(True)
-
     # -- answering --------------------------------------------------------------------------------
-    def _receive(self, worker: _Worker, deadline: float | None, long: bool = False) -> tuple[bytes | None, bytes]:
+    def _receive(self, worker: _Worker, running: Running | None,
+                 deadline: float | None) -> tuple[bytes | None, bytes]:
         """One framed answer from ``worker`` (None when it died) and what it wrote to stderr; with
-        ``long``, the worker yields the processor once the query has used :data:`YIELD_SECONDS`."""
+        ``running``, its turn is watched between reads (:meth:`kg.query.turns.Turns.watch`)."""
         buffer = bytearray()
         errors = bytearray()
         want: int | None = None
-        started, cpu = time.monotonic(), _cpu_seconds(worker.pid)
         while want is None or len(buffer) < want:
-            if long and not worker.yielded:
-                now = _cpu_seconds(worker.pid) if cpu is not None else None
-                used = now - cpu if now is not None and cpu is not None else time.monotonic() - started
-                if used >= YIELD_SECONDS:
-                    with contextlib.suppress(OSError):  # it may have just ended
-                        os.setpriority(os.PRIO_PROCESS, worker.pid, min(19, self._niceness + YIELD_NICENESS))
-                        worker.yielded = True
-            wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+            if running is not None:
+                self.turns.watch(running)
+            step = _POLL if running is not None and not running.long else 0.2
+            wait = step if deadline is None else max(0.0, min(step, deadline - time.monotonic()))
             ready, _, _ = select.select([worker.answers, worker.errors], [], [], wait)
             if worker.errors in ready:
                 errors += os.read(worker.errors, 1 << 16)
@@ -267,34 +272,38 @@ class WorkerPool:
                 raise QueryTimeout("time limit")
         return bytes(buffer[_LENGTH.size:want]), bytes(errors)
 
-    def run(self, request: Any, limits: Limits, wait: float = 60.0) -> bytes:
-        """Answer ``request`` in an idle worker within ``limits.timeout`` (see the module's contract).
+    def run(self, request: Any, limits: Limits, wait: float = 60.0, flow: str = "", movable: bool = True) -> bytes:
+        """Answer ``request`` in a worker within ``limits.timeout`` once its turn comes (see the
+        module's contract).
 
         Args:
             request: What the handler takes (pickled to the worker).
-            limits: The time limit; its ``memory_mib`` names the ceiling in messages (the pool's own
-                ceiling applies).
-            wait: Seconds to wait for an idle worker.
+            limits: The time limit, counted from the start of its turn; its ``memory_mib`` names the
+                ceiling in messages (the pool's own ceiling applies).
+            wait: Seconds to wait for a turn.
+            flow: Which flow the request waits in (:mod:`kg.query.turns`).
+            movable: Whether the query may be moved aside as long, and stopped to make room (a client's
+                own text; not the server's questions, whose cost is the data's).
 
         Raises:
             PoolClosed: The pool was closed.
-            QueryTimeout: The time limit passed (the worker is replaced), or no worker came free.
+            QueryTimeout: The time limit passed (the worker is replaced), no turn came free, or the
+                query was stopped to make room for others.
             QueryMemoryExceeded, QueryError, TooManyRows: As from a contained child.
         """
-        if self._closed:
+        if self.closed:
             raise PoolClosed("the query workers were closed")
-        try:
-            worker = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise QueryTimeout(f"no query worker came free in {wait:g} s; try again") from None
-        with self._state:
-            self._busy += 1
+        worker = self.turns.take(wait, flow)
+        running = Running.start(worker.pid, flow, movable)
         healthy = False
         try:
-            _write(worker.requests, pickle.dumps(request))
+            try:
+                _write(worker.requests, pickle.dumps(request))
+            except OSError:  # the worker died meanwhile
+                raise QueryError("the query worker stopped before it read the query; try again") from None
             deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
             try:
-                data, errors = self._receive(worker, deadline, long=True)
+                data, errors = self._receive(worker, running, deadline)
             except QueryTimeout:
                 raise QueryTimeout(
                     f"the query ran longer than {limits.timeout:g} s and was stopped (--timeout SECONDS)"
@@ -302,26 +311,27 @@ class WorkerPool:
             if data is None:
                 _, status = os.waitpid(worker.pid, 0)
                 worker.reaped = True
+                if running.stopped:
+                    raise QueryTimeout(running.stopped)
                 outcome(b"", errors, status, limits)  # raises what the death stands for
                 raise AssertionError("unreachable")
+            running.measure()  # what it used to the end, for its flow
             head = json.loads(data.partition(b"\n")[0])
             grown = int(head.get("data", 0)) - worker.base
             healthy = (head.get("error") != "QueryMemoryExceeded"
                        and (self.memory_mib is None or grown < self.memory_mib * 1024 * 1024 // 4)
-                       and _restored(worker, self._niceness))
+                       and self.turns.restored(running))
             return outcome(data, b"", 0, limits)
         finally:
-            if healthy and not self._closed:
-                self._idle.put(worker)
-            elif healthy:
+            kept = healthy and not self.closed
+            if not kept:
                 self._end(worker)
-            else:
-                self._replace(worker)
-            with self._state:
-                self._busy -= 1
-                self._state.notify_all()
+                if not healthy:
+                    self.replaced += 1
+                    self._wanted.put(True)
+            self.turns.leave(running, worker if kept else None)
 
     def close(self) -> None:
         """End idle workers now and busy ones when their query ends; :meth:`run` then raises PoolClosed."""
-        self._closed = True
+        self.turns.close()
         self._wanted.put(False)

@@ -35,7 +35,7 @@ from kg.http import Endpoint, RemoteError, Response, request
 from kg.namespaces import GRAPH, INFERRED_GRAPH
 from kg.query.engine import Answer
 from kg.query.gate import VettedQuery, vet
-from kg.query.sparqltext import with_values
+from kg.query.sparqltext import bind
 
 _RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 # Our graphs in a store: first from the manifest ``diplokg push`` writes (one cheap look-up), else
@@ -124,7 +124,8 @@ class RemoteGraph:
             query: The query, vetted by our gate.
             engine: Ignored (the store is the engine); kept so callers treat both graphs alike.
             asserted_only: Leave the inferred graph out of the default graph.
-            bindings: Values for variables, written into the query as a ``VALUES`` block.
+            bindings: Values for variables, written into the query as a ``VALUES`` block that passes the
+                gate with the rest (:func:`kg.query.sparqltext.bind`).
             limits: The command's limits (:class:`kg.query.sandbox.Limits`): its ``timeout`` bounds the
                 wait for the store's answer and its ``max_rows`` the answer; the store enforces its
                 own memory limits.
@@ -133,7 +134,7 @@ class RemoteGraph:
             QueryError: The store refused the query, or answered only part of it.
             RemoteError: The store could not be reached.
         """
-        text = with_values(query.text, bindings or {})
+        text = bind(query, bindings or {}).text
         timeout = getattr(limits, "timeout", None)
         max_rows = getattr(limits, "max_rows", None) or self.max_rows
         params: dict[str, list[str]] = {}

@@ -115,6 +115,24 @@ def data_size() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def fork() -> int:
+    """``os.fork()`` with Python's import lock taken first, as any importing thread takes it.
+
+    A fork runs the at-fork handlers (logging's takes logging's lock), then takes the import lock. A
+    thread that is importing holds the import lock, and if the garbage collector then runs a logging
+    callback it waits for logging's lock: both wait for ever (seen in ``diplokg serve``: its first workers
+    were forked while uvicorn imported uvloop). Taking the import lock before the handlers keeps the
+    order every thread uses. Both parent and child release it after the fork.
+    """
+    import _imp
+
+    _imp.acquire_lock()
+    try:
+        return os.fork()
+    finally:
+        _imp.release_lock()  # in the parent, and in the child (which holds it after the fork)
+
+
 def contain_self(memory_mib: int | None, err: int) -> str:
     """In a freshly forked child: ignore Ctrl-C, die with the parent's thread, send stderr to ``err``,
     forbid the network and cap memory at what the process holds plus ``memory_mib``; irreversible.
@@ -219,7 +237,7 @@ class Contained:
         err_r, err_w = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        pid = fork()
         if pid == 0:
             os.close(out_r)
             os.close(err_r)

@@ -4,12 +4,17 @@ Routes: ``/sparql`` (the SPARQL 1.1 Protocol, read-only), ``/questions`` and ``/
 (the library: rows and evidence, values from the query string), ``/explorer`` (the explorer page),
 ``/report`` (the Markdown report), ``/`` (a small query form, offline), ``/health``.
 
-Every query passes the gate (:func:`kg.query.gate.vet`) and runs contained with the server's limits
-(:meth:`kg.query.engine.BuiltGraph.run`: a forked child with a time limit, a memory ceiling, a row
-cap and no network). At most ``max_running`` queries run at once; a request waits up to
-``queue_seconds`` for its turn, else it is answered 503. Errors are one line of text with the
-status: 400 a bad or refused query, 403 an update, 404 an unknown question, 405/406/415 the
-protocol's own, 413 an answer over the row cap, 503 a time limit, the memory ceiling or a full queue.
+Before the application reads a request, :mod:`kg.serve.guard` checks its ``Host`` and origin and
+bounds its body (and :mod:`kg.serve.connections` its connection). The server never reads a client's
+query in its own process: the text and its values (as terms made by Oxigraph's constructors) go to a
+contained worker (:mod:`kg.query.gated`), which vets them with the gate, binds the values and runs the
+query, all within the server's limits (a time limit, a memory ceiling, a row cap, no network). The
+workers take queries in turns, in the order they came, and move long queries aside
+(:mod:`kg.query.pool`); a request waits up to ``queue_seconds`` for its turn, else it is answered 503.
+Errors are one line of text with the status: 400 a bad or refused query, 403 an update or a request
+from another site, 404 an unknown question, 405/406/415 the protocol's own, 408/413/431 a request
+too slow or too large, 413 an answer over the row cap, 503 a time limit, the memory ceiling or a
+full queue.
 """
 
 from __future__ import annotations
@@ -19,14 +24,13 @@ import dataclasses
 import functools
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rdflib import URIRef
+import anyio
 from rdflib.term import Node
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -36,11 +40,14 @@ from starlette.routing import Route
 from kg.errors import DiplokgError, QueryError, QueryMemoryExceeded, QueryTimeout, TooManyRows
 from kg.query.engine import Answer, BuiltGraph
 from kg.query.entities import resolve_bindings
-from kg.query.formats import literal_text, render
-from kg.query.gate import VettedQuery, vet
+from kg.query.formats import literal_text
+from kg.query.gated import GatedAnswer, GatedRequest, run_gated, shape
 from kg.query.library import check_bindings, find_question, library
+from kg.query.remote import answer_from_json
 from kg.query.sandbox import Limits
+from kg.query.sparqltext import value_of
 from kg.serve.cache import AnswerCache
+from kg.serve.guard import Guard, HostRule
 from kg.serve.live import LiveGraph
 from kg.serve.pages import FORM_PAGE, PAGE_POLICY
 from kg.serve.protocol import GRAPH_MEDIA, MEDIA, ProtocolError, QueryRequest, negotiate, read_request
@@ -49,6 +56,8 @@ from kg.serve.questions import describe, page_json, split_paging, value
 #: Turns a graph into a page or a report (given by the command line, which owns those renderers); the
 #: second argument runs the renderer's own SELECT queries as the server runs any (:meth:`Server.rows`).
 Renderer = Callable[[BuiltGraph, Callable[[str], list[dict[str, Any]]]], str]
+#: Threads that may wait for a turn at once (a request waiting for a worker holds one).
+THREADS = 256
 
 
 @dataclasses.dataclass
@@ -58,22 +67,28 @@ class Settings:
     Attributes:
         queries: The ``queries/`` folder (the library).
         limits: Time, memory and rows per query.
-        max_running: Queries run at once; more wait.
+        max_running: Queries run at once in their turn; more wait.
+        max_long: Long queries run beside them (:mod:`kg.query.pool`).
         queue_seconds: How long a query waits for its turn before a 503.
         cors_origins: Origins allowed to read answers from a browser (none: no CORS headers at all).
         explorer: Makes the explorer page from a graph (None: no /explorer).
         report: Makes the Markdown report from a graph (None: no /report).
         cache_bytes: Bytes of answers kept per build (:mod:`kg.serve.cache`; 0: none kept).
+        hosts: The ``Host`` headers answered (:class:`kg.serve.guard.HostRule`).
+        body_bytes: The largest request body.
     """
 
     queries: Path
     limits: Limits
     max_running: int = 4
+    max_long: int = 2
     queue_seconds: float = 30.0
     cors_origins: tuple[str, ...] = ()
     explorer: Renderer | None = None
     report: Renderer | None = None
     cache_bytes: int = 512 * 1024 * 1024
+    hosts: HostRule = dataclasses.field(default_factory=lambda: HostRule("127.0.0.1"))
+    body_bytes: int = 1024 * 1024
 
 
 def _status(exc: DiplokgError) -> int:
@@ -91,53 +106,86 @@ def _error(exc: DiplokgError) -> PlainTextResponse:
     return PlainTextResponse(f"diplokg: {line}\n", status_code=_status(exc))
 
 
+def _acceptable(accept: str, kind: str) -> tuple[str | None, str]:
+    """The format to answer a query of ``kind`` in, or None with the 406 line."""
+    try:
+        return negotiate(accept, kind), ""
+    except ProtocolError as exc:
+        return None, str(exc)
+
+
 class Server:
-    """The routes' shared state: the live graph, the settings, the turn-taking and cached pages."""
+    """The routes' shared state: the live graph, the settings, the answers and pages kept."""
 
     def __init__(self, live: LiveGraph, settings: Settings) -> None:
         self.live = live
         self.settings = settings
-        self._turns = threading.BoundedSemaphore(settings.max_running)
+        #: Children forked per query where a graph's workers are gone (a request under way at a reload).
+        self._forks = threading.BoundedSemaphore(settings.max_running)
         self._cache: dict[tuple[str, int], str] = {}
         self._cache_lock = threading.Lock()
         self.answers = AnswerCache(settings.cache_bytes)
+        self._limiter: anyio.CapacityLimiter | None = None
         #: Questions answered ahead of clients, per build generation.
         self._warmed: dict[int, int] = {}
 
+    async def _thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in a thread (up to :data:`THREADS` at once: requests wait their turn there)."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(THREADS)
+        return await anyio.to_thread.run_sync(functools.partial(function, *args), limiter=self._limiter)
+
     # -- running -------------------------------------------------------------------------------
-    def vetted(self, graph: BuiltGraph, text: str, origin: str, request: QueryRequest | None = None) -> VettedQuery:
-        """The gate's verdict on ``text``, over the dataset a protocol request names (our graphs only)."""
-        vetted = _vetted(text, tuple(graph.graph_names()), origin)
+    def gated(self, graph: BuiltGraph, text: str, origin: str, values: dict[str, Node] | None = None,
+              select_format: str | None = "json", graph_format: str | None = None,
+              request: QueryRequest | None = None, flow: str | None = None) -> GatedAnswer:
+        """Vet ``text`` with ``values`` bound and run it, in a contained worker (:mod:`kg.query.gated`),
+        when its turn comes in ``flow`` (default: the query's shape, :func:`kg.query.gated.shape`: a
+        client's text, which may be moved aside as long and stopped to make room; a named flow is one of
+        the server's own queries, which keeps its turn).
+
+        Raises:
+            ProtocolError: The protocol's dataset names a graph that is not ours (400).
+            QueryError, QueryTimeout, ...: The gate's or the worker's verdict.
+        """
+        names = tuple(str(g) for g in graph.graph_names())
+        defaults: tuple[str, ...] = ()
+        named: tuple[str, ...] = ()
         if request is not None and (request.default_graphs or request.named_graphs):
-            ours = {str(g) for g in graph.graph_names()}
-            foreign = [g for g in (*request.default_graphs, *request.named_graphs) if g not in ours]
+            foreign = [g for g in (*request.default_graphs, *request.named_graphs) if g not in names]
             if foreign:
                 raise ProtocolError(400, f"<{foreign[0]}> is not one of our graphs (see /health for them)")
-            vetted = dataclasses.replace(
-                vetted,
-                default_graphs=tuple(URIRef(g) for g in request.default_graphs),
-                named_graphs=tuple(URIRef(g) for g in request.named_graphs),
-            )
-        return vetted
-
-    @contextlib.contextmanager
-    def turn(self) -> Iterator[None]:
-        """Wait (up to ``queue_seconds``, else 503) until fewer than ``max_running`` queries run."""
-        if not self._turns.acquire(timeout=self.settings.queue_seconds):
+            defaults, named = tuple(request.default_graphs), tuple(request.named_graphs)
+        terms = tuple(sorted((name, value_of(term, name)) for name, term in (values or {}).items()))
+        gated = GatedRequest(text, origin, names, terms, select_format, graph_format,
+                             self.settings.limits.max_rows, defaults, named)
+        movable = flow is None
+        flow = flow if flow is not None else shape(text)
+        pool = graph.workers
+        if pool is not None and not pool.closed:
+            return run_gated(graph, gated, self.settings.limits, self.settings.queue_seconds, flow, movable)
+        if not self._forks.acquire(timeout=self.settings.queue_seconds):
             raise ProtocolError(503, f"busy: {self.settings.max_running} queries are running; try again")
         try:
-            yield
+            return run_gated(graph, gated, self.settings.limits, self.settings.queue_seconds)
         finally:
-            self._turns.release()
+            self._forks.release()
+
+    def ask(self, graph: BuiltGraph) -> Callable[[str, dict[str, Node]], Answer]:
+        """Entity look-ups (``?entity=Uganda``) run as any query is: vetted and run in a worker."""
+
+        def ask(text: str, values: dict[str, Node]) -> Answer:
+            answer = self.gated(graph, text, "entity look-up", values, flow="entity look-up")
+            return answer_from_json(answer.kind, answer.body, answer.variables)
+
+        return ask
 
     def rows(self, graph: BuiltGraph, text: str) -> list[dict[str, Any]]:
         """The solutions of one of our own SELECT queries (a page's), as ``{variable: value or None}``:
-        vetted by the gate and run with the server's limits in a worker when its turn comes, as any
-        query is (the server's threads never query the store themselves: a worker forked while one
-        did could inherit a lock held inside Oxigraph)."""
-        vetted = _vetted(text, tuple(graph.graph_names()), "page query")
-        with self.turn():
-            data = json.loads(graph.results(vetted, "json", limits=self.settings.limits))
+        vetted and run with the server's limits in a worker when its turn comes, as any query is (the
+        server's threads never query the store themselves: a worker forked while one did could inherit
+        a lock held inside Oxigraph)."""
+        data = json.loads(self.gated(graph, text, "page query", flow="page query").body)
         names = data["head"]["vars"]
         return [{n: b[n]["value"] if n in b else None for n in names} for b in data["results"]["bindings"]]
 
@@ -156,30 +204,35 @@ class Server:
 
     # -- routes --------------------------------------------------------------------------------
     async def sparql(self, request: Request) -> Response:
-        body = await request.body()
+        body = await request.body()  # bounded by the guard (kg.serve.guard)
         try:
             asked = read_request(request.method, request.url.query, request.headers.get("content-type", ""), body)
-            return await run_in_threadpool(self._sparql, asked, request.headers.get("accept", ""))
+            graph = self.live.graph
+            accept = request.headers.get("accept", "")
+            select_format, refusal = _acceptable(accept, "SELECT")
+            graph_format, _ = _acceptable(accept, "CONSTRUCT")
+            if select_format is None and graph_format is None:
+                raise ProtocolError(406, refusal)
+            key = ("sparql", _generation(graph), asked.text, tuple(asked.default_graphs),
+                   tuple(asked.named_graphs), select_format, graph_format)
+            kept = self.answers.peek(key)
+            if kept is None:
+                kept = await self._thread(self._sparql, graph, asked, key, select_format, graph_format, accept)
         except DiplokgError as exc:
             return _error(exc)
+        return Response(kept[0], media_type=kept[1])
 
-    def _sparql(self, asked: QueryRequest, accept: str) -> Response:
-        graph = self.live.graph
-        kind = _vetted(asked.text, tuple(graph.graph_names()), "query").kind  # the gate, before any turn
-        fmt = negotiate(accept, kind)
-        key = ("sparql", _generation(graph), asked.text, tuple(asked.default_graphs),
-               tuple(asked.named_graphs), fmt)
-
+    def _sparql(self, graph: BuiltGraph, asked: QueryRequest, key: tuple[Any, ...], select_format: str | None,
+                graph_format: str | None, accept: str) -> tuple[bytes, str]:
         def make() -> tuple[bytes, str]:
-            vetted = self.vetted(graph, asked.text, "query", asked)
-            with self.turn():
-                if vetted.kind in ("SELECT", "ASK"):  # written by Oxigraph in its worker, no term through Python
-                    return graph.results(vetted, fmt, limits=self.settings.limits), MEDIA[fmt]
-                answer = graph.run(vetted, limits=self.settings.limits)
-            return _answer_bytes(answer, fmt)
+            answer = self.gated(graph, asked.text, "query", None, select_format, graph_format, asked)
+            if answer.format is None:
+                raise ProtocolError(406, _acceptable(accept, answer.kind)[1])
+            if answer.kind in ("SELECT", "ASK"):
+                return answer.body, MEDIA[answer.format]
+            return answer.body, GRAPH_MEDIA[answer.format]
 
-        body, media = self.answers.get_or_make(key, make)
-        return Response(body, media_type=media)
+        return self.answers.get_or_make(key, make)
 
     async def questions(self, request: Request) -> Response:
         listed = [describe(q) for q in library(self.settings.queries)]
@@ -187,8 +240,8 @@ class Server:
 
     async def question(self, request: Request) -> Response:
         try:
-            return await run_in_threadpool(self._question, request.path_params["name"],
-                                           list(request.query_params.multi_items()), request.headers.get("accept", ""))
+            return await self._thread(self._question, request.path_params["name"],
+                                      list(request.query_params.multi_items()), request.headers.get("accept", ""))
         except DiplokgError as exc:
             if isinstance(exc, QueryError) and str(exc).startswith("unknown question"):
                 return PlainTextResponse(f"diplokg: {exc}\n", status_code=404)
@@ -211,6 +264,8 @@ class Server:
             else:
                 given[key] = value(text)
         bindings = check_bindings(f"question {name!r}", question.parameters, given, as_of)
+        for key, term in bindings.items():
+            value_of(term, key)  # a value that cannot be written is refused before any turn
         if graph is None:
             graph = self.live.graph
         wanted = accept.split(",")[0].split(";")[0].strip().lower()
@@ -224,19 +279,12 @@ class Server:
 
         @functools.cache
         def resolved() -> dict[str, Node]:
-            # Once per request. The look-up queries pass the shared gate (its lock is held only while
-            # vetting) and run with the server's limits when their turn comes.
-            def vetter(text: str, graphs: list[URIRef]) -> VettedQuery:
-                return _vetted(text, tuple(graphs), "entity look-up")
-
-            with self.turn():
-                return resolve_bindings(graph, question.parameters, bindings, vetter, self.settings.limits)
+            # Once per request; the look-ups are vetted and run in the workers, as any query is.
+            return resolve_bindings(graph, question.parameters, bindings, self.ask(graph))
 
         def whole() -> tuple[bytes, str]:
-            vetted = self.vetted(graph, question.text, str(question.path))
-            found = resolved()
-            with self.turn():
-                return graph.results(vetted, fmt, bindings=found, limits=self.settings.limits), MEDIA[fmt]
+            answer = self.gated(graph, question.text, str(question.path), resolved(), fmt, flow=f"question {name}")
+            return answer.body, MEDIA[fmt]
 
         if results:
             body, media = self.answers.get_or_make(whole_key, whole)
@@ -274,7 +322,7 @@ class Server:
         if make is None:
             return PlainTextResponse("diplokg: no explorer on this server\n", status_code=404)
         try:
-            page = await run_in_threadpool(self.cached, "explorer", make)
+            page = await self._thread(self.cached, "explorer", make)
         except DiplokgError as exc:
             return _error(exc)
         return HTMLResponse(page)
@@ -284,7 +332,7 @@ class Server:
         if make is None:
             return PlainTextResponse("diplokg: no report on this server\n", status_code=404)
         try:
-            text = await run_in_threadpool(self.cached, "report", make)
+            text = await self._thread(self.cached, "report", make)
         except DiplokgError as exc:
             return _error(exc)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
@@ -302,44 +350,16 @@ class Server:
             "quads": getattr(graph, "quads", None),
             "graphs": [str(g) for g in graph.graph_names()],
             "reload_error": self.live.last_error,
-            "answers_kept": {"hits": self.answers.hits, "misses": self.answers.misses},
+            "answers_kept": {"hits": self.answers.hits, "misses": self.answers.misses,
+                             "entries": len(self.answers), "bytes": self.answers.size},
             "questions_warmed": self.warmed(graph),
-            "workers": None if graph.workers is None else {"size": graph.workers.size,
-                                                           "replaced": graph.workers.replaced},
+            "workers": None if graph.workers is None else graph.workers.stats(),
         })
-
-
-#: Guards the kept verdicts (the gate itself reads one query at a time, see kg.query.gate).
-_GATE = threading.Lock()
-
-
-def _vetted(text: str, graphs: tuple[URIRef, ...], origin: str) -> VettedQuery:
-    """The gate's verdict, kept for queries asked again (the library's)."""
-    with _GATE:
-        return _vet_once(text, graphs, origin)
-
-
-@functools.lru_cache(maxsize=256)
-def _vet_once(text: str, graphs: tuple[URIRef, ...], origin: str) -> VettedQuery:
-    return vet(text, graphs, origin=origin)
 
 
 def _generation(graph: BuiltGraph) -> int:
     """Which load of a build ``graph`` is (answers are kept per generation)."""
     return int(getattr(graph, "generation", id(graph)))
-
-
-def _answer_bytes(answer: Answer, fmt: str) -> tuple[bytes, str]:
-    """An answer in a format, as (body, media type)."""
-    if answer.kind in ("SELECT", "ASK"):
-        return render(answer, fmt).encode("utf-8"), MEDIA[fmt]  # type: ignore[arg-type]
-    graph = answer.graph
-    data = graph.serialize(format=fmt, encoding="utf-8") if graph is not None else b""
-    return data, GRAPH_MEDIA[fmt]
-
-
-def _json_bytes(data: object) -> tuple[bytes, str]:
-    return json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json"
 
 
 async def _internal(request: Request, exc: Exception) -> Response:
@@ -361,7 +381,8 @@ def make_app(live: LiveGraph, settings: Settings) -> Starlette:
         Route("/health", server.health, methods=["GET"]),
         Route("/", server.form, methods=["GET"]),
     ]
-    middleware = []
+    middleware = [Middleware(Guard, hosts=settings.hosts, cors_origins=settings.cors_origins,  # type: ignore[arg-type]
+                             body_bytes=settings.body_bytes)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"]))

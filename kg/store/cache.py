@@ -1,9 +1,11 @@
 """The build cache (``build/cache/``): what a rebuild reuses of the previous build.
 
-A project's sources fall in two parts. The *world* W: the ontology, the gazetteer and every source
+A project's sources fall in two parts. The *world* W: the ontology, the gazetteer, every source
 folder whose files hold at least :data:`WORLD_MIN_BYTES` bytes (today the UN votes and the Wikidata
-missions). The *rest* D: every other source folder (the article and the tables, small). A build
-whose W has at least one source folder writes, beside ``diplokg.nq``:
+missions) and every folder whose tables a ``mapping.toml`` maps (the key votes of 2020-2024 and the
+Security Council's votes: small, but the derived alignment reads them). The *rest* D: every other
+source folder (the article and the tables, small). A build whose W has at least one source folder
+writes, beside ``diplokg.nq``:
 
 - ``manifest.json``: the key of everything W's part of the build depends on (:func:`world_key`: the
   ontology, the shapes, the checks, every file of every W folder, the package's own files and the

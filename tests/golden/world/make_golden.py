@@ -2,14 +2,13 @@
 
     python tests/golden/world/make_golden.py
 
-Reads the project's copies of the upstream files (``sources/unga-votes/*.csv.gz``,
-``sources/wikidata-missions/missions-2022-11-16.csv.gz``) and the closures table
-(``sources/dprk-mission-closures-2023-2024/*.csv``) with the csv module, computes the agreement index
-the plain way (a loop over roll calls), and writes one CSV per question. Members are named by
+Reads the project's copies of Voeten's upstream files (``sources/unga-votes/*.csv.gz``) with the csv
+module, computes the agreement index the plain way (a loop over roll calls), and writes one CSV per
+question on Voeten's years alone (alignment-ranking-2019, russia-movers). Members are named by
 pycountry's alpha-3 of their ISO alpha-2 code, or the ISO 3166-3 code of a former country (YU, which
-the data keeps for Serbia to 2019, is YUCS).
-The statuses of closures-and-alignment follow the closures table's rows as the README of this
-folder explains; they were read and checked by hand.
+the data keeps for Serbia to 2019, is YUCS). The questions that read the key votes of 2020-2024 too, or
+the Security Council's votes, are written by ``make_golden_2020s.py``, which reuses this module's
+reading of Voeten's data.
 """
 
 from __future__ import annotations
@@ -85,6 +84,26 @@ def write(name: str, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
+#: The fewest roll calls a measure must count to be ranked (kg/alignment/coverage.py says why).
+MINIMUM = 10
+
+
+def ranked(found: list[tuple[str, str, Decimal, int]]) -> list[list[str]]:
+    """(anchorLabel, state, exact agreement, roll calls) as golden rows: the measures over at least
+    MINIMUM roll calls first, most aligned first, each with its rank (equal agreement, equal rank); then
+    the others, most aligned first, flagged and not ranked."""
+    found.sort(key=lambda r: (r[3] < MINIMUM, -r[2], r[1]))
+    rows: list[list[str]] = []
+    place, previous = 0, None
+    for position, (label, state, agreement, n) in enumerate((r for r in found if r[3] >= MINIMUM), 1):
+        if agreement != previous:
+            place, previous = position, agreement
+        rows.append([label, state, four(agreement), str(n), str(place), ""])
+    rows += [[label, state, four(a), str(n), "", f"under {MINIMUM} roll calls"] for label, state, a, n in found
+             if n < MINIMUM]
+    return rows
+
+
 def ranking(year: int) -> None:
     rows = []
     for anchor, label in (("CHN", "China"), ("RUS", "Russian Federation")):
@@ -93,19 +112,8 @@ def ranking(year: int) -> None:
             points, n = pooled(state, anchor, range(year, year + 1))
             if n:
                 found.append((label, state, Decimal(points) / n, n))
-        found.sort(key=lambda r: (-r[2], r[1]))
-        rows += [[label, state, four(a), str(n)] for label, state, a, n in found]
-    write(f"alignment-ranking-{year}.csv", ["anchorLabel", "state", "agreement", "rollCalls"], rows)
-
-
-def dprk() -> None:
-    rows = []
-    for anchor, label in (("CHN", "China"), ("RUS", "Russian Federation")):
-        for year in sorted(set(YEAR.values())):
-            points, n = pooled("PRK", anchor, range(year, year + 1))
-            if n:
-                rows.append([label, str(year), four(points / n), str(n)])
-    write("dprk-alignment.csv", ["anchorLabel", "year", "agreement", "rollCalls"], rows)
+        rows += ranked(found)
+    write(f"alignment-ranking-{year}.csv", ["anchorLabel", "state", "agreement", "rollCalls", "rank", "flag"], rows)
 
 
 def movers() -> None:
@@ -123,38 +131,6 @@ def movers() -> None:
           [[*r[:5], str(r[5].normalize())] for r in rows])
 
 
-#: From the closures table's rows (sources/dprk-mission-closures-2023-2024/*.csv), read by hand:
-#: every row but Nicaragua's records a closure or closure announcement dated 2023 or 2024 (the
-#: article's four closures, Uganda, Angola, Hong Kong and Spain, are among them); Nicaragua's
-#: embassy closed in 1995 and only an opening was agreed in 2023. The covering embassies (South
-#: Africa, Italy, India, Ethiopia) and Wikidata's 26 DPRK missions (operator Q423) are kept: no source
-#: records their closure. Hong Kong votes in no General Assembly: no agreement.
-CLOSED = {"UGA", "AGO", "HKG", "ESP", "NPL", "BGD", "COD", "SEN", "GIN", "LBY"}
-CLOSED_EARLIER = {"NIC"}
-COVERING = {"ZAF", "ITA", "IND", "ETH"}
-
-
-def closures() -> None:
-    wikidata_hosts = set()
-    entities = {r["qid"]: r["node"] for r in _read(ROOT / "sources" / "wikidata-missions" / "mapping" / "entities.csv")}
-    for row in _read(ROOT / "sources" / "wikidata-missions" / "missions-2022-11-16.csv.gz"):
-        if row["operatorQID"] == "Q423":
-            wikidata_hosts.add(entities[row["countryQID"]].removeprefix("iso:"))
-    hosts = CLOSED | CLOSED_EARLIER | COVERING | wikidata_hosts
-    rows = []
-    for host in sorted(hosts):
-        status = "closed 2023-24" if host in CLOSED else "closed earlier" if host in CLOSED_EARLIER else "kept"
-        cells = [host, status]
-        for anchor in ("CHN", "RUS"):
-            points, n = pooled(host, anchor, range(2015, 2020)) if host != anchor else (Decimal(0), 0)
-            cells += [four(points / n), str(n)] if n else ["", ""]  # no measure of an anchor with itself
-        rows.append(cells)
-    write("closures-and-alignment.csv",
-          ["host", "status", "agreementChina", "rollCallsChina", "agreementRussia", "rollCallsRussia"], rows)
-
-
 if __name__ == "__main__":
     ranking(2019)
-    dprk()
     movers()
-    closures()
