@@ -69,6 +69,7 @@ def test_a_year_before_the_first_step_reads_the_first() -> None:
     ("https://w3id.org/diplokg/ontology#Veto", "veto"),
     ("https://w3id.org/diplokg/ontology#VetoedDraft", "veto"),
     ("https://w3id.org/diplokg/ontology#SanctionsResolution", "sanctions"),
+    ("https://w3id.org/diplokg/ontology#CouncilVote", "council"),
     ("https://w3id.org/diplokg/ontology#Famine", "other"),
 ])
 def test_event_groups(iri: str, group: str) -> None:
@@ -94,3 +95,20 @@ def test_the_veto_of_2024_is_in_the_story_with_its_evidence(story: list[Any]) ->
     vetoes = [e for e in story if e.group == "veto"]
     assert [e.date for e in vetoes] == ["2024-03-28"]
     assert "panel of experts" in vetoes[0].label.lower() and vetoes[0].evidence[0]["source"]
+
+
+@pytest.mark.slow
+def test_the_security_councils_vetoes_are_in_the_world_story_with_their_evidence(world_built: Any) -> None:
+    # with the Security Council's votes (sources/unsc-dprk-votes, a world source): its two vetoes on the
+    # DPRK, S/2022/431 (China and Russia) and S/2024/255 (Russia; the events table's veto of the Panel of
+    # Experts' renewal, one node), each with the votes table's row as evidence
+    story = story_events(world_built.graph)
+    vetoes = [e for e in story if e.group == "veto"]
+    assert [e.date for e in vetoes] == ["2022-05-26", "2024-03-28"]
+    assert "panel of experts" in vetoes[1].label.lower()
+    for veto, symbol in zip(vetoes, ("S/2022/431", "S/2024/255"), strict=True):
+        assert any(f"symbol: {symbol};" in x["text"] and "outcome: failed (veto)" in x["text"] for x in veto.evidence)
+    # the Council's adopted votes are events of their own group, not "other"
+    council = [e for e in story if e.group == "council"]
+    assert len(council) == 23 and all(e.label.startswith("UN Security Council vote on S/RES/") for e in council)
+    assert not [e for e in story if e.group == "other" and "Security Council" in e.label]

@@ -3,7 +3,8 @@ evidence (``kg/network/rules/story.rq``).
 
 Roll calls are left out (the world view shows the votes as agreement). Each event is filed in one of
 a few groups the page draws with a mark of its own (:data:`GROUPS`): openings, closure announcements,
-closures, farewell visits, summits, sanctions, vetoes, weapons, other.
+closures, farewell visits, summits, sanctions, vetoes, the Security Council's other votes, weapons,
+other.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ GROUPS: dict[str, dict[str, Any]] = {
     "summit": {"label": "Summit (or its collapse)", "classes": ("Summit", "Collapse")},
     "sanctions": {"label": "Sanctions resolution", "classes": ("SanctionsResolution", "SanctionsRegime")},
     "veto": {"label": "Veto in the Security Council", "classes": ("Veto",)},
+    # the Council's other recorded votes on the DPRK's sanctions (adopted 15-0-0); a vetoed draft's vote
+    # is a veto (a group before this one wins)
+    "council": {"label": "Security Council vote", "classes": ("CouncilVote",)},
     "weapons": {"label": "Weapons test or transfer", "classes": ("WeaponsTest", "ArmsTransfer")},
     "other": {"label": "Other event", "classes": ()},
 }

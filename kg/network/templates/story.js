@@ -21,6 +21,7 @@
     summit: function (g) { g.appendChild(svg("rect", { x: 2.5, y: 2.5, width: 9, height: 9, fill: "#0f8a8a" })); },
     sanctions: function (g) { g.appendChild(svg("rect", { x: 2, y: 4, width: 10, height: 6, fill: "#d01c1c" })); },
     veto: function (g) { g.appendChild(svg("path", { d: "M7 1.5L12.5 7L7 12.5L1.5 7Z", fill: "#7b3294" })); },
+    council: function (g) { g.appendChild(svg("path", { d: "M7 2.5L11.5 7L7 11.5L2.5 7Z", fill: "#fff", stroke: "#7b3294", "stroke-width": 1.8 })); },
     weapons: function (g) { g.appendChild(svg("path", { d: "M7 1.5L12.5 12H1.5Z", fill: "#444" })); },
     other: function (g) { g.appendChild(svg("circle", { cx: 7, cy: 7, r: 3, fill: "#8a94a1" })); }
   };
