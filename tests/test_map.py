@@ -254,8 +254,9 @@ def test_the_static_map_is_valid_svg_with_its_title_and_legend(svg: str) -> None
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
     assert "Agreement with Russia in the UN General Assembly, 2023" in texts
-    assert "a selection of 7 key votes (not every vote)" in texts
-    for key in ("no recorded vote that year", f"under {MIN_ROLL_CALLS} roll calls: not ranked", "not in the data",
+    assert "selected key votes: 7 roll calls (not every vote)" in texts
+    for key in ("no recorded vote that year",
+                f"under {MIN_ROLL_CALLS} roll calls: too few to measure, pale and not ranked", "not in the data",
                 "the anchor", "small state", "Open", "Uncertain", "Closed"):
         assert key in texts, key
     assert "<script" not in svg and HOSTILE_LABEL not in svg and "&lt;img src=x" in svg

@@ -4,7 +4,9 @@
   (:func:`kg.network.story.story_events`);
 * the world (:func:`kg.network.worldgraph.world_data`), when the graph holds the votes or the
   world's missions, and how to draw it (:class:`kg.network.worldview.WorldView`): the slider reaches
-  the year the graph is as of.
+  the year the graph is as of, and each year's coverage (``all``: every recorded vote, 1946-2019;
+  ``selected``: the key votes of 2020-2024) and roll calls are the alignment API's
+  (:func:`kg.alignment.api.vote_years`), with its minimum of roll calls for a measure to be ranked.
 
 Every mission, in the network and in the world, carries its dated events (the network rule
 ``rules/mission-events.rq``), and its status is the rule of :mod:`kg.network.status` on them, the
@@ -18,7 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
+from kg.alignment import api
+from kg.alignment.coverage import (
+    COVERAGE_QUERY,
+    DEFAULT_MIN_ROLL_CALLS,
+    ROLL_CALL_DATES_QUERY,
+    coverage_from_rows,
+    roll_calls_per_year,
+)
+from kg.alignment.rows import VoteYear
 from kg.network.graph import explorer_graph
 from kg.network.story import StoryEvent, story_events
 from kg.network.world import WorldData
@@ -26,7 +38,7 @@ from kg.network.worldgraph import world_data
 from kg.network.worldview import WorldView
 from kg.query.engine import BuiltGraph
 
-__all__ = ["ExplorerInputs", "explorer_inputs"]
+__all__ = ["ExplorerInputs", "explorer_inputs", "vote_years"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,30 @@ class ExplorerInputs:
     story: list[StoryEvent]
     world: WorldData | None
     view: WorldView
+
+
+def vote_years(source: Any) -> list[VoteYear]:
+    """Every year with General Assembly roll calls: how many, and their coverage (``all`` or ``selected``).
+
+    Args:
+        source: A pyoxigraph store (read by :func:`kg.alignment.api.vote_years`), or a function running
+            a query's text (the server's, :data:`kg.network.worldgraph.Rows`), which runs the same two
+            queries of :mod:`kg.alignment.coverage`.
+    """
+    if isinstance(source, ox.Store):
+        return api.vote_years(source)
+    covered = coverage_from_rows(source(COVERAGE_QUERY))
+    per_year = roll_calls_per_year(source(ROLL_CALL_DATES_QUERY))
+    return [VoteYear(year, n, covered.of(year)) for year, n in per_year.items()]
+
+
+def world_view(source: Any, through: int | None) -> WorldView:
+    """How the world view draws the years: each year's coverage and roll calls (:func:`vote_years`),
+    the alignment's minimum of roll calls (:data:`kg.alignment.coverage.DEFAULT_MIN_ROLL_CALLS`), and
+    how far the slider goes."""
+    found = vote_years(source)
+    return WorldView(coverage={v.year: v.coverage for v in found}, roll_calls={v.year: v.roll_calls for v in found},
+                     min_roll_calls=DEFAULT_MIN_ROLL_CALLS, through=through)
 
 
 def explorer_inputs(built: BuiltGraph, world_source: Any = None) -> ExplorerInputs:
@@ -53,4 +89,5 @@ def explorer_inputs(built: BuiltGraph, world_source: Any = None) -> ExplorerInpu
     match = re.match(r"^(\d{4})", str(graph.graph.get("as_of") or ""))
     years = [e.year for e in story if e.year is not None] + ([int(match.group(1))] if match else [])
     through = max(years) if years else None
-    return ExplorerInputs(graph, story, world, WorldView(through=through))
+    view = world_view(world_source, through) if world is not None else WorldView(through=through)
+    return ExplorerInputs(graph, story, world, view)

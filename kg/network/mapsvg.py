@@ -45,6 +45,12 @@ def _text_width(text: str, size: float) -> float:
     return 0.6 * size * len(text)
 
 
+def _pale(colour: str) -> str:
+    """A fill washed 60% towards white, as the page draws a state-year under the minimum of roll calls."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * 0.6):02x}" for c in rgb)
+
+
 def map_svg(world: Any, view: WorldView | None = None, anchor: str | None = None, year: int | None = None,
             missions_of: str | None = None) -> str:
     """The map of *world* as SVG text.
@@ -92,8 +98,11 @@ def map_svg(world: Any, view: WorldView | None = None, anchor: str | None = None
     def fill(i: int) -> str:
         if states[i]["code"] == anchor:
             return ANCHOR_FILL
-        v, _ = value(i)
-        return "url(#none)" if v is None else agreement_colour(v, AGREEMENT_STOPS, UNKNOWN)
+        v, few = value(i)
+        if v is None:
+            return "url(#none)"
+        colour = agreement_colour(v, AGREEMENT_STOPS, UNKNOWN)
+        return _pale(colour) if few else colour   # too few roll calls to measure: not filled as if measured
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:g}" height="{height:.0f}" '
            f'viewBox="0 0 {WIDTH:g} {height:.0f}" font-family="{FONT}">',
@@ -104,7 +113,7 @@ def map_svg(world: Any, view: WorldView | None = None, anchor: str | None = None
            'stroke-opacity="0.55"/></pattern></defs>',
            f'<rect width="{WIDTH:g}" height="{height:.0f}" fill="#ffffff"/>']
     info_y = info[yi]
-    coverage = {"selected": f", a selection of {info_y['rollCalls']} key votes (not every vote)",
+    coverage = {"selected": f", selected key votes: {info_y['rollCalls']} roll calls (not every vote)",
                 "none": ": no roll call in the data"}.get(info_y["coverage"], f", {info_y['rollCalls']} roll calls")
     out.append(f'<text x="12" y="26" font-size="19" font-weight="700" fill="#1d232b">'
                f'{escape(f"Agreement with {anchors[anchor]} in the UN General Assembly, {shown}")}</text>')
@@ -230,9 +239,9 @@ def _legend(payload: dict[str, Any], y: float, anchor_label: str) -> list[str]:
            '<text x="0" y="40">0 always opposed</text><text x="120" y="40" text-anchor="middle">0.5</text>'
            '<text x="240" y="40" text-anchor="end">1 always agreed</text>']
     keys = [('<rect width="18" height="11" fill="url(#none)" stroke="#8b949e"/>', "no recorded vote that year"),
-            ('<rect width="18" height="11" fill="#fdae61" stroke="#8b949e"/>'
+            (f'<rect width="18" height="11" fill="{_pale("#fdae61")}" stroke="#8b949e"/>'
              '<rect width="18" height="11" fill="url(#flag)"/>',
-             f"under {payload['minRollCalls']} roll calls: not ranked"),
+             f"under {payload['minRollCalls']} roll calls: too few to measure, pale and not ranked"),
             (f'<rect width="18" height="11" fill="{NODATA}" stroke="#c3c9d0"/>', "not in the data"),
             (f'<rect width="18" height="11" fill="{ANCHOR_FILL}"/>', "the anchor"),
             ('<circle cx="9" cy="6" r="3.5" fill="#fdae61" stroke="#1d232b"/>', "small state"),

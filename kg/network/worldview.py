@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.alignment.coverage import DEFAULT_MIN_ROLL_CALLS
 from kg.network.atlas import atlas
 from kg.network.places import map_places, projected_point
 from kg.network.status import OPEN_REASON
@@ -83,7 +84,7 @@ AGREEMENT_STOPS: tuple[tuple[float, str], ...] = (
 CHANGE_STOPS: tuple[tuple[float, str], ...] = (
     (-0.3, "#542788"), (-0.15, "#998ec3"), (0.0, "#f7f7f7"), (0.15, "#f1a340"), (0.3, "#b35806"))
 #: The fewest roll calls a state-year needs to be ranked (the alignment ranking's default).
-MIN_ROLL_CALLS = 10
+MIN_ROLL_CALLS = DEFAULT_MIN_ROLL_CALLS
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,8 @@ def _year_marks(payload: dict[str, Any]) -> list[dict[str, Any]]:
         first, last = members[0], members[-1]
         calls = sorted({info[i]["rollCalls"] for i in members})
         marks.append({"coverage": coverage, "from": years[first], "to": years[last],
+                      # the coverage changes here: every recorded vote up to the year before
+                      "changes": first > 0 and info[first - 1]["coverage"] == "all",
                       "left": round(100 * (first - 0.5) / span, 2) if first else 0.0,
                       "right": round(100 * (last + 0.5) / span, 2) if last < span else 100.0,
                       "rollCalls": calls})

@@ -126,18 +126,23 @@ def test_the_slider_reaches_2024_and_marks_the_selected_years(world: PageProbe) 
     assert slider.get_attribute("max") == "9"                              # 2015 ... 2024
     marks = page.evaluate("""() => Array.from(document.querySelectorAll('.wv-mark'))
         .map(m => [m.dataset.coverage, m.title])""")
-    assert ["selected", "2020–2024: a selection of key votes (3, 5, 6, 7, 9 roll calls a year)"] in marks
+    assert ["selected",
+            "2020–2024: selected key votes (3, 5, 6, 7, 9 roll calls a year), not every recorded vote"] in marks
     assert ["none", "2016: no roll call in the data"] in marks
-    assert "2020–2024: selected votes, 3–9 roll calls a year" in page.locator("#wv-toolbar .wv-ends").inner_text()
-    assert "2020–2024: a selection of key votes, not every vote" in page.locator("#wv-legend").inner_text()
+    # where the coverage changes (2019 every recorded vote, 2020 selected key votes): one tick
+    change = page.locator(".wv-coverage-change")
+    assert change.count() == 1 and change.get_attribute("data-year") == "2020"
+    assert "2020–2024: selected key votes" in page.locator("#wv-toolbar .wv-ends").inner_text()
+    legend = page.locator("#wv-legend").inner_text()
+    assert "2020–2024: selected key votes (3–9 roll calls a year), not every vote" in legend
     slider.focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     assert page.locator("#wv-year-label").inner_text() == "2022"
-    assert page.locator("#wv-year-note").inner_text() == "selected votes: 9"
-    assert slider.get_attribute("aria-valuetext") == "2022, a selection of 9 key votes"
+    assert page.locator("#wv-year-note").inner_text() == "selected key votes: 9"
+    assert slider.get_attribute("aria-valuetext") == "2022, selected key votes: 9 roll calls"
     status = page.locator("#wv-status").inner_text()
-    assert "9 roll calls in 2022" in status and "2022 counts a selection of key votes, not every vote" in status
+    assert "9 roll calls in 2022" in status and "2022: selected key votes (9 roll calls), not every vote" in status
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")                                          # 2020: 3 roll calls, under 5
     flagged = f"fewer than {MIN_ROLL_CALLS} roll calls in 2020: flagged, not ranked"

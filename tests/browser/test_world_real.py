@@ -150,3 +150,54 @@ def test_labels_never_overlap_on_the_real_map_and_screenshots(sized_probe: PageP
     page.screenshot(path=str(story_shot))
     assert story_shot.stat().st_size > 40_000
     assert sized_probe.console_errors == [] and sized_probe.page_errors == [] and sized_probe.outside_requests == []
+
+
+def test_the_selected_years_say_so_on_the_real_map(probe: PageProbe, world_page: pathlib.Path, inputs: Any,
+                                                   request: pytest.FixtureRequest) -> None:
+    # 1946-2019 is every recorded vote (Voeten), 2020-2024 a selection of key votes (issue 24): the
+    # alignment API says which year is which and how many roll calls it has; the page marks where the
+    # coverage changes and says "selected key votes" with the roll calls on every card, legend and
+    # ranking of such a year; a state-year under the minimum is not filled as if measured
+    from kg.alignment import api
+    from kg.alignment.coverage import DEFAULT_MIN_ROLL_CALLS
+    from kg.network.mapsvg import _pale
+    from kg.network.worldview import AGREEMENT_STOPS, agreement_colour
+
+    store = world_build(request).graph.store
+    years = {v.year: v for v in api.vote_years(store)}
+    assert years[2019].coverage == "all" and years[2022].coverage == "selected"
+    calls = years[2022].roll_calls
+    assert 0 < calls < DEFAULT_MIN_ROLL_CALLS
+    probe.open(world_page, api="diplokgWorld")
+    page = probe.page
+    change = page.locator(".wv-coverage-change")
+    assert change.count() == 1 and change.get_attribute("data-year") == "2020"
+    assert "selected key votes from 2020" in (change.get_attribute("title") or "")
+    assert page.locator(".wv-ends-selected").inner_text().startswith("2020–")
+    assert page.locator(".wv-ends-selected").inner_text().endswith(": selected key votes")
+    legend = page.locator('[data-legend="selected"]').inner_text()
+    assert "selected key votes" in legend and "roll calls a year" in legend
+    # 2019: every recorded vote, ranked
+    set_year(page, 2019)
+    assert "selected" not in page.locator("#wv-year-note").inner_text()
+    assert page.locator("#wv-rank li").count() > 100
+    # 2022: selected key votes, every state under the minimum: none ranked, none filled as measured
+    set_year(page, 2022)
+    assert page.locator("#wv-year-note").inner_text() == f"selected key votes: {calls}"
+    assert f"2022: selected key votes ({calls} roll calls), not every vote" in page.locator("#wv-status").inner_text()
+    assert f"(selected key votes, {calls} roll calls)" in page.locator("#wv-rank-title").inner_text()
+    assert f"2022 on selected key votes ({calls} roll calls)" in page.locator("#wv-rank-note").inner_text()
+    assert page.locator("#wv-rank li").count() == 0
+    assert page.locator("#wv-unranked-list li").count() > 150
+    usa = next(s for s in inputs.world.states if s.code == "USA")
+    value, n = usa.agreement["CHN"][2022]
+    assert n <= calls
+    measured = agreement_colour(value, AGREEMENT_STOPS, "#ffffff")
+    assert page.evaluate("window.diplokgWorld.fillOf('USA')") == _pale(measured) != measured
+    assert page.locator("#wv-flags path").count() > 150                       # hatched too
+    page.evaluate("window.diplokgWorld.select('PRK')")
+    card = page.locator("#wv-details").inner_text()
+    assert "selected key votes" in card and f"fewer than {DEFAULT_MIN_ROLL_CALLS} roll calls: not ranked" in card
+    prk_value, prk_n = next(s for s in inputs.world.states if s.code == "PRK").agreement["CHN"][2022]
+    assert f"in 2022: {prk_value:.2f} over {prk_n} roll calls" in card
+    assert probe.console_errors == [] and probe.page_errors == [] and probe.outside_requests == []

@@ -46,7 +46,9 @@
     if (states[i].code === api.anchor) { return "#3a3f47"; }
     var s = shown(i);
     if (!s) { return "url(#wv-hatch-none)"; }
-    return api.compareIndex !== null ? changeColour(s.v) : agreeColour(s.v);
+    var fill = api.compareIndex !== null ? changeColour(s.v) : agreeColour(s.v);
+    /* under the minimum of roll calls: too few to measure, so not filled as if measured (pale, hatched) */
+    return s.flagged ? u.hex(u.rgb(fill).map(function (c) { return c + (255 - c) * 0.6; })) : fill;
   }
   api.shown = function (code) { var i = byCode[code]; return i === undefined ? null : shown(i); };
   api.fillOf = function (code) { var i = byCode[code]; return i === undefined ? null : fillOf(i); };
@@ -282,11 +284,11 @@
       "Agreement with " + anchorLabel[api.anchor] + " in " + y + ": " + plural(n, "state", "states") + " voted";
     node.appendChild(document.createTextNode(text + " \u00b7 " + plural(yi.rollCalls, "roll call", "roll calls") + " in " + y));
     var note = document.getElementById("wv-year-note");
-    note.textContent = yi.coverage === "selected" ? "selected votes: " + yi.rollCalls : yi.coverage === "none" ? "no roll call" :
+    note.textContent = yi.coverage === "selected" ? "selected key votes: " + yi.rollCalls : yi.coverage === "none" ? "no roll call" :
       plural(yi.rollCalls, "roll call", "roll calls");
     note.className = "wv-year-note" + (yi.coverage === "selected" ? " wv-year-selected" : yi.coverage === "none" || yi.flagged ? " wv-year-few" : "");
     var notes = [];
-    if (yi.coverage === "selected") { notes.push(y + " counts a selection of key votes, not every vote"); }
+    if (yi.coverage === "selected") { notes.push(y + ": selected key votes (" + plural(yi.rollCalls, "roll call", "roll calls") + "), not every vote"); }
     if (yi.coverage === "none") { notes.push("no roll call recorded in " + y); }
     else if (yi.flagged) { notes.push("fewer than " + raw.minRollCalls + " roll calls in " + y + ": flagged, not ranked"); }
     if (api.compareIndex !== null && info[api.compareIndex].coverage !== yi.coverage) {
@@ -329,11 +331,13 @@
     none.forEach(function (i) { item(rest, i, "\u2013", null, "no vote"); });
     var y = years[api.yearIndex];
     document.getElementById("wv-rank-title").textContent = api.compareIndex !== null ?
-      "Change with " + anchorLabel[api.anchor] + ", " + years[api.compareIndex] + "\u2013" + y : "With " + anchorLabel[api.anchor] + " in " + y;
+      "Change with " + anchorLabel[api.anchor] + ", " + years[api.compareIndex] + "\u2013" + y : "With " + anchorLabel[api.anchor] + " in " + y +
+      (info[api.yearIndex].coverage === "selected" ? " (selected key votes, " + plural(info[api.yearIndex].rollCalls, "roll call", "roll calls") + ")" : "");
     document.getElementById("wv-rank-order").textContent = api.order === "desc" ? (api.compareIndex !== null ? "most gained first" : "highest first") :
       (api.compareIndex !== null ? "most lost first" : "lowest first");
     document.getElementById("wv-rank-note").textContent = plural(rows.length, "state", "states") + " ranked; " +
-      (info[api.yearIndex].coverage === "selected" ? "on a selection of key votes; " : "") +
+      [api.compareIndex, api.yearIndex].filter(function (k) { return k !== null && info[k].coverage === "selected"; }).map(function (k) {
+        return years[k] + " on selected key votes (" + plural(info[k].rollCalls, "roll call", "roll calls") + "); "; }).join("") +
       "a state with fewer than " + raw.minRollCalls + " roll calls is listed apart.";
     document.getElementById("wv-unranked-title").textContent = "Not ranked: " + flagged.length + " with few roll calls, " + none.length + " with no vote";
     api.ranked = rows.map(function (r) { return states[r.i].code; });
@@ -504,7 +508,7 @@
   document.getElementById("wv-compare-year").addEventListener("change", function (ev) { setCompare(years[Number(ev.target.value)]); });
   document.getElementById("wv-filter").addEventListener("change", function (ev) { setFilter(ev.target.value); });
   var control = window.diplokgTime.control(document.querySelector("#wv-toolbar [data-time]"), years, function (i) {
-    return years[i] + (info[i].coverage === "selected" ? ", a selection of " + plural(info[i].rollCalls, "key vote", "key votes") :
+    return years[i] + (info[i].coverage === "selected" ? ", selected key votes: " + plural(info[i].rollCalls, "roll call", "roll calls") :
       info[i].coverage === "none" ? ", no roll call" : ", " + plural(info[i].rollCalls, "roll call", "roll calls"));
   });
   window.diplokgTime.on(function (year) {
