@@ -277,6 +277,17 @@ def test_a_warning_leaves_the_answer_as_it_was(built: Any, cli: Callable[..., tu
     assert "diplo:region" in err_a and err_b == ""
 
 
+def test_the_readme_lists_the_known_prefixes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{p}:`" in readme for p in PREFIXES)
+
+
+def test_serve_help_says_prefixes_need_no_declaration(cli: Callable[..., tuple[int, str, str]]) -> None:
+    _, out, _ = cli("serve", "--help")
+    flat = " ".join(out.split())
+    assert "without PREFIX lines" in flat and "Diplokg-Warnings" in flat
+
+
 def test_query_help_lists_the_known_prefixes(cli: Callable[..., tuple[int, str, str]]) -> None:
     _, out, _ = cli("query", "--help")
     flat = " ".join(out.split())
