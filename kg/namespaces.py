@@ -25,6 +25,31 @@ AGREEMENT = Namespace(BASE + "id/agreement/")
 ACTIVITY = Namespace(BASE + "id/activity/")
 
 
+#: The project's usual prefixes: tables print IRIs with them (:func:`kg.query.formats.short`), Turtle
+#: output binds them, and a query may use them without declaring them (:mod:`kg.query.gate` declares
+#: those it uses in the text it runs, as the Wikidata Query Service does; a query's own win).
+PREFIXES: dict[str, str] = {
+    "diplo": BASE + "ontology#",
+    "iso": str(ISO),
+    "region": str(REGION),
+    "mission": str(MISSION),
+    "person": BASE + "id/person/",
+    "agent": BASE + "id/agent/",
+    "commodity": BASE + "id/commodity/",
+    "src": str(SOURCE),
+    "graph": str(GRAPH),
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+}
+
+
 def source_graph(source_id: str) -> URIRef:
     """The named graph holding everything one source states."""
     return GRAPH["source/" + source_id]

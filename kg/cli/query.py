@@ -32,6 +32,7 @@ from kg.query.formats import FORMATS, PREFIXES, render, short
 from kg.query.gate import vet
 from kg.query.library import check_bindings, parameters_of, quiet_literal
 from kg.query.sandbox import Limits
+from kg.query.vocabulary import warnings
 
 
 def _inputs(project: Project) -> list[Path]:
@@ -179,6 +180,12 @@ def command(
     QUERY is a name from the library (`closed-missions` runs queries/closed-missions.rq) or a
     file; or give the text with -e. The default graph is the union of every graph, asserted and
     inferred. SERVICE, updates (LOAD ...) and FROM with a graph that is not ours are refused.
+
+    The prefixes tables print are known without a PREFIX line (a query's own PREFIX wins; the text
+    run, on any engine or --endpoint, declares those it uses): {prefixes}.
+
+    A diplo: term the ontology does not define (a misspelling: diplo:region for diplo:inRegion)
+    gets a warning on standard error with the closest term; the answer and exit code are unchanged.
     """
     proj = get_project(project)
     if (query is None) == (expression is None):
@@ -194,6 +201,8 @@ def command(
     built = open_graph(proj, endpoint)
     bindings = resolve_bindings(built, parameters_of(text), bindings)
     vetted = vet(text, built.graph_names(), origin=origin)
+    for line in warnings(vetted):
+        note(f"diplokg: warning: {line}")
     if output is not None:
         output_path(output)
     limits = Limits(timeout=timeout, memory_mib=max_memory)
@@ -205,3 +214,6 @@ def command(
         write_output(output, out)
     else:
         click.echo(out, nl=False)
+
+
+command.help = (command.help or "").replace("{prefixes}", ", ".join(f"{p}:" for p in PREFIXES))

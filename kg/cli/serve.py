@@ -125,6 +125,10 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     within the limits that --timeout, --max-rows and --max-memory set (listed below). Only requests
     naming this server's address as their Host are answered, and a POST only from this server's own
     pages (or a --cors-origin).
+
+    Queries may use the usual prefixes (diplo:, iso:, rdfs: ... as `diplokg query --help` lists them)
+    without PREFIX lines; a query's own PREFIX wins. A diplo: term the ontology does not define is
+    answered as any query, with a Diplokg-Warnings header naming it and the closest defined term.
     """
     import uvicorn
 

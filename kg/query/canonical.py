@@ -18,6 +18,10 @@ The canonical text (:func:`canonical`) is the query with:
   full IRI (``<http://example/c~z.>``), from the PREFIX declarations read before it;
 - the rest copied as it is.
 
+It also reads which prefixes the query declares (``PREFIX p: <...>``) and which it uses (``p:name``),
+with where each is first used (:attr:`Canonical.used`), so that the gate can declare the project's
+usual prefixes that a query uses without declaring them (:mod:`kg.query.gate`).
+
 Refused, with one line, because parsers read them differently or they could hide structure: any
 other backslash outside a string (``\\u`` escapes of keywords), a ``\\u`` escape followed by a further
 hex digit, an escape that gives a quote, a backslash, an angle bracket or a control character, a
@@ -30,7 +34,8 @@ take (:data:`MAX_DEPTH`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 #: The deepest nesting of ``{ ( [`` a query may have. rdflib's parser, which vets every query, exhausts
 #: Python's stack at about 25 nested parentheses; our own queries nest at most 6 deep.
@@ -53,6 +58,21 @@ _PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
 _PNAME = re.compile(f"({_PREFIX})?:((?:[{_BASE}_:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)")
 _NAME_CHAR = re.compile(f"[{_CHARS}.:%]")
 _PREFIX_DECL = re.compile(f"(?<![\\w])PREFIX\\s+({_PREFIX})?:\\s*$", re.IGNORECASE)
+# The tokens of the text outside strings and IRIs, as SPARQL's lexer reads them where a prefixed name
+# could begin: variables, blank node labels and language tags (which may hold a ':' or precede one),
+# prefixed names (group 1 the prefix, group 2 the local name), numbers, words; anything else one
+# character at a time. A prefixed name's local part is PN_LOCAL (grammar [169]).
+_VARCHARS = _BASE + "_0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_LOCAL = f"(?:[{_BASE}_:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
+_TOKEN = re.compile(
+    f"[?$][{_VARCHARS}]*"
+    f"|_:[{_BASE}_0-9](?:[{_CHARS}.]*[{_CHARS}])?"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    f"|({_PREFIX})?:({_LOCAL})?"
+    r"|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?"
+    r"|[A-Za-z_][A-Za-z0-9_]*"
+    r"|[^\s]",
+)
 
 
 class Ambiguous(ValueError):
@@ -76,19 +96,27 @@ class Canonical:
 
     text: str
     depth: int
+    #: The prefixes the query declares with ``PREFIX``.
+    declared: frozenset[str] = frozenset()
+    #: The prefixes its prefixed names use, each with the offset of its first use in the text read.
+    used: Mapping[str, int] = field(default_factory=dict)
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of ``text[index]`` (a line ends at ``\\r\\n``, ``\\r`` or ``\\n``)."""
+    before = text[:index].replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known: Mapping[str, str]) -> None:
         self.src = text
         self.i = 0
         self.out: list[str] = []
+        self.known = known
 
     def where(self, index: int | None = None) -> tuple[int, int]:
-        at = self.i if index is None else index
-        before = self.src[:at].replace("\r\n", "\n").replace("\r", "\n")
-        line = before.count("\n") + 1
-        return line, len(before) - (before.rfind("\n") + 1) + 1
+        return line_column(self.src, self.i if index is None else index)
 
     def fail(self, message: str, index: int | None = None) -> Ambiguous:
         line, column = self.where(index)
@@ -238,7 +266,7 @@ class _Lexer:
         depth = deepest = 0
         plain: list[str] = []  # the text outside strings and IRIs (each one a space), to find keywords in
         places: list[int] = []  # where each character of ``plain`` is in the source
-        prefixes: dict[str, str] = {}  # the PREFIX declarations read so far
+        prefixes: dict[str, str] = dict(self.known)  # the PREFIX declarations read so far, and the usual ones
         escapes = "\\" in src  # without a backslash, no prefixed name has escapes to read
         while self.i < len(src):
             c, at = src[self.i], self.i
@@ -284,10 +312,31 @@ class _Lexer:
         if re.search(r"\\[uU]", text):
             raise self.fail("a \\u escape would remain after the escapes are read (an escaped backslash before "
                             "u?): parsers read it differently; write the characters themselves", len(src))
-        found = _KEYWORD_SERVICE.search("".join(plain))
+        code = "".join(plain)
+        found = _KEYWORD_SERVICE.search(code)
         if found:
             raise self.fail("SERVICE is not allowed: queries never reach the network", places[found.start()])
-        return Canonical(text, deepest)
+        names, used = _prefixes(code)
+        return Canonical(text, deepest, names, {prefix: places[at] for prefix, at in used.items()})
+
+
+def _prefixes(code: str) -> tuple[frozenset[str], dict[str, int]]:
+    """The prefixes declared in ``code`` (the text outside strings and IRIs) and those used, each with
+    the index of its first use in ``code``."""
+    declared: set[str] = set()
+    used: dict[str, int] = {}
+    after_prefix = False
+    for token in _TOKEN.finditer(code):
+        if token.group(0).startswith(":") or token.group(1) is not None:
+            prefix = token.group(1) or ""
+            if after_prefix:
+                declared.add(prefix)
+            else:
+                used.setdefault(prefix, token.start())
+            after_prefix = False
+        else:
+            after_prefix = token.group(0).lower() == "prefix"
+    return frozenset(declared), used
 
 
 def _after_colon(plain: list[str]) -> bool:
@@ -298,10 +347,15 @@ def _after_colon(plain: list[str]) -> bool:
     return False
 
 
-def canonical(text: str) -> Canonical:
+def canonical(text: str, known: Mapping[str, str] | None = None) -> Canonical:
     """The canonical text of a query (see the module's docstring).
+
+    Args:
+        text: The query as written.
+        known: Prefixes a query may use without declaring them (for a local name's ``\\`` escapes,
+            which are written as the full IRI; its own declarations win).
 
     Raises:
         Ambiguous: The text has no single reading, or holds ``SERVICE``.
     """
-    return _Lexer(text).run()
+    return _Lexer(text, known or {}).run()

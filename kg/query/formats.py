@@ -7,6 +7,7 @@ from typing import Literal as TypingLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg.namespaces import PREFIXES  # the one list of prefixes (re-exported here, where callers found it)
 from kg.query.engine import Answer
 from kg.query.layout import (  # noqa: F401  (the terminal layout, re-exported where callers found it)
     LAYOUTS,
@@ -27,27 +28,6 @@ from kg.terms import to_oxigraph
 Format = TypingLiteral["table", "csv", "tsv", "json", "xml"]
 FORMATS: tuple[Format, ...] = ("table", "csv", "tsv", "json", "xml")
 
-#: Prefixes used to shorten IRIs in tables (and bound in Turtle output).
-PREFIXES: dict[str, str] = {
-    "diplo": "https://w3id.org/diplokg/ontology#",
-    "iso": "https://w3id.org/diplokg/id/iso3166/",
-    "region": "https://w3id.org/diplokg/id/region/",
-    "mission": "https://w3id.org/diplokg/id/mission/",
-    "person": "https://w3id.org/diplokg/id/person/",
-    "agent": "https://w3id.org/diplokg/id/agent/",
-    "commodity": "https://w3id.org/diplokg/id/commodity/",
-    "src": "https://w3id.org/diplokg/id/source/",
-    "graph": "https://w3id.org/diplokg/graph/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "time": "http://www.w3.org/2006/time#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-}
 
 
 def short(term: Node | None) -> str:

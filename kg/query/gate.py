@@ -6,7 +6,12 @@ Contract (what :func:`vet` guarantees, for the CLI and for ``diplokg serve``):
   with its line and column, exit 2 / HTTP 400) or :class:`~kg.errors.QueryRefused` (a construct we
   refuse for safety, exit 2 / HTTP 403). Its message is one line.
 - ``VettedQuery.text`` is the canonical text (:mod:`kg.query.canonical`): the only text any engine may
-  execute. It is what rdflib's parser read when vetting, and it holds nothing that rdflib and
+  execute. A query may use the project's usual prefixes (:data:`kg.namespaces.PREFIXES`: ``diplo:``,
+  ``iso:``, ``rdfs:`` ...) without declaring them, as on the Wikidata Query Service: the canonical text
+  declares those it uses, one ``PREFIX`` a line before the query's own first line, so it runs unchanged
+  on any SPARQL engine (a query's own declarations win: a prefix it declares is never declared again).
+  The declarations are added before vetting: what is vetted is what runs. Messages give lines and
+  columns in the query as written. It is what rdflib's parser read when vetting, and it holds nothing that rdflib and
   Oxigraph read differently as far as we know (no comments, no carriage returns, no ``\\u`` escapes,
   one string syntax). ``VettedQuery.algebra`` is rdflib's parse of that very text.
 - Refused: updates (``LOAD``, ``INSERT`` ...), ``SERVICE`` anywhere (any case, any nesting), ``FROM``
@@ -39,7 +44,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
 from kg.errors import QueryError, QueryRefused, did_you_mean
-from kg.query.canonical import Ambiguous, canonical
+from kg.namespaces import PREFIXES
+from kg.query.canonical import Ambiguous, Canonical, canonical, line_column
 
 QueryKind = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
@@ -89,7 +95,9 @@ def _walk(node: object) -> Iterable[CompValue]:
             yield from _walk(item)
 
 
-def _parse(text: str, origin: str) -> object:
+def _parse(text: str, origin: str, added: int = 0) -> object:
+    """rdflib's parse of ``text``, whose first ``added`` lines are the declarations the gate added
+    (a syntax error's line is given in the query as written)."""
     try:
         return parseQuery(text)
     except ParseException as exc:
@@ -103,7 +111,7 @@ def _parse(text: str, origin: str) -> object:
                 "only SELECT, ASK, CONSTRUCT and DESCRIBE"
             ) from None
         found = f", found {exc.line[exc.col - 1:exc.col + 19]!r}" if exc.line else ""
-        raise QueryError(f"{origin}: line {exc.lineno}, column {exc.col}: SPARQL syntax error{found}") from None
+        raise QueryError(f"{origin}: line {exc.lineno - added}, column {exc.col}: SPARQL syntax error{found}") from None
     except RecursionError:
         raise QueryRefused(f"{origin}: the query is nested too deeply to read") from None
     except Exception as exc:  # rdflib's parse actions raise what they raise (TypeError, ValueError ...)
@@ -156,12 +164,38 @@ def vet(
         return _vet(text, allowed_graphs, origin)
 
 
+def declarations(canon: Canonical, text: str, origin: str = "query") -> str:
+    """The ``PREFIX`` lines for the usual prefixes that ``canon`` uses without declaring them (one a
+    line, each ending with a line feed; empty when there are none).
+
+    Args:
+        canon: The canonical reading of ``text``.
+        text: The query as written (for the position of an unknown prefix).
+        origin: How to name the query in messages.
+
+    Raises:
+        QueryError: The query uses a prefix that it does not declare and that is not a usual one
+            (its line and column in ``text``).
+    """
+    missing = sorted((at, prefix) for prefix, at in canon.used.items() if prefix not in canon.declared)
+    for at, prefix in missing:
+        if prefix not in PREFIXES:
+            line, column = line_column(text, at)
+            hint = did_you_mean(prefix + ":", [p + ":" for p in PREFIXES])
+            raise QueryError(f"{origin}: line {line}, column {column}: the prefix {prefix}: is not declared "
+                             f"and is not one of the usual prefixes ({hint + '; ' if hint else ''}"
+                             "`diplokg query --help` lists them)")
+    return "".join(f"PREFIX {prefix}: <{PREFIXES[prefix]}>\n" for prefix in sorted(p for _, p in missing))
+
+
 def _vet(text: str, allowed_graphs: Iterable[URIRef | str], origin: str) -> VettedQuery:
     try:
-        canon = canonical(text)
+        canon = canonical(text, PREFIXES)
     except Ambiguous as exc:
         raise QueryRefused(f"{origin}: line {exc.line}, column {exc.column}: {exc.message}") from None
-    parsed = _parse(canon.text, origin)
+    prologue = declarations(canon, text, origin)
+    runs = prologue + canon.text  # what is vetted below, and the only text an engine runs
+    parsed = _parse(runs, origin, prologue.count("\n"))
     for node in _walk(parsed):
         if node.name == "ServiceGraphPattern":
             raise QueryRefused(f"{origin}: SERVICE is not allowed: queries never reach the network")
@@ -195,7 +229,7 @@ def _vet(text: str, allowed_graphs: Iterable[URIRef | str], origin: str) -> Vett
     if kind == "SELECT":
         variables = tuple(str(v) for v in algebra.algebra.get("PV") or [])
     return VettedQuery(
-        text=canon.text,
+        text=runs,
         kind=kind,
         algebra=algebra,
         variables=variables,

@@ -11,7 +11,8 @@ Oxigraph's constructors) to a worker of its pool (:mod:`kg.query.pool`), which:
 3. runs the vetted text on Oxigraph and writes the answer in the format the request names for the
    query's kind (chosen by the server from ``Accept`` for either kind; ``None`` where it accepts none).
 
-Its answer is a JSON head line (``kind``, ``format``, ``variables``) and the payload. Every step
+Its answer is a JSON head line (``kind``, ``format``, ``variables``, and ``warnings``: the ontology's
+terms the query names that the ontology does not define, :mod:`kg.query.vocabulary`) and the payload. Every step
 runs inside the worker's limits, so a query that is slow to read is stopped like one slow to run.
 """
 
@@ -33,6 +34,7 @@ from kg.query.gate import VettedQuery, vet
 from kg.query.pool import PoolClosed
 from kg.query.sandbox import Limits, contained
 from kg.query.sparqltext import Value, bind
+from kg.query.vocabulary import warnings
 from kg.terms import to_rdflib
 
 if TYPE_CHECKING:
@@ -113,12 +115,14 @@ def shape(text: str) -> str:
 
 @dataclass(frozen=True)
 class GatedAnswer:
-    """What a worker answered: the query's kind, the format of ``body`` (None: not acceptable, no body)."""
+    """What a worker answered: the query's kind, the format of ``body`` (None: not acceptable, no body),
+    and its warnings (one line each: :func:`kg.query.vocabulary.warnings`)."""
 
     kind: str
     format: str | None
     body: bytes
     variables: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 _VERDICTS: OrderedDict[tuple[str, str, tuple[str, ...]], VettedQuery] = OrderedDict()
@@ -155,7 +159,8 @@ def answer(store: ox.Store, request: GatedRequest) -> bytes:
                          named_graphs=tuple(URIRef(g) for g in request.named_graphs))
     results = vetted.kind in ("SELECT", "ASK")
     fmt = request.select_format if results else request.graph_format
-    head: dict[str, Any] = {"kind": vetted.kind, "format": fmt, "variables": list(vetted.variables)}
+    head: dict[str, Any] = {"kind": vetted.kind, "format": fmt, "variables": list(vetted.variables),
+                            "warnings": warnings(vetted)}
     if fmt is None:
         return json.dumps(head).encode() + b"\n"
     options = _store_options(vetted)
@@ -211,4 +216,5 @@ def run_gated(graph: BuiltGraph, request: GatedRequest, limits: Limits, wait: fl
         head = json.loads(line)
     except ValueError:
         raise QueryError("the query worker answered something unreadable") from None
-    return GatedAnswer(str(head["kind"]), head.get("format"), body, tuple(head.get("variables") or ()))
+    return GatedAnswer(str(head["kind"]), head.get("format"), body, tuple(head.get("variables") or ()),
+                       tuple(str(w) for w in head.get("warnings") or ()))

@@ -46,6 +46,7 @@ from kg.query.library import check_bindings, find_question, library
 from kg.query.remote import answer_from_json
 from kg.query.sandbox import Limits
 from kg.query.sparqltext import value_of
+from kg.serve import protocol
 from kg.serve.cache import AnswerCache
 from kg.serve.guard import Guard, HostRule
 from kg.serve.live import LiveGraph
@@ -220,7 +221,8 @@ class Server:
                 kept = await self._thread(self._sparql, graph, asked, key, select_format, graph_format, accept)
         except DiplokgError as exc:
             return _error(exc)
-        return Response(kept[0], media_type=kept[1])
+        body, headers = protocol.unwarned(kept[0])
+        return Response(body, media_type=kept[1], headers=headers)
 
     def _sparql(self, graph: BuiltGraph, asked: QueryRequest, key: tuple[Any, ...], select_format: str | None,
                 graph_format: str | None, accept: str) -> tuple[bytes, str]:
@@ -228,9 +230,8 @@ class Server:
             answer = self.gated(graph, asked.text, "query", None, select_format, graph_format, asked)
             if answer.format is None:
                 raise ProtocolError(406, _acceptable(accept, answer.kind)[1])
-            if answer.kind in ("SELECT", "ASK"):
-                return answer.body, MEDIA[answer.format]
-            return answer.body, GRAPH_MEDIA[answer.format]
+            media = MEDIA[answer.format] if answer.kind in ("SELECT", "ASK") else GRAPH_MEDIA[answer.format]
+            return protocol.warned(answer.warnings, answer.body), media
 
         return self.answers.get_or_make(key, make)
 
@@ -385,7 +386,8 @@ def make_app(live: LiveGraph, settings: Settings) -> Starlette:
                              body_bytes=settings.body_bytes)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                                     allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"]))
+                                     allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
+                                     expose_headers=[protocol.WARNINGS_HEADER]))
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={Exception: _internal})
     app.state.server = server
     return app

@@ -1,8 +1,14 @@
 """The server's own small page: links to what it serves and a query form. No CDN, no outside request:
 the script is inline, the Content-Security-Policy allows fetches to this server only, and answers
-reach the page as text (``textContent``), never as HTML."""
+reach the page as text (``textContent``), never as HTML. The usual prefixes (:data:`kg.namespaces.PREFIXES`)
+are listed on it: a query may use them without declaring them. A query's warnings (the response's
+``Diplokg-Warnings`` header) are shown under the form."""
 
 from __future__ import annotations
+
+from html import escape
+
+from kg.namespaces import PREFIXES
 
 #: The policy the form page is sent with.
 PAGE_POLICY = (
@@ -22,6 +28,8 @@ table { border-collapse: collapse; margin-top: 1em; }
 td, th { border: 1px solid #ccc; padding: 2px 6px; vertical-align: top; font-size: 13px; }
 #status { margin-top: .5em; color: #555; }
 #status.error { color: #a00; }
+#warnings { color: #850; }
+#prefixes { font-size: 13px; color: #555; }
 </style>
 </head>
 <body>
@@ -31,18 +39,21 @@ td, th { border: 1px solid #ccc; padding: 2px 6px; vertical-align: top; font-siz
 <a href="/explorer">the explorer</a>, <a href="/report">the report</a> (Markdown),
 <a href="/health">health</a>.</p>
 <form id="form" method="post" action="/sparql">
-<textarea id="query" name="query" spellcheck="false">PREFIX diplo: <https://w3id.org/diplokg/ontology#>
-PREFIX rdfs:  <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?mission ?label WHERE { ?mission a diplo:Embassy ; rdfs:label ?label } ORDER BY ?label LIMIT 20</textarea>
+<textarea id="query" name="query" spellcheck="false">SELECT ?mission ?label
+WHERE { ?mission a diplo:Embassy ; rdfs:label ?label }
+ORDER BY ?label LIMIT 20</textarea>
 <p><button type="submit">Run</button></p>
 </form>
+<p id="prefixes">Known without a <code>PREFIX</code> line (a query's own declarations win): @PREFIXES@.</p>
 <div id="status"></div>
+<div id="warnings"></div>
 <table id="answer"></table>
 <script>
 "use strict";
 const form = document.getElementById("form");
 const status = document.getElementById("status");
 const answer = document.getElementById("answer");
+const warnings = document.getElementById("warnings");
 function cell(row, tag, text) {
   const td = document.createElement(tag);
   td.textContent = text;
@@ -51,6 +62,7 @@ function cell(row, tag, text) {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   answer.replaceChildren();
+  warnings.replaceChildren();
   status.className = "";
   status.textContent = "running ...";
   const body = new URLSearchParams({ query: document.getElementById("query").value });
@@ -67,6 +79,11 @@ form.addEventListener("submit", async (event) => {
       return;
     }
     const ms = Math.round(performance.now() - started);
+    for (const line of JSON.parse(response.headers.get("Diplokg-Warnings") || "[]")) {
+      const p = document.createElement("div");
+      p.textContent = "warning: " + line;
+      warnings.appendChild(p);
+    }
     if (!(response.headers.get("content-type") || "").includes("json")) {
       status.textContent = "RDF (" + ms + " ms):";
       const row = document.createElement("tr");
@@ -101,4 +118,5 @@ form.addEventListener("submit", async (event) => {
 </script>
 </body>
 </html>
-"""
+""".replace("@PREFIXES@", ", ".join(
+    f'<code title="{escape(namespace)}">{escape(prefix)}:</code>' for prefix, namespace in PREFIXES.items()))

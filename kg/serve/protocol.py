@@ -3,15 +3,34 @@
 A query comes as ``GET ?query=...``, as ``POST`` of a form (``query=...``) or as ``POST`` of
 ``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri`` may name its dataset
 (our graphs only). An update (``update=`` or ``application/sparql-update``) is refused with 403:
-the endpoint is read-only. Results come in the format the ``Accept`` header prefers.
+the endpoint is read-only. Results come in the format the ``Accept`` header prefers; a query that
+names terms the ontology does not define is answered as any, with the header :data:`WARNINGS_HEADER`
+(a JSON list of one-line warnings, ASCII).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from kg.errors import DiplokgError
+
+#: The response header that carries a query's warnings (:mod:`kg.query.vocabulary`).
+WARNINGS_HEADER = "Diplokg-Warnings"
+
+
+def warned(warnings: Sequence[str], body: bytes) -> bytes:
+    """An answer kept with its warnings: a JSON line, then the body (:func:`unwarned` reads it back)."""
+    return json.dumps(list(warnings)).encode() + b"\n" + body
+
+
+def unwarned(kept: bytes) -> tuple[bytes, dict[str, str]]:
+    """The body of an answer kept by :func:`warned`, and the headers that carry its warnings."""
+    line, _, body = kept.partition(b"\n")
+    return body, ({WARNINGS_HEADER: line.decode("ascii")} if line != b"[]" else {})
+
 
 #: SELECT/ASK result formats: media type -> our format name (kg.query.formats).
 RESULT_TYPES: dict[str, str] = {
