@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rdflib import Graph
 from rdflib.term import Node
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from kg.alignment.remote import RemoteWorld
     from kg.network.explorer import ExplorerInputs
+    from kg.query.remote import RemoteGraph
 
 __all__ = ["ALIGNMENT_COLUMNS", "Answered", "Build"]
 
@@ -92,6 +93,7 @@ class Build:
         self.endpoint = endpoint
         self._project = project
         self._votes: Votes | None = None
+        self._remote_world: RemoteWorld | None = None
         self._inputs: dict[bool, ExplorerInputs] = {}
 
     def __repr__(self) -> str:
@@ -250,10 +252,11 @@ class Build:
     def _world(self) -> RemoteWorld | None:
         if self.endpoint is None:
             return None
-        from kg.alignment.remote import RemoteWorld
-        from kg.query.remote import RemoteGraph
+        if self._remote_world is None:
+            from kg.alignment.remote import RemoteWorld
 
-        return RemoteWorld(RemoteGraph(self.endpoint), timeout=self.endpoint.timeout)
+            self._remote_world = RemoteWorld(cast("RemoteGraph", self.graph), timeout=self.endpoint.timeout)
+        return self._remote_world
 
     def agreement_rows(
         self,

@@ -71,7 +71,9 @@ def open_project(project: Project | None, endpoint: Endpoint | None = None, prog
     """A :class:`Build` of ``project`` (its local build, built first if needed), or of the store at
     ``endpoint``. With a store, ``project`` only gives the questions (None: found when first needed)."""
     if endpoint is not None:
-        return Build(open_graph(project or Project(Path()), endpoint), project, endpoint)
+        from kg.query.remote import RemoteGraph
+
+        return Build(cast(BuiltGraph, RemoteGraph(endpoint)), project, endpoint)
     if project is None:
         raise InputError("a local build needs its project")
     return Build(ensure_built(project, progress), project)
