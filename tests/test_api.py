@@ -170,7 +170,8 @@ def test_questions_are_the_library(dossier_build: kg.Build, built, cli: Cli) -> 
 # ---------------------------------------------------------------- errors: our own types, never an exit
 
 ERRORS = [
-    pytest.param(lambda b: b.ask("closed-mission"), QueryError, "did you mean 'closed-missions'", id="unknown-question"),
+    pytest.param(lambda b: b.ask("closed-mission"), QueryError, "did you mean 'closed-missions'",
+                 id="unknown-question"),
     pytest.param(lambda b: b.ask("evidence-for"), QueryError, "needs a value for entity", id="missing-value"),
     pytest.param(lambda b: b.ask("closed-missions", as_of="2024-13-01"), QueryError, "YYYY-MM-DD", id="bad-day"),
     pytest.param(lambda b: b.ask("wave-size", as_of="2024-01-01"), QueryError, "takes no as-of", id="no-as-of"),
