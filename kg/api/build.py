@@ -117,6 +117,17 @@ class Build:
                 self._project = found
         return self._project
 
+    @property
+    def timeout(self) -> float:
+        """The time limit of a query when none is given: 60 seconds (the command line's ``--timeout``), or
+        on a store the timeout given to :func:`kg.open_endpoint`."""
+        return self.endpoint.timeout if self.endpoint is not None else DEFAULT_TIMEOUT
+
+    def _limits(self, timeout: float | None, max_memory: int | None) -> Limits:
+        """Every query is bounded: the limits given, else the defaults."""
+        return Limits(timeout=self.timeout if timeout is None else timeout,
+                      memory_mib=DEFAULT_MEMORY_MIB if max_memory is None else max_memory)
+
     # ---------------------------------------------------------------- questions and queries
 
     def questions(self) -> list[Question]:
@@ -140,8 +151,8 @@ class Build:
         as_of: str | datetime.date | None = None,
         asserted: bool = False,
         engine: Engine = "oxigraph",
-        timeout: float | None = DEFAULT_TIMEOUT,
-        max_memory: int | None = DEFAULT_MEMORY_MIB,
+        timeout: float | None = None,
+        max_memory: int | None = None,
     ) -> Answered:
         """Answer a question of the library, keeping the answer in rdflib terms (what :meth:`ask` and
         ``diplokg ask`` lay out). The arguments are :meth:`ask`'s."""
@@ -149,8 +160,8 @@ class Build:
         bindings = check_bindings(f"question {found.name!r}", found.parameters, _terms(bind), _as_of(as_of))
         bindings = resolve_bindings(self.graph, found.parameters, bindings)
         vetted = vet(found.text, self.graph.graph_names(), origin=str(found.path))
-        limits = Limits(timeout=timeout, memory_mib=max_memory)
-        answer = self.graph.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)
+        answer = self.graph.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings,
+                                limits=self._limits(timeout, max_memory))
         return Answered(found, bindings, answer)
 
     def ask(
@@ -161,8 +172,8 @@ class Build:
         as_of: str | datetime.date | None = None,
         asserted: bool = False,
         engine: Engine = "oxigraph",
-        timeout: float | None = DEFAULT_TIMEOUT,
-        max_memory: int | None = DEFAULT_MEMORY_MIB,
+        timeout: float | None = None,
+        max_memory: int | None = None,
     ) -> Table:
         """Answer a question of the library (``diplokg ask``): one row per distinct answer, each with
         its evidence (:class:`kg.api.table.Evidence`: source, sentence or table row, modality).
@@ -174,8 +185,9 @@ class Build:
             as_of: The day to answer as of (``asOf``), for the questions that take one.
             asserted: Answer only from what sources asserted (no inferred triples).
             engine: ``oxigraph`` (the default) or ``rdflib`` (the reference); ignored on a store.
-            timeout: Stop the query after this many seconds (None: no limit).
-            max_memory: Stop the query when it needs more MiB than this (None: no ceiling).
+            timeout: Stop the query after this many seconds (default: :attr:`timeout`).
+            max_memory: Stop the query when it needs more MiB than this (default: 2048, as the command
+                line); on a store, the store's own limits hold.
 
         Raises:
             QueryError: An unknown question, a missing or malformed value, a name no entity goes by.
@@ -193,8 +205,8 @@ class Build:
         as_of: str | datetime.date | None = None,
         asserted: bool = False,
         engine: Engine = "oxigraph",
-        timeout: float | None = DEFAULT_TIMEOUT,
-        max_memory: int | None = DEFAULT_MEMORY_MIB,
+        timeout: float | None = None,
+        max_memory: int | None = None,
         origin: str = "query",
     ) -> Answer:
         """Run SPARQL text, keeping the answer in rdflib terms (what :meth:`query` and ``diplokg query``
@@ -203,8 +215,8 @@ class Build:
         bindings = check_bindings("this query", parameters, _terms(bind), _as_of(as_of))
         bindings = resolve_bindings(self.graph, parameters, bindings)
         vetted = vet(text, self.graph.graph_names(), origin=origin)
-        limits = Limits(timeout=timeout, memory_mib=max_memory)
-        return self.graph.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)
+        return self.graph.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings,
+                              limits=self._limits(timeout, max_memory))
 
     def query(
         self,
@@ -214,8 +226,8 @@ class Build:
         as_of: str | datetime.date | None = None,
         asserted: bool = False,
         engine: Engine = "oxigraph",
-        timeout: float | None = DEFAULT_TIMEOUT,
-        max_memory: int | None = DEFAULT_MEMORY_MIB,
+        timeout: float | None = None,
+        max_memory: int | None = None,
     ) -> Table | bool | Graph:
         """Run a SPARQL 1.1 query over the build (``diplokg query -e TEXT``): through the gate (no
         SERVICE, no update, no FROM outside our graphs), contained in time and memory.

@@ -10,9 +10,10 @@ from typing import cast
 
 from kg.build import build
 from kg.errors import InputError, ValidationFailed
-from kg.http import DEFAULT_TIMEOUT, AuthScheme, DatasetMode, Endpoint
+from kg.http import AuthScheme, DatasetMode, Endpoint
 from kg.paths import Project, find_project, packaged_project
 from kg.query.engine import BuiltGraph
+from kg.query.sandbox import DEFAULT_TIMEOUT
 
 from .build import Build
 
@@ -139,7 +140,8 @@ def open_endpoint(
 
     Args:
         url: The store's query address, e.g. ``http://127.0.0.1:7878/query``.
-        timeout: The longest wait for each exchange with the store, in seconds.
+        timeout: The longest wait for each exchange with the store, in seconds (the command line's
+            ``--timeout``); a query given its own ``timeout`` waits that long.
         user: A user name, when the store wants one.
         password: That user's password.
         auth: ``digest`` or ``basic``.
