@@ -11,7 +11,7 @@ shifts, each with one modality.
 Beside the source folders it writes ``world.nq``: the same asserted dataset (ontology, gazetteer and
 every source graph, sentences included, exactly as the loader reads them) as N-Quads, so the
 million-triple benchmark can load it straight into Oxigraph (our rdflib-based loader is the
-bottleneck there: see ``bench/README.md``).
+bottleneck there: see ``docs/benchmarks.md``).
 
 Usage::
 

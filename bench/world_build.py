@@ -9,7 +9,7 @@ source). Then, alternating them so that a busy spell of the shared machine hits 
 * wall time of the build, and its steps as the build reports them;
 * peak resident memory of the build and its children together (the sort runs in a child),
   sampled from ``/proc`` every 20 ms;
-* two rebuilds of ``world`` with the build cache (``build/cache``, see the README's "What a build
+* two rebuilds of ``world`` with the build cache (``build/cache``, see ``docs/build.md``, "What a build
   does"), after one article's facts changed: first a comment appended to the article's
   ``facts.ttl`` (the input changes, the graph does not), then a label of the article's changed (one
   quad removed and one added: the graph is validated, merged and stored anew). The clean ``world``

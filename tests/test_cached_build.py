@@ -177,8 +177,10 @@ BROKEN_EDITS: dict[str, Callable[[Project], None]] = {
             'dcterms:date "2023"^^xsd:gYear', 'dcterms:date "2020"^^xsd:gYear'), encoding="utf-8"),
 }
 #: What the cached rebuild refuses (it then builds everything): a source that changes the class hierarchy, and
-#: two values of a functional property (two modalities, two sending states: OWL 2 RL concludes owl:sameAs).
-NOT_LOCAL = {"shape-subclass-in-a-source", "shape-max-count", "shape-mission"}
+#: two values of a functional property (two modalities, two sending states: OWL 2 RL concludes owl:sameAs),
+#: and a small source that holds votes (the Security Council votes of the veto check's fixture: a vote is
+#: an input of the alignment measures, so the derived graph is made again from everything).
+NOT_LOCAL = {"shape-subclass-in-a-source", "shape-max-count", "shape-mission", "check-veto-without-negative-vote"}
 
 
 @pytest.mark.parametrize("name", list(BROKEN_EDITS))

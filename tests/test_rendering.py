@@ -297,10 +297,10 @@ def test_alignment_rows_as_records() -> None:
     from kg.alignment.api import AgreementRow
     from kg.cli.alignment import render
 
-    rows = [AgreementRow("PRK", "Korea (Democratic People's Republic of)", "CHN", 2019, 0.9, 80, 0.8),
-            AgreementRow("PRK", "Korea (Democratic People's Republic of)", "RUS", 2019, 0.85, 80, None)]
+    rows = [AgreementRow("PRK", "Korea (Democratic People's Republic of)", "CHN", 2019, 0.9, 80, 0.8, "all"),
+            AgreementRow("PRK", "Korea (Democratic People's Republic of)", "RUS", 2019, 0.85, 80, None, "all")]
     shown = _records(render(rows, "table", with_issue=False, layout="records"))
-    assert [r["anchor"] for r in shown] == ["CHN", "RUS"] and shown[1]["scotts_pi"] == ""
+    assert [r["anchor"] for r in shown] == ["CHN", "RUS"] and shown[1]["scottsPi"] == ""
     assert shown[0]["label"] == "Korea (Democratic People's Republic of)"
 
 
