@@ -106,3 +106,8 @@ class ValidationFailed(DiplokgError):
     """The data breaks a SHACL shape or a quality check (exit 1)."""
 
     exit_code = 1
+
+
+class UndefinedTermWarning(UserWarning):
+    """A query names a ``diplo:`` term the ontology does not define (the message names the closest
+    defined term); the query still runs, and its answer is what it would be without the warning."""

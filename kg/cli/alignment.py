@@ -4,17 +4,16 @@ General Assembly, per calendar year, measured from the votes in the graph."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 from pathlib import Path
 
 import click
 
-from kg.alignment.api import AgreementRow, Votes, VoteYear, agreement_table, vote_years
+from kg.alignment.api import AgreementRow, VoteYear
 from kg.alignment.coverage import DEFAULT_MIN_ROLL_CALLS, SELECTED
 from kg.cli.common import endpoint_options, get_project, layout_option, project_option
-from kg.cli.query import ensure_built
+from kg.cli.query import open_build
 from kg.errors import InputError
 from kg.http import Endpoint
 from kg.query.formats import Layout, lay_out
@@ -147,20 +146,9 @@ def command(
     if pool and (first is None or last is None):
         raise InputError("--pool needs the years to pool: --from YEAR --to YEAR")
     chosen = tuple(a.upper() for a in anchors) or ("CHN", "RUS")
-    if endpoint is not None:
-        from kg.alignment.remote import RemoteWorld
-        from kg.query.remote import RemoteGraph
-
-        world = RemoteWorld(RemoteGraph(dataclasses.replace(endpoint, timeout=timeout)), timeout=timeout)
-        rows = agreement_table(world, anchors=chosen, years=years, issue=issue, states=states or None,
-                               min_roll_calls=minimum, pool=pool)
-        footer = notes(rows, vote_years(world), minimum) if rows and fmt == "table" else []
-    else:
-        built = ensure_built(get_project(project))
-        votes = Votes(built.store, built.path)
-        rows = agreement_table(built.store, anchors=chosen, years=years, issue=issue, states=states or None,
-                               votes=votes, min_roll_calls=minimum, pool=pool)
-        footer = notes(rows, vote_years(built.store), minimum) if rows and fmt == "table" else []
+    build = open_build(get_project(project) if endpoint is None else None, endpoint)
+    rows = build.agreement_rows(years, chosen, states or None, issue, minimum, pool)
+    footer = notes(rows, build.vote_years(), minimum) if rows and fmt == "table" else []
     if not rows:
         raise InputError(_no_data(chosen, years, issue, states))
     text = render(rows, fmt, with_issue=issue is not None, footer=footer, layout=layout)

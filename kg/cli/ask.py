@@ -17,10 +17,9 @@ from kg.cli.common import (
     project_option,
     write_output,
 )
-from kg.cli.query import open_graph, parse_binding
+from kg.cli.query import open_build, parse_binding
 from kg.http import Endpoint
 from kg.query.engine import ENGINES, Answer
-from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
 from kg.query.formats import (
     FORMATS,
@@ -33,9 +32,7 @@ from kg.query.formats import (
     table,
     terminal_width,
 )
-from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
-from kg.query.sandbox import Limits
 
 
 def cells(answer: Answer) -> list[tuple[str, ...]]:
@@ -169,17 +166,15 @@ def command(
     proj = get_project(project)
     question = find_question(proj.queries, name)
     given = dict(parse_binding(b) for b in binds)
-    bindings = check_bindings(f"question {question.name!r}", question.parameters, given, as_of)
-    built = open_graph(proj, endpoint)
-    bindings = resolve_bindings(built, question.parameters, bindings)
-    vetted = vet(question.text, built.graph_names(), origin=str(question.path))
+    check_bindings(f"question {question.name!r}", question.parameters, given, as_of)  # before a build
+    build = open_build(proj, endpoint)
     if output is not None:
         output_path(output)
-    limits = Limits(timeout=timeout, memory_mib=max_memory)
-    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
+    answered = build.answer(question, given, as_of=as_of, asserted=asserted, engine=engine,  # type: ignore[arg-type]
+                            timeout=timeout, max_memory=max_memory)
     people = fmt == "table"
-    text = (for_terminal(people_text(question, answer, bindings, layout=layout)) if people
-            else render(answer, fmt))  # type: ignore[arg-type]
+    text = (for_terminal(people_text(question, answered.answer, answered.bindings, layout=layout)) if people
+            else render(answered.answer, fmt))  # type: ignore[arg-type]
     if output is not None:
         write_output(output, text)
     else:

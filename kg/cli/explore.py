@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from kg.cli.common import endpoint_options, get_project, output_path, project_option
-from kg.cli.query import open_graph
+from kg.cli.query import open_build
 from kg.http import Endpoint
-from kg.network.explorer import explorer_inputs
 from kg.network.page import write_page
 
 
@@ -30,8 +29,7 @@ def command(output: Path | None, project: Path | None, endpoint: Endpoint | None
     proj = get_project(project)
     if output is not None:
         output_path(output)
-    built = open_graph(proj, endpoint)
-    inputs = explorer_inputs(built, built.store if endpoint is None else None)
+    inputs = open_build(proj, endpoint).explorer_inputs()
     path = output if output is not None else proj.build / "explorer.html"
     write_page(inputs.graph, path, inputs.world, inputs.view, inputs.story)
     click.echo(str(path))

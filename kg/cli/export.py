@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import endpoint_options, get_project, note, output_path, project_option, write_output
-from kg.cli.query import open_graph
+from kg.cli.query import open_build
 from kg.errors import DiplokgError
 from kg.http import Endpoint
 
@@ -50,7 +50,6 @@ def command(what: str, fmt: str | None, output: Path | None, year: int | None, a
       diplokg export map --anchor RUS --year 2019 -o map.svg
 
     Builds first if needed. The world and the map read a local build (not --endpoint)."""
-    from kg.network.explorer import explorer_inputs
     from kg.network.export import dprk_network, network_text, world_network
     from kg.network.mapsvg import map_svg
 
@@ -62,8 +61,7 @@ def command(what: str, fmt: str | None, output: Path | None, year: int | None, a
         raise DiplokgError(f"svg is the map's format; export {what} as gexf, graphml or json")
     if what in ("world", "map") and endpoint is not None:
         raise DiplokgError(f"export {what} reads the world from a local build: leave out --endpoint")
-    built = open_graph(get_project(project), endpoint)
-    inputs = explorer_inputs(built, built.store if endpoint is None else None)
+    inputs = open_build(get_project(project), endpoint).explorer_inputs()
     if what != "dprk" and inputs.world is None:
         raise DiplokgError("the graph holds no world view (no UN votes and no located missions): build with "
                            "sources/unga-votes and sources/wikidata-missions")

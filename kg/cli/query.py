@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import cast
 
 import click
-import pyoxigraph as ox
-from rdflib import Literal, URIRef
-from rdflib.term import Node
 
-from kg.build import build
+from kg.api import connect
+from kg.api.build import Build
+from kg.api.values import parse_binding as parse_binding  # the --bind reader, where the commands found it
 from kg.cli.common import (
     endpoint_options,
     for_terminal,
@@ -23,53 +21,34 @@ from kg.cli.common import (
     project_option,
     write_output,
 )
-from kg.errors import QueryError, ValidationFailed, did_you_mean
+from kg.errors import QueryError, did_you_mean
 from kg.http import Endpoint
 from kg.paths import Project
 from kg.query.engine import ENGINES, BuiltGraph
-from kg.query.entities import resolve_bindings
-from kg.query.formats import FORMATS, PREFIXES, render, short
-from kg.query.gate import vet
-from kg.query.library import check_bindings, parameters_of, quiet_literal
-from kg.query.sandbox import Limits
-from kg.query.vocabulary import warnings
-
-
-def _inputs(project: Project) -> list[Path]:
-    files = [project.ontology, project.shapes, *project.checks.glob("*.rq")]
-    files += [p for p in project.sources.rglob("*") if p.is_file()]
-    return files
+from kg.query.formats import FORMATS, PREFIXES, render
+from kg.query.library import check_bindings, parameters_of
 
 
 def ensure_built(project: Project) -> BuiltGraph:
-    """The built graph, building it first when it is missing or older than its inputs.
+    """The built graph, building it first when it is missing or older than its inputs (the API's
+    :func:`kg.api.connect.ensure_built`, its progress line on standard error).
 
     Raises:
         ValidationFailed: The build found violations (run ``diplokg build`` to see them).
     """
-    target = project.built_graph
-    stale = not target.is_file()
-    if not stale:
-        built_at = target.stat().st_mtime
-        stale = any(p.stat().st_mtime > built_at for p in _inputs(project))
-    if stale:
-        note("... building first (the built graph is missing or older than its sources)")
-        report = build(project)
-        if not report.written:
-            raise ValidationFailed(
-                f"the data has {len(report.violations)} violation(s); run `diplokg build` to see them"
-            )
-    return BuiltGraph(target)
+    return connect.ensure_built(project, progress=note)
 
 
 def open_graph(project: Project, endpoint: Endpoint | None) -> BuiltGraph:
     """The graph to ask: the store at ``endpoint`` when given (answering like a built graph), else the
-    local build (built first if needed)."""
-    if endpoint is None:
-        return ensure_built(project)
-    from kg.query.remote import RemoteGraph
+    local build (built first if needed): :func:`kg.api.connect.open_graph`."""
+    return connect.open_graph(project, endpoint, progress=note)
 
-    return cast(BuiltGraph, RemoteGraph(endpoint))
+
+def open_build(project: Project | None, endpoint: Endpoint | None) -> Build:
+    """The API's :class:`kg.api.Build` of the project's build (built first if needed) or of the store at
+    ``endpoint``: what every command that asks runs through."""
+    return connect.open_project(project, endpoint, progress=note)
 
 
 def query_names(project: Project) -> list[str]:
@@ -94,50 +73,6 @@ def resolve_query(project: Project, name_or_path: str) -> Path:
     if hint:
         raise QueryError(f"unknown query {name_or_path!r}: {hint} (`diplokg questions` lists them all)")
     raise QueryError(f"unknown query {name_or_path!r}; the library has: {', '.join(known) or '(none)'}")
-
-
-def parse_binding(text: str) -> tuple[str, Node]:
-    """Parse ``NAME=VALUE``: ``<iri>`` or ``prefix:local`` give an IRI, ``"2023-06-01"^^xsd:date`` (quotes
-    optional) a typed literal, anything else a string (typed later by the parameter's declared type).
-
-    Raises:
-        QueryError: The binding is not of that form.
-    """
-    name, sep, value = text.partition("=")
-    name = name.lstrip("?$")
-    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(f"--bind {text!r}: expected NAME=VALUE")
-    if value.startswith("<") and value.endswith(">"):
-        return name, _iri(text, value[1:-1])
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES and re.fullmatch(r"[^\s<>\"{}|^`\\]*", local):
-        return name, URIRef(PREFIXES[prefix] + local)
-    if re.match(r"^https?://", value):
-        return name, _iri(text, value)
-    typed = re.fullmatch(r'"?(.*?)"?\^\^(?:<([^<>]+)>|([A-Za-z][\w-]*):([\w-]+))', value, re.DOTALL)
-    if typed:
-        lexical, iri, prefix, local = typed.groups()
-        if iri is None and prefix not in PREFIXES:
-            raise QueryError(f"--bind {text!r}: unknown prefix {prefix!r} in the datatype")
-        datatype = _iri(text, iri) if iri is not None else URIRef(PREFIXES[prefix] + local)
-        literal = quiet_literal(lexical, datatype)
-        if literal.ill_typed:
-            raise QueryError(f"--bind {text!r}: {lexical!r} is not a valid {short(datatype)}")
-        return name, literal
-    return name, Literal(value)
-
-
-def _iri(given: str, iri: str) -> URIRef:
-    """An IRI for ``--bind``, checked as Oxigraph checks it (absolute, no spaces or ``<>"{}|^`\\``).
-
-    Raises:
-        QueryError: Not a valid absolute IRI (one line, naming the option).
-    """
-    try:
-        ox.NamedNode(iri)
-    except ValueError as exc:
-        raise QueryError(f"--bind {given!r}: not a valid IRI ({str(exc).splitlines()[0]})") from None
-    return URIRef(iri)
 
 
 @click.command("query")
@@ -197,16 +132,13 @@ def command(
         path = resolve_query(proj, query or "")
         text, origin = path.read_text(encoding="utf-8"), str(path)
     given = dict(parse_binding(b) for b in binds)
-    bindings = check_bindings("this query", parameters_of(text), given, as_of)
-    built = open_graph(proj, endpoint)
-    bindings = resolve_bindings(built, parameters_of(text), bindings)
-    vetted = vet(text, built.graph_names(), origin=origin)
-    for line in warnings(vetted):
-        note(f"diplokg: warning: {line}")
+    check_bindings("this query", parameters_of(text), given, as_of)  # before a build: a mistake shows at once
+    build = open_build(proj, endpoint)
     if output is not None:
         output_path(output)
-    limits = Limits(timeout=timeout, memory_mib=max_memory)
-    answer = built.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings, limits=limits)  # type: ignore[arg-type]
+    answer = build.run(text, given, as_of=as_of, asserted=asserted, engine=engine,  # type: ignore[arg-type]
+                       timeout=timeout, max_memory=max_memory, origin=origin,
+                       on_warning=lambda line: note(f"diplokg: warning: {line}"))
     out = render(answer, fmt, layout=layout)  # type: ignore[arg-type]
     if fmt == "table":
         out = for_terminal(out)
