@@ -100,3 +100,23 @@ def test_unknown_query_name_lists_the_names(cli: Callable, built: object) -> Non
     code, _out, err = cli("query", "--project", str(built.project.root), "no-such-question")  # type: ignore[attr-defined]
     assert code == 2
     assert "unknown query 'no-such-question'" in err and "closed-missions" in err
+
+
+def test_a_verdict_is_kept_for_the_same_text_graphs_and_origin_only() -> None:
+    """A question vetted again is not parsed again (rdflib's parse of network-as-of costs seconds on a
+    busy machine); another graph list or origin is vetted anew, refusals are raised every time, and a
+    text over the kept length is never kept."""
+    from kg.errors import QueryRefused
+    from kg.query import gate
+
+    text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+    first = vet(text, ["urn:g"], origin="kept")
+    assert vet(text, ("urn:g",), origin="kept") is first
+    assert vet(text, ["urn:g", "urn:h"], origin="kept") is not first
+    assert vet(text, ["urn:g"], origin="other").origin == "other"
+    refused = "SELECT * FROM <urn:elsewhere> WHERE { ?s ?p ?o }"
+    for _ in range(2):
+        with pytest.raises(QueryRefused):
+            vet(refused, ["urn:g"])
+    long = text + " " * gate._KEEP_CHARS
+    assert vet(long).text == vet(long).text and vet(long) is not vet(long)

@@ -28,6 +28,7 @@ their time limit and memory ceiling (:mod:`kg.query.gated`), never in its own pr
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Iterable
@@ -160,8 +161,26 @@ def vet(
         QueryRefused: An update, ``SERVICE``, a ``FROM`` outside ``allowed_graphs``, too deep a
             nesting, or a text without one reading.
     """
+    allowed = frozenset(str(g) for g in allowed_graphs)
     with _PARSER:
-        return _vet(text, allowed_graphs, origin)
+        if len(text) <= _KEEP_CHARS:
+            return _vet_kept(text, allowed, origin)
+        return _vet(text, allowed, origin)
+
+
+#: The longest text whose verdict is kept. A library question is vetted again and again in one
+#: process (each command, the report's sections, the explorer's rules, a server's pages), and rdflib's
+#: parse of the longest (network-as-of) costs seconds on a busy machine; a client's large text is read
+#: once and let go.
+_KEEP_CHARS = 65_536
+
+
+@functools.lru_cache(maxsize=256)
+def _vet_kept(text: str, allowed: frozenset[str], origin: str) -> VettedQuery:
+    """:func:`_vet`, its passes kept (refusals are raised again each time): the verdict depends on
+    nothing but these arguments, and a :class:`VettedQuery` is never changed (rdflib evaluates a
+    parsed query as often as asked, as its ``prepareQuery`` is meant to be)."""
+    return _vet(text, allowed, origin)
 
 
 def declarations(canon: Canonical, text: str, origin: str = "query") -> str:
