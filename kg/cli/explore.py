@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ from kg.cli.query import open_graph
 from kg.http import Endpoint
 from kg.network.explorer import explorer_inputs
 from kg.network.page import write_page
+from kg.network.worldgraph import store_rows
+from kg.query.answers import keeping_answers, kept_rows
 
 
 @click.command("explore")
@@ -30,8 +33,9 @@ def command(output: Path | None, project: Path | None, endpoint: Endpoint | None
     proj = get_project(project)
     if output is not None:
         output_path(output)
-    built = open_graph(proj, endpoint)
-    inputs = explorer_inputs(built, built.store if endpoint is None else None)
+    built = keeping_answers(open_graph(proj, endpoint))
+    world = kept_rows(built, functools.partial(store_rows, built.store)) if endpoint is None else None
+    inputs = explorer_inputs(built, world)
     path = output if output is not None else proj.build / "explorer.html"
     write_page(inputs.graph, path, inputs.world, inputs.view, inputs.story)
     click.echo(str(path))

@@ -20,13 +20,14 @@ from kg.cli.common import (
 )
 from kg.cli.query import open_graph, parse_binding
 from kg.http import Endpoint
+from kg.query.answers import keeping_answers
 from kg.query.engine import BuiltGraph
 from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
 from kg.query.formats import literal_text
-from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, library
 from kg.query.sandbox import Limits
+from kg.query.verdicts import vet_kept
 
 _SOURCES = """
 PREFIX diplo:   <https://w3id.org/diplokg/ontology#>
@@ -77,7 +78,7 @@ def _words(variable: str) -> str:
 
 
 def _run(built: BuiltGraph, text: str, origin: str, limits: Limits | None = None) -> list[tuple[str, ...]]:
-    answer = built.run(vet(text, built.graph_names(), origin=origin), limits=limits)
+    answer = built.run(vet_kept(built, text, origin), limits=limits)
     return [tuple(literal_text(t) for t in row) for row in answer.rows]
 
 
@@ -182,8 +183,7 @@ def section(
         asked = ", ".join(f"{_words(k)} = {v}" for k, v in given.items())
         out += [f"*Asked with {asked}* (`diplokg ask {question.name} "
                 + " ".join(f"--bind {k}={v}" for k, v in given.items()) + "`).", ""]
-    vetted = vet(question.text, built.graph_names(), origin=str(question.path))
-    answer = built.run(vetted, bindings=bindings, limits=limits)
+    answer = built.run(vet_kept(built, question.text, str(question.path), bindings), limits=limits)
     view = evidence_view(answer.variables, cells(answer), hidden=tuple(p.name for p in question.parameters))
     if not view.rows:
         return [*out, f"*Question `{question.name}`.* No answer in the current sources.", ""]
@@ -289,6 +289,6 @@ def command(output: Path, section_rows: int, timeout: float, max_memory: int, pr
     The limits apply to each question."""
     proj = get_project(project)
     output_path(output)
-    built = open_graph(proj, endpoint)
+    built = keeping_answers(open_graph(proj, endpoint))
     text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory), section_rows)
     write_output(output, text)
