@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,16 +44,23 @@ def short_mission(iri: str) -> str:
     return "mission:" + iri[len(MISSION):] if iri.startswith(MISSION) else iri
 
 
-def explorer_inputs(built: BuiltGraph, world_source: Any = None) -> ExplorerInputs:
+def explorer_inputs(built: BuiltGraph, world_source: Any = None,
+                    progress: Callable[[str], None] | None = None) -> ExplorerInputs:
     """Read the explorer's inputs from *built*.
 
     Args:
         built: The built graph (or a remote store answering like one).
         world_source: Where the world view is read from (a pyoxigraph store, or a function running
             the world's queries, as :func:`kg.network.worldgraph.world_data` takes); None: no world.
+        progress: Told of each step as it starts.
     """
+    progress = progress or (lambda _step: None)
+    progress("the network")
     graph = explorer_graph(built)
+    progress("the story")
     story = story_events(built)
+    if world_source is not None:
+        progress("the world")
     world = world_data(world_source) if world_source is not None else None
     rule = EdgeStatus.from_edges((attrs for _, _, attrs in graph.edges(data=True)), short_mission)
     match = re.match(r"^(\d{4})", str(graph.graph.get("as_of") or ""))
