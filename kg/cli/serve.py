@@ -20,7 +20,7 @@ from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built
 from kg.cli.report import report_text
 from kg.errors import DiplokgError
-from kg.query.answers import keeping_answers, kept_rows
+from kg.query.answers import keeping_answers
 from kg.query.engine import BuiltGraph
 from kg.query.library import library
 from kg.query.sandbox import Limits
@@ -36,8 +36,7 @@ def explorer_page(graph: BuiltGraph, rows: Rows) -> str:
     from kg.network.explorer import explorer_inputs
     from kg.network.page import page_html
 
-    graph = keeping_answers(graph)
-    inputs = explorer_inputs(graph, kept_rows(graph, rows))
+    inputs = explorer_inputs(keeping_answers(graph), rows)  # the network's answers kept; ``rows`` asked
     return page_html(inputs.graph, inputs.world, inputs.view, inputs.story)
 
 

@@ -105,7 +105,9 @@ def keeping_answers(graph: Any) -> Any:
 def kept_rows(graph: Any, rows: Any) -> Any:
     """A function running SELECT texts into rows (``rows``: text -> list of ``{variable: value}``, as the
     explorer's world view reads them) whose answers are kept beside ``graph``'s build when it keeps
-    answers (:func:`keeping_answers`)."""
+    answers (:func:`keeping_answers`). The answers are kept by text alone: ``rows`` must answer from that
+    very build (``diplokg explore`` passes its store's own queries; a server's page asks its workers
+    anew)."""
     kept: AnswerStore | None = getattr(graph, "answers", None)
     if kept is None:
         return rows
