@@ -33,9 +33,9 @@ from kg.query.formats import (
     table,
     terminal_width,
 )
-from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
 from kg.query.sandbox import Limits
+from kg.query.verdicts import vet_kept
 
 
 def cells(answer: Answer) -> list[tuple[str, ...]]:
@@ -172,7 +172,7 @@ def command(
     bindings = check_bindings(f"question {question.name!r}", question.parameters, given, as_of)
     built = open_graph(proj, endpoint)
     bindings = resolve_bindings(built, question.parameters, bindings)
-    vetted = vet(question.text, built.graph_names(), origin=str(question.path))
+    vetted = vet_kept(built, question.text, str(question.path))  # the gate's verdict, kept beside the build
     if output is not None:
         output_path(output)
     limits = Limits(timeout=timeout, memory_mib=max_memory)
