@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
+from bench.table import Table  # noqa: E402
 from kg.query.engine import BuiltGraph  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.library import library  # noqa: E402
@@ -69,10 +70,11 @@ def main() -> None:
         contained(lambda: b"", Limits())
         empty.append(time.perf_counter() - t0)
         empty_cpu.append(cpu() - c0)
-    print(f"an empty contained job (fork, limits, seccomp, pipe, wait): median {median_ms(empty):.1f} ms wall, "
-          f"{median_ms(empty_cpu):.1f} ms CPU")
-    print(f"{'question':22} {'rows':>7} {'vet ms':>8} {'in-process ms':>14} {'contained ms':>13} {'overhead ms':>12}"
-          f" {'CPU in-proc':>12} {'CPU contained':>14}")
+    table = Table(f"containment on {args.nquads} (median of {args.repeat}; baseline: the query in process)",
+                  ["question", "rows", "vet ms", "in-process ms", "contained ms", "overhead ms", "CPU in-proc ms",
+                   "CPU contained ms"])
+    table.row("(an empty contained job: fork, limits, seccomp, pipe, wait)", "", "", "", f"{median_ms(empty):.1f}",
+              f"{median_ms(empty):.1f}", "", f"{median_ms(empty_cpu):.1f}")
     overheads, cpu_overheads = [], []
     for question in questions:
         text = question.text
@@ -95,10 +97,11 @@ def main() -> None:
         overhead = median_ms(cont) - median_ms(base)
         overheads.append(overhead)
         cpu_overheads.append(median_ms(cont_cpu) - median_ms(base_cpu))
-        print(f"{question.name:22} {rows:>7} {median_ms(vets):>8.1f} {median_ms(base):>14.1f} "
-              f"{median_ms(cont):>13.1f} {overhead:>12.1f} {median_ms(base_cpu):>12.1f} {median_ms(cont_cpu):>14.1f}")
-    print(f"median overhead of containment over the questions: {statistics.median(overheads):.1f} ms wall, "
-          f"{statistics.median(cpu_overheads):.1f} ms CPU (vetting not included; it ran before too)")
+        table.row(question.name, rows, f"{median_ms(vets):.1f}", f"{median_ms(base):.1f}", f"{median_ms(cont):.1f}",
+                  f"{overhead:.1f}", f"{median_ms(base_cpu):.1f}", f"{median_ms(cont_cpu):.1f}")
+    table.note(f"Median overhead of containment over the questions: {statistics.median(overheads):.1f} ms wall, "
+               f"{statistics.median(cpu_overheads):.1f} ms CPU (vetting not included; it ran before too).")
+    table.print()
 
 
 if __name__ == "__main__":

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.table import Table
 
 TEXT = ox.NamedNode("https://w3id.org/diplokg/ontology#text")
 QUERY = "SELECT ?s ?text WHERE { ?s <https://w3id.org/diplokg/ontology#text> ?text }"
@@ -71,9 +75,10 @@ def main() -> None:
         ("memory, quads_for_pattern", _per_lookup(subjects, pattern(memory))),
         ("memory, SPARQL (one pattern, substitution)", _per_lookup(subjects, sparql(memory))),
     ]
-    print("| look-up | time per look-up |\n| --- | --- |")
+    table = Table(f"look-ups on {args.world} ({len(subjects):,} look-ups)", ["look-up", "time per look-up"])
     for name, seconds in rows:
-        print(f"| {name} | {seconds * 1e6:.0f} µs |")
+        table.row(name, f"{seconds * 1e6:.0f} µs")
+    table.print()
 
 
 if __name__ == "__main__":

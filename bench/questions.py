@@ -45,6 +45,7 @@ import pyoxigraph as ox  # noqa: E402
 from rdflib import XSD, Literal, URIRef  # noqa: E402
 from rdflib.term import Node  # noqa: E402
 
+from bench.table import Table  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.sparqltext import bind  # noqa: E402
 
@@ -186,6 +187,10 @@ def main() -> None:
         files = [f for f in files if f.stem in args.only]
     from kg.store.files import write_store
 
+    header = ["world", "query"]
+    for kind in ["memory"] + ([] if args.no_disk else ["disk"]):
+        header += [f"{kind} new"] if args.no_old else [f"{kind} old", f"{kind} new", f"{kind} same rows"]
+    table = Table(f"library questions (old = {old_rev[:7]}; median of {args.repeat}, cap {args.cap:.0f} s)", header)
     for size in args.sizes:
         world = args.worlds / f"world-{size}"
         store, info = build_memory(world)
@@ -195,25 +200,17 @@ def main() -> None:
             if not args.no_disk:
                 write_store(disk_dir / "store", store)
             wrote = time.perf_counter() - start
-            print(
-                f"\n### {world.name}: {info['quads']:,} quads; load {info['load']:.1f} s, closure "
-                f"{info['closure']:.1f} s, on-disk store written in {wrote:.1f} s; old = {old_rev[:7]}; "
-                f"median of {args.repeat}, cap {args.cap:.0f} s\n",
-                flush=True,
-            )
+            table.note(f"{world.name}: {info['quads']:,} quads; load {info['load']:.1f} s, closure "
+                       f"{info['closure']:.1f} s, on-disk store written in {wrote:.1f} s.")
             on_disk = str(disk_dir / "store")
             kinds: list[tuple[str, object]] = [("memory", store)]
             if not args.no_disk:
                 kinds.append(("disk", lambda path=on_disk: ox.Store.read_only(path)))
-            header = ["query"]
-            for kind, _ in kinds:
-                header += [f"{kind} old", f"{kind} new", f"{kind} same rows"] if not args.no_old else [f"{kind} new"]
-            print("| " + " | ".join(header) + " |\n|" + " --- |" * len(header), flush=True)
             for path in files:
                 name = path.relative_to(ROOT / "queries").as_posix().removesuffix(".rq")
                 new = path.read_text(encoding="utf-8")
                 old = None if args.no_old else git_text(old_rev, path)
-                cells = [name]
+                cells = [world.name, name]
                 for _, opener in kinds:
                     new_cell = time_query(opener, new, args.repeat, args.cap)
                     if args.no_old:
@@ -226,10 +223,11 @@ def main() -> None:
                     else:
                         old_cell = time_query(opener, old, args.repeat, args.cap)
                         cells += [fmt(old_cell), fmt(new_cell), same(old_cell, new_cell)]
-                print("| " + " | ".join(cells) + " |", flush=True)
+                table.row(*cells)
         finally:
             del store
             shutil.rmtree(disk_dir, ignore_errors=True)
+    table.print()
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from rdflib import XSD, Literal, URIRef  # noqa: E402
 from rdflib.term import Node  # noqa: E402
 
+from bench.table import Table, load_average  # noqa: E402
 from kg.query.engine import BuiltGraph  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.library import library  # noqa: E402
@@ -230,6 +231,7 @@ def main() -> None:
     sync_library(build)
     asked = [(n, t) for n, t in questions() if not args.only or n in args.only]
     print(f"# diplokg serve at {args.triples} triples ({build})\n")
+    started_load = load_average()
     baseline: dict[str, float] = {}
     if not args.skip_baseline:
         graph = BuiltGraph(build)
@@ -249,20 +251,20 @@ def main() -> None:
     if asked:
         served["computed"] = serve_table(build, asked, args, "--cache-mib", "0")
         served["kept"] = serve_table(build, asked, args, "--no-warm")
-        print("load average (1, 5, 15 min) after the tables: " + " ".join(f"{v:.1f}" for v in os.getloadavg()) + "\n")
-        print("| question | `diplokg query` (baseline) | serve, computed per request (`--cache-mib 0`) "
-              "| serve, default (answers kept) |")
-        print("| --- | --- | --- | --- |")
+        table = Table(f"diplokg serve at {args.triples} triples, median of {args.repeat}",
+                      ["question", "`diplokg query` (baseline)", "serve, computed per request (`--cache-mib 0`)",
+                       "serve, default (answers kept)"])
+        table.started = started_load
         for name, _ in asked:
             base = f"{baseline[name] * 1000:.0f} ms" if name in baseline else "-"
             cells = [f"{served[k][name][0] * 1000:.0f} ms" + ("" if served[k][name][1] == 200 else
                                                              f" (status {served[k][name][1]})") for k in served]
-            print(f"| {name} | {base} | {' | '.join(cells)} |")
-        for kind, table in served.items():
-            under = sum(1 for v, status in table.values() if v < 0.2 and status == 200)
-            print(f"\n{kind}: {under} of {len(table)} questions under 200 ms median on serve; median of medians "
-                  f"{statistics.median(v for v, _ in table.values()) * 1000:.0f} ms")
-        print()
+            table.row(name, base, *cells)
+        for kind, found in served.items():
+            under = sum(1 for v, status in found.values() if v < 0.2 and status == 200)
+            table.note(f"{kind}: {under} of {len(found)} questions under 200 ms median on serve; median of medians "
+                       f"{statistics.median(v for v, _ in found.values()) * 1000:.0f} ms.")
+        table.print()
     if args.table_only:
         return
 

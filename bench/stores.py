@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from serve_load import questions, world_build  # noqa: E402
 
+from bench.table import Table  # noqa: E402
 from kg.errors import QueryTimeout  # noqa: E402
 from kg.http import Endpoint  # noqa: E402
 from kg.query.engine import Answer, BuiltGraph  # noqa: E402
@@ -120,9 +121,8 @@ def question_table(build: Path, columns: dict[str, RemoteGraph], repeat: int, ca
     and on each store over the protocol, question by question (so a change of load hits every column)."""
     local = BuiltGraph(build)
     limits = Limits(timeout=cap)
-    print(f"load average before: {os.getloadavg()[0]:.1f}\n", flush=True)
-    print("| question | `diplokg query` (local build) | " + " | ".join(columns) + " |")
-    print("| --- | --- |" + " --- |" * len(columns), flush=True)
+    table = Table(f"library questions on {build} (median of {repeat}; cut off after {cap:.0f} s)",
+                  ["question", "`diplokg query` (local build, the baseline)", *columns])
     differ: dict[str, list[str]] = {label: [] for label in columns}
     failed: dict[str, list[str]] = {label: [] for label in columns}
     for name, text in questions():
@@ -140,11 +140,11 @@ def question_table(build: Path, columns: dict[str, RemoteGraph], repeat: int, ca
                 cell += " (differs)"
                 differ[label].append(name)
             cells.append(cell)
-        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
-    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+        table.row(name, *cells)
     for label in columns:
-        print(f"\n{label}: answers differ from the local build on {', '.join(differ[label]) or 'none'}; "
-              f"no answer on {'; '.join(failed[label]) or 'none'}")
+        table.note(f"{label}: answers differ from the local build on {', '.join(differ[label]) or 'none'}; "
+                   f"no answer on {'; '.join(failed[label]) or 'none'}.")
+    table.print()
 
 
 def main() -> None:

@@ -40,6 +40,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.table import Table
+
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ("unga-votes", "wikidata-missions", "unga-key-votes-2020-2024", "unsc-dprk-votes")
 #: The sources issue 24 added: left out of ``world-2019``.
@@ -167,16 +170,15 @@ def main() -> None:
                 seconds, _peak, _err = run(argv, {**os.environ, "DIPLOKG_BUILD": str(project / "build")})
                 cli[key].append(seconds)
             loads.append(load_average())
-        print(f"\nload average (1, 5, 15 min) at the start and after each round: {'; '.join(loads)}")
-        print(f"\n### World build against the dossier build (median of {args.repeat}, alternated)\n")
-        print("| build | wall s | peak MB (tree) | steps (median s) |")
-        print("| --- | --- | --- | --- |")
+        table = Table(f"world build against the dossier build (median of {args.repeat}, alternated)",
+                      ["measure", "wall", "peak MB (tree)", "steps (median s)"])
+        table.note(f"Load average (1, 5, 15 min) at the start and after each round: {'; '.join(loads)}.")
         for name, rows in results.items():
             names = sorted({k for _s, _p, st in rows for k in st})
             detail = ", ".join(f"{k} {statistics.median(st.get(k, 0.0) for _s, _p, st in rows):.1f}" for k in names)
             wall = statistics.median(s for s, _p, _st in rows)
             peak = statistics.median(p for _s, p, _st in rows)
-            print(f"| {name} | {wall:.1f} | {peak:.0f} | {detail} |")
+            table.row(f"build: {name}", f"{wall:.1f} s", f"{peak:.0f}", detail)
         words = {
             "alignment": "diplokg alignment --format csv (all states, CHN and RUS, every year: 1946-2025)",
             "alignment (world-2019, baseline)": "the same on world-2019 (1946-2020: the build before issue 24)",
@@ -184,17 +186,15 @@ def main() -> None:
             "alignment-issue": "diplokg alignment --issue hr --year 2019 --format csv (from the votes)",
             "alignment-pool": "diplokg alignment --pool --from 2022 --to 2023 --format csv (from the votes)",
         }
-        print("\n| command (built) | wall s (median) |\n| --- | --- |")
         for key, text in words.items():
-            print(f"| {text} | {statistics.median(cli[key]):.2f} |")
+            table.row(text, f"{statistics.median(cli[key]):.2f} s")
         wall = statistics.median(s for s, _p, _st in results["world"])
         peak = statistics.median(p for _s, p, _st in results["world"])
         span = statistics.median(cli["alignment 1946-2024"])
-        print("\n| issue 24's goal | this run | met |\n| --- | --- | --- |")
-        print(f"| world build under 40 s | {wall:.1f} s | {'yes' if wall < 40 else 'no'} |")
-        print(f"| world build under 2 GB | {peak:.0f} MB | {'yes' if peak < 2048 else 'no'} |")
-        print(f"| alignment, every state, both anchors, 1946-2024, under 3 s | {span:.2f} s | "
-              f"{'yes' if span < 3 else 'no'} |")
+        table.note(f"Issue 24's goals: world build under 40 s: {wall:.1f} s ({'met' if wall < 40 else 'not met'}); "
+                   f"under 2 GB: {peak:.0f} MB ({'met' if peak < 2048 else 'not met'}); alignment of every state, "
+                   f"both anchors, 1946-2024, under 3 s: {span:.2f} s ({'met' if span < 3 else 'not met'}).")
+        table.print()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -154,6 +154,17 @@ def test_cli_explore(built, cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert out.strip() == str(default) and default.read_bytes() == target.read_bytes()
 
 
+def test_cli_explore_progress(built, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26: with --progress each step is told on standard error, never in the page or the output."""
+    target = tmp_path / "page.html"
+    code, out, err = cli("explore", "--progress", "-o", str(target))
+    assert code == 0, err
+    assert "... explore: the network" in err and "... explore: writing the page" in err
+    assert out.strip() == str(target) and "... explore" not in target.read_text(encoding="utf-8")
+    code, _out, err = cli("explore", "-o", str(tmp_path / "quiet.html"))
+    assert code == 0 and "... explore" not in err
+
+
 @pytest.mark.parametrize(("host", "status", "reason", "kind"), [
     pytest.param("UGA", "closed", "closed on or before 2023-12", "mission-closed", id="uganda"),
     pytest.param("LBY", "closed", "closed on or before 2024-01-30", "mission-closed", id="libya"),

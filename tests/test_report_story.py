@@ -79,3 +79,16 @@ def test_report_cli_writes_it(cli: Cli, built, tmp_path: Path) -> None:
     code, _out, err = cli("report", "-o", str(tmp_path / "r.md"))
     assert code == 0, err
     assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# What the sources say")
+
+
+def test_report_progress_goes_to_stderr_only(cli: Cli, built, tmp_path: Path) -> None:
+    """Issue 26: progress while the report runs, on standard error, with --progress (or on a terminal);
+    never in the report, and nothing when standard error is not a terminal and no one asked."""
+    code, out, err = cli("report", "--progress", "-o", str(tmp_path / "r.md"))
+    total = len(re.findall(r"^\*Question `", (tmp_path / "r.md").read_text(encoding="utf-8"), re.M))
+    assert code == 0, err
+    assert f"... report: question {total} of {total}, " in err and "... report: question 1 of " in err
+    assert "... report" not in (tmp_path / "r.md").read_text(encoding="utf-8") and "... report" not in out
+    code, _out, err = cli("report", "-o", str(tmp_path / "quiet.md"))
+    assert code == 0 and "... report" not in err
+    assert (tmp_path / "quiet.md").read_bytes() == (tmp_path / "r.md").read_bytes()

@@ -27,6 +27,7 @@ from kg.query.entities import resolve_bindings
 from kg.query.gate import vet
 from kg.query.library import Question, check_bindings, find_question, library, parameters_of
 from kg.query.sandbox import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT, Limits
+from kg.query.verdicts import vet_kept
 from kg.query.vocabulary import warnings as undefined_terms
 
 from .table import Table, answer_table, question_table
@@ -161,7 +162,7 @@ class Build:
         found = question if isinstance(question, Question) else self.question(question)
         bindings = check_bindings(f"question {found.name!r}", found.parameters, _terms(bind), _as_of(as_of))
         bindings = resolve_bindings(self.graph, found.parameters, bindings)
-        vetted = vet(found.text, self.graph.graph_names(), origin=str(found.path))
+        vetted = vet_kept(self.graph, found.text, str(found.path))  # the gate's verdict, kept beside the build
         answer = self.graph.run(vetted, engine=engine, asserted_only=asserted, bindings=bindings,
                                 limits=self._limits(timeout, max_memory))
         return Answered(found, bindings, answer)

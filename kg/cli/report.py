@@ -18,15 +18,17 @@ from kg.cli.common import (
     project_option,
     write_output,
 )
+from kg.cli.progress import Progress, Report, progress_option
 from kg.cli.query import open_graph, parse_binding
 from kg.http import Endpoint
+from kg.query.answers import keeping_answers
 from kg.query.engine import BuiltGraph
 from kg.query.entities import resolve_bindings
 from kg.query.excerpts import readable
 from kg.query.formats import literal_text
-from kg.query.gate import vet
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, library
 from kg.query.sandbox import Limits
+from kg.query.verdicts import vet_kept
 
 _SOURCES = """
 PREFIX diplo:   <https://w3id.org/diplokg/ontology#>
@@ -77,7 +79,7 @@ def _words(variable: str) -> str:
 
 
 def _run(built: BuiltGraph, text: str, origin: str, limits: Limits | None = None) -> list[tuple[str, ...]]:
-    answer = built.run(vet(text, built.graph_names(), origin=origin), limits=limits)
+    answer = built.run(vet_kept(built, text, origin), limits=limits)
     return [tuple(literal_text(t) for t in row) for row in answer.rows]
 
 
@@ -182,8 +184,7 @@ def section(
         asked = ", ".join(f"{_words(k)} = {v}" for k, v in given.items())
         out += [f"*Asked with {asked}* (`diplokg ask {question.name} "
                 + " ".join(f"--bind {k}={v}" for k, v in given.items()) + "`).", ""]
-    vetted = vet(question.text, built.graph_names(), origin=str(question.path))
-    answer = built.run(vetted, bindings=bindings, limits=limits)
+    answer = built.run(vet_kept(built, question.text, str(question.path), bindings), limits=limits)
     view = evidence_view(answer.variables, cells(answer), hidden=tuple(p.name for p in question.parameters))
     if not view.rows:
         return [*out, f"*Question `{question.name}`.* No answer in the current sources.", ""]
@@ -229,10 +230,13 @@ def story(questions: list[Question]) -> list[tuple[str, str, list[tuple[Question
 
 
 def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | None = None,
-                section_rows: int = SECTION_ROWS) -> str:
+                section_rows: int = SECTION_ROWS, progress: Report | None = None) -> str:
     """The whole report as Markdown: the same graph and library give the same text. Everything that
     comes from data is escaped (:func:`_cell`), so no data becomes HTML. Each section shows at most
-    ``section_rows`` rows of its answer (0: every row) and says how to get the rest."""
+    ``section_rows`` rows of its answer (0: every row) and says how to get the rest. ``progress`` is
+    told of each question as it is asked."""
+    progress = progress or (lambda _step: None)
+    progress("the sources")
     sources = _run(built, _SOURCES, "report: sources", limits)
     modalities = _run(built, _MODALITIES, "report: modalities", limits)
     out = [
@@ -257,10 +261,13 @@ def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | N
         "",
     ]
     number = 0
-    for title, intro, chosen in story(questions):
+    parts = story(questions)
+    total = sum(len(chosen) for _, _, chosen in parts)
+    for title, intro, chosen in parts:
         out += [f"# {title}", "", intro, ""]
         for question, values in chosen:
             number += 1
+            progress(f"question {number} of {total}, {question.name}")
             out += section(number, question, built, values, limits, section_rows)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -280,15 +287,22 @@ def report_text(built: BuiltGraph, questions: list[Question], limits: Limits | N
     show_default=True,
     help="Rows of each answer to show (0: every row); a longer answer says how to get the rest.",
 )
+@progress_option
 @endpoint_options
 @limit_options
 @project_option
-def command(output: Path, section_rows: int, timeout: float, max_memory: int, project: Path | None,
-            endpoint: Endpoint | None) -> None:
+def command(output: Path, section_rows: int, progress: bool | None, timeout: float, max_memory: int,
+            project: Path | None, endpoint: Endpoint | None) -> None:
     """Write every question of the library, with its answer and evidence, as one Markdown report.
-    The limits apply to each question."""
+    The limits apply to each question. Answers and the gate's verdicts are kept in the build folder
+    (answers/, verdicts.json) for the next report or page on the same build."""
     proj = get_project(project)
     output_path(output)
-    built = open_graph(proj, endpoint)
-    text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory), section_rows)
+    built = keeping_answers(open_graph(proj, endpoint))
+    shown = Progress("report", progress)
+    try:
+        text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory), section_rows,
+                           shown)
+    finally:
+        shown.done()
     write_output(output, text)

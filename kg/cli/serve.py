@@ -20,6 +20,7 @@ from kg.cli.common import get_project, note, project_option
 from kg.cli.query import ensure_built
 from kg.cli.report import report_text
 from kg.errors import DiplokgError
+from kg.query.answers import keeping_answers
 from kg.query.engine import BuiltGraph
 from kg.query.library import library
 from kg.query.sandbox import Limits
@@ -35,7 +36,7 @@ def explorer_page(graph: BuiltGraph, rows: Rows) -> str:
     from kg.network.explorer import explorer_inputs
     from kg.network.page import page_html
 
-    inputs = explorer_inputs(graph, rows)
+    inputs = explorer_inputs(keeping_answers(graph), rows)  # the network's answers kept; ``rows`` asked
     return page_html(inputs.graph, inputs.world, inputs.view, inputs.story)
 
 
@@ -150,7 +151,7 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_memory: int
     live = LiveGraph(built.path, workers=max_running, memory_mib=max_memory, long=max_long)
 
     def report(graph: BuiltGraph, rows: Rows) -> str:
-        return report_text(graph, library(proj.queries))
+        return report_text(keeping_answers(graph), library(proj.queries))
 
     sock = open_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]

@@ -16,6 +16,7 @@ rule ``diplokg ask network-as-of`` answers by.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +76,23 @@ def world_view(source: Any, through: int | None) -> WorldView:
                      min_roll_calls=DEFAULT_MIN_ROLL_CALLS, through=through)
 
 
-def explorer_inputs(built: BuiltGraph, world_source: Any = None) -> ExplorerInputs:
+def explorer_inputs(built: BuiltGraph, world_source: Any = None,
+                    progress: Callable[[str], None] | None = None) -> ExplorerInputs:
     """Read the explorer's inputs from *built*.
 
     Args:
         built: The built graph (or a remote store answering like one).
         world_source: Where the world view is read from (a pyoxigraph store, or a function running
             the world's queries, as :func:`kg.network.worldgraph.world_data` takes); None: no world.
+        progress: Told of each step as it starts.
     """
+    progress = progress or (lambda _step: None)
+    progress("the network")
     graph = explorer_graph(built)
+    progress("the story")
     story = story_events(built)
+    if world_source is not None:
+        progress("the world")
     world = world_data(world_source) if world_source is not None else None
     match = re.match(r"^(\d{4})", str(graph.graph.get("as_of") or ""))
     years = [e.year for e in story if e.year is not None] + ([int(match.group(1))] if match else [])

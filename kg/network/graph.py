@@ -42,7 +42,7 @@ from kg.network import analytics
 from kg.network.status import EVENT_KINDS, StatusEvent, high, status_as_of, status_timeline
 from kg.query.engine import BuiltGraph
 from kg.query.entities import initials
-from kg.query.gate import vet
+from kg.query.verdicts import vet_kept
 
 QUERY_DIR = Path(__file__).resolve().parent / "rules"
 NODE_KINDS = {1: "state", 2: "territory", 3: "organisation", 4: "region", 5: "person"}
@@ -80,7 +80,7 @@ def modality_name(term: Node | str | None) -> str:
 def run_query(built: BuiltGraph, name: str) -> list[dict[str, Node | None]]:
     """Run ``kg/network/rules/NAME.rq`` over the built graph and return its rows as records."""
     path = QUERY_DIR / f"{name}.rq"
-    query = vet(path.read_text(encoding="utf-8"), built.graph_names(), origin=str(path))
+    query = vet_kept(built, path.read_text(encoding="utf-8"), str(path))
     return built.run(query).records()
 
 

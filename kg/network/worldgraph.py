@@ -104,7 +104,7 @@ def _events(rows: Rows) -> dict[str, tuple[StatusEvent, ...]]:
     return {mission: tuple(dict.fromkeys(events)) for mission, events in found.items()}
 
 
-def _rows(store: ox.Store, query: str) -> list[dict[str, Any]]:
+def store_rows(store: ox.Store, query: str) -> list[dict[str, Any]]:
     """The solutions of a SELECT over the union of every graph, as ``{variable: value or None}``."""
     result = store.query(query, use_default_graph_as_union=True)
     names = [v.value for v in result.variables]  # type: ignore[union-attr]
@@ -152,7 +152,7 @@ def world_data(source: ox.Store | Rows, focus: str = "PRK") -> WorldData | None:
         source: The built graph's store (queried here), or what runs the queries (:data:`Rows`).
         focus: The code of the state whose missions the view draws first.
     """
-    rows: Rows = functools.partial(_rows, source) if isinstance(source, ox.Store) else source
+    rows: Rows = functools.partial(store_rows, source) if isinstance(source, ox.Store) else source
     measures = rows(AGREEMENT)
     missions = rows(MISSIONS)
     if not measures and not any(m["lat"] is not None for m in missions):

@@ -24,6 +24,7 @@ from rdflib.term import Identifier, Node
 
 from kg.errors import DiplokgError, QueryError, QueryRefused, TooManyRows
 from kg.namespaces import INFERRED_GRAPH
+from kg.query.answers import AnswerStore
 from kg.query.gate import VettedQuery
 from kg.query.pool import PoolClosed, WorkerPool
 from kg.query.sandbox import NO_TIMEOUT, Contained, Limits, contained
@@ -116,6 +117,8 @@ class BuiltGraph:
         #: Pre-forked workers that run Oxigraph queries over :attr:`store` (a server sets them; None:
         #: a child is forked per query).
         self.workers: WorkerPool | None = None
+        #: Answers kept beside the build (:mod:`kg.query.answers`; the report and the explorer set it).
+        self.answers: AnswerStore | None = None
 
     @property
     def store(self) -> ox.Store:
@@ -210,6 +213,18 @@ class BuiltGraph:
         return data.partition(b"\n")[2]
 
     def _oxigraph(self, request: OxigraphRequest, limits: Limits) -> bytes:
+        """The answer kept for ``request`` (:attr:`answers`, when it has no row cap), else :meth:`_compute`'s."""
+        kept = self.answers if request.cap is None else None
+        if kept is None:
+            return self._compute(request, limits)
+        key = kept.key(request.text, request.options, request.results)
+        data = kept.get(key)
+        if data is None:
+            data = self._compute(request, limits)
+            kept.put(key, data)
+        return data
+
+    def _compute(self, request: OxigraphRequest, limits: Limits) -> bytes:
         """Run ``request`` in a pool's worker when there is one for these limits, else in a child."""
         pool = self.workers
         if pool is not None and pool.memory_mib == limits.memory_mib:

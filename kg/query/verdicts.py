@@ -1,0 +1,208 @@
+"""The gate's verdicts on the project's own texts (the library's questions, the network's rules, the
+report's and the pages' queries), kept beside a build so that a report, an explorer page or a served
+page does not read them again in every process.
+
+The gate (:func:`kg.query.gate.vet`) reads a query with rdflib's SPARQL parser, which costs 0.1-2 s for
+a library question (network-as-of, 20 kB, 1.5-6 s) and is most of what ``diplokg report`` and ``diplokg
+explore`` spent. What a verdict decides does not depend on the graph's data: only on the text, the
+graphs ``FROM`` may name, the values bound and the gate's own code. So a verdict is kept under a key
+made of those (:data:`FINGERPRINT` holds the gate's code and rdflib's and pyparsing's versions), in
+memory for the process and in ``verdicts.json`` in the build folder for the next one.
+
+What is kept is the verdict's outcome only: the kind, the projected variables and the dataset. The
+text an engine executes is never read from the file: it is the canonical text
+(:func:`kg.query.canonical.canonical`, cheap: our lexer, not rdflib's parser) of the text asked, with
+the values' ``VALUES`` block written by :func:`kg.query.sparqltext.values_block` exactly where
+:func:`kg.query.sparqltext.bind` writes it; an entry whose text differs is a miss. A refusal is never
+kept: a refused text is read again, and refused again, each time. rdflib's algebra of a recalled verdict
+is read when something asks for it (only rdflib's engine does). The file is the build folder's, like
+the built graph it sits beside: whoever can write it can write the graph too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any, cast
+
+import rdflib
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from kg.query import canonical as _canonical_module
+from kg.query import gate as _gate_module
+from kg.query import sparqltext as _sparqltext_module
+from kg.query.canonical import Ambiguous, canonical
+from kg.query.gate import QueryKind, VettedQuery, vet
+from kg.query.sparqltext import bind, value_of, values_block, where_start
+
+#: The file a build folder keeps its verdicts in.
+FILE_NAME = "verdicts.json"
+#: Verdicts a file keeps at most (the oldest go first): the library and its rules are about 60.
+MAX_KEPT = 2000
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for module in (_gate_module, _canonical_module, _sparqltext_module):
+        digest.update(Path(cast(str, module.__file__)).read_bytes())
+    digest.update(rdflib.__version__.encode())
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(metadata.version("pyparsing").encode())
+    return digest.hexdigest()
+
+
+#: What a verdict depends on besides the text: the gate's code (its modules' bytes) and the parser's
+#: versions. Another gate gives other keys, so no verdict outlives the code that made it.
+FINGERPRINT = _fingerprint()
+
+
+class Recalled(VettedQuery):
+    """A verdict read back from the file: as the gate gave it, but for rdflib's algebra, which is read
+    from the text the first time it is asked for."""
+
+    def _get_algebra(self) -> Query:
+        found = self.__dict__.get("_algebra")
+        if found is None:
+            found = translateQuery(parseQuery(self.text))
+            self.__dict__["_algebra"] = found
+        return cast(Query, found)
+
+    def _set_algebra(self, value: Query | None) -> None:
+        self.__dict__["_algebra"] = value
+
+    algebra = property(_get_algebra, _set_algebra)  # type: ignore[assignment]
+
+
+def _key(text: str, allowed: Iterable[URIRef | str], bindings: Mapping[str, Node]) -> str:
+    parts = [FINGERPRINT, text, sorted(str(g) for g in allowed),
+             sorted((name, cast(Any, term).n3()) for name, term in bindings.items())]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def _executed_text(text: str, bindings: Mapping[str, Node]) -> str | None:
+    """The text the gate's verdict would have (canonical, with the values' block), or None."""
+    try:
+        canon = canonical(text).text
+    except Ambiguous:
+        return None
+    if not bindings:
+        return canon
+    block = values_block({name: value_of(term, name) for name, term in bindings.items()})
+    at = where_start(canon)
+    return f"{canon[:at]} {block}{canon[at:]}"
+
+
+class Verdicts:
+    """Verdicts kept in memory and (with ``path``) in a JSON file between processes.
+
+    Args:
+        path: The file (None: this process only).
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._kept: dict[str, dict[str, Any]] | None = None
+
+    def _entries(self) -> dict[str, dict[str, Any]]:
+        if self._kept is None:
+            self._kept = {}
+            if self.path is not None:
+                try:
+                    found = json.loads(self.path.read_text(encoding="utf-8"))
+                    if isinstance(found, dict) and found.get("fingerprint") == FINGERPRINT:
+                        self._kept = {k: v for k, v in found.get("verdicts", {}).items() if isinstance(v, dict)}
+                except (OSError, ValueError):
+                    pass
+        return self._kept
+
+    def vet(self, text: str, allowed: Iterable[URIRef | str], origin: str,
+            bindings: Mapping[str, Node] | None = None) -> VettedQuery:
+        """The gate's verdict on ``text`` (with ``bindings`` bound as :func:`kg.query.sparqltext.bind`
+        binds them), kept or read now.
+
+        Raises:
+            As :func:`kg.query.gate.vet` and :func:`kg.query.sparqltext.bind`.
+        """
+        bindings = bindings or {}
+        allowed = list(allowed)
+        key = _key(text, allowed, bindings)
+        with self._lock:
+            entry = self._entries().get(key)
+        executed = _executed_text(text, bindings) if entry is not None else None
+        if entry is not None and executed is not None and entry.get("text") == executed:
+            return _recalled(entry, executed, origin)
+        verdict = vet(text, allowed, origin=origin)
+        if bindings:
+            verdict = bind(verdict, bindings)
+        self._keep(key, verdict)
+        return verdict
+
+    def _keep(self, key: str, verdict: VettedQuery) -> None:
+        with self._lock:
+            entries = self._entries()
+            entries[key] = {"text": verdict.text, "kind": verdict.kind, "variables": list(verdict.variables),
+                            "default": [str(g) for g in verdict.default_graphs],
+                            "named": [str(g) for g in verdict.named_graphs]}
+            while len(entries) > MAX_KEPT:
+                del entries[next(iter(entries))]
+            if self.path is not None:
+                _write(self.path, {"fingerprint": FINGERPRINT, "verdicts": entries})
+
+
+def _recalled(entry: dict[str, Any], text: str, origin: str) -> VettedQuery:
+    found = Recalled.__new__(Recalled)
+    fields = {"text": text, "kind": cast(QueryKind, entry["kind"]),
+              "variables": tuple(str(v) for v in entry.get("variables", ())),
+              "default_graphs": tuple(URIRef(g) for g in entry.get("default", ())),
+              "named_graphs": tuple(URIRef(g) for g in entry.get("named", ())), "origin": origin}
+    for name, value in fields.items():
+        object.__setattr__(found, name, value)
+    object.__setattr__(found, "algebra", None)  # read from the text when asked for
+    return found
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Write the file whole or not at all (a folder that cannot be written keeps no verdicts)."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".verdicts.", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+        os.replace(name, path)
+    except OSError:
+        return
+
+
+_BY_FOLDER: dict[str, Verdicts] = {}
+_BY_FOLDER_LOCK = threading.Lock()
+
+
+def verdicts_for(graph: object) -> Verdicts:
+    """The verdicts of a built graph's folder (a local build: :class:`kg.query.engine.BuiltGraph`), or of
+    this process only (a remote store)."""
+    path = getattr(graph, "path", None)
+    folder = path.parent if isinstance(path, Path) and path.parent.is_dir() else None
+    name = str(folder) if folder is not None else ""
+    with _BY_FOLDER_LOCK:
+        found = _BY_FOLDER.get(name)
+        if found is None:
+            found = Verdicts(folder / FILE_NAME if folder is not None else None)
+            _BY_FOLDER[name] = found
+        return found
+
+
+def vet_kept(graph: Any, text: str, origin: str, bindings: Mapping[str, Node] | None = None) -> VettedQuery:
+    """:func:`kg.query.gate.vet` (then :func:`kg.query.sparqltext.bind`) of a project's own text for
+    ``graph`` (the graphs ``FROM`` may name are its graphs), through the verdicts of its build folder."""
+    return verdicts_for(graph).vet(text, graph.graph_names(), origin, bindings)

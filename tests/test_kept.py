@@ -1,0 +1,111 @@
+"""Verdicts and answers kept beside a build (issue 26): the same verdicts and answers as computed, a
+tampered or foreign entry never used, a refusal never kept, a rebuild never answered from the old build."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.errors import QueryRefused
+from kg.query import verdicts as verdicts_module
+from kg.query.answers import AnswerStore, keeping_answers
+from kg.query.engine import BuiltGraph
+from kg.query.gate import vet
+from kg.query.library import library
+from kg.query.sparqltext import bind
+from kg.query.verdicts import FILE_NAME, Recalled, Verdicts
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = {q.name: q for q in library(ROOT / "queries")}
+GRAPHS = [URIRef("https://w3id.org/diplokg/graph/inferred")]
+
+
+@pytest.mark.parametrize(("name", "bindings"), [
+    pytest.param("closed-missions", {}, id="closed-missions"),
+    pytest.param("network-as-of", {"asOf": Literal("2023-01-01", datatype=XSD.date)}, id="network-as-of-bound"),
+    pytest.param("evidence-for", {"entity": URIRef("https://w3id.org/diplokg/id/iso3166/UGA")}, id="evidence-for"),
+])
+def test_a_recalled_verdict_is_the_gates(tmp_path: Path, name: str, bindings: dict) -> None:
+    text = QUESTIONS[name].text
+    fresh = vet(text, GRAPHS, origin=name)
+    if bindings:
+        fresh = bind(fresh, bindings)
+    Verdicts(tmp_path / FILE_NAME).vet(text, GRAPHS, name, bindings)
+    recalled = Verdicts(tmp_path / FILE_NAME).vet(text, GRAPHS, name, bindings)  # another process's view
+    assert isinstance(recalled, Recalled)
+    assert (recalled.text, recalled.kind, recalled.variables, recalled.default_graphs, recalled.named_graphs,
+            recalled.origin) == (fresh.text, fresh.kind, fresh.variables, fresh.default_graphs,
+                                 fresh.named_graphs, fresh.origin)
+    assert recalled.algebra.algebra.name == fresh.algebra.algebra.name  # read from the text when asked for
+    assert [str(v) for v in recalled.algebra.algebra["PV"]] == [str(v) for v in fresh.algebra.algebra["PV"]]
+
+
+def test_a_tampered_entry_is_not_used(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    text = QUESTIONS["wave-size"].text
+    Verdicts(path).vet(text, GRAPHS, "q")
+    data = json.loads(path.read_text())
+    for entry in data["verdicts"].values():
+        entry["text"] = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    path.write_text(json.dumps(data))
+    found = Verdicts(path).vet(text, GRAPHS, "q")
+    assert not isinstance(found, Recalled)
+    assert found.text == vet(text, GRAPHS).text
+
+
+def test_another_gate_reads_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / FILE_NAME
+    Verdicts(path).vet(QUESTIONS["wave-size"].text, GRAPHS, "q")
+    monkeypatch.setattr(verdicts_module, "FINGERPRINT", "another gate")
+    assert not isinstance(Verdicts(path).vet(QUESTIONS["wave-size"].text, GRAPHS, "q"), Recalled)
+
+
+def test_a_refusal_is_never_kept(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    for _ in range(2):
+        with pytest.raises(QueryRefused):
+            Verdicts(path).vet(text, GRAPHS, "q")
+    assert not path.exists()
+
+
+def test_the_report_asks_a_build_once(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.cli.report import report_text
+
+    folder = tmp_path / "build"
+    shutil.copytree(built.graph.path.parent, folder, ignore=shutil.ignore_patterns("answers", FILE_NAME))
+    questions = library(built.project.queries)
+    first = report_text(keeping_answers(BuiltGraph(folder / "diplokg.nq")), questions)
+    assert first == report_text(built.graph, questions)  # what the report says without kept answers
+    assert (folder / FILE_NAME).is_file() and any((folder / "answers").rglob("*"))
+
+    def no_query(*_args: object) -> bytes:
+        raise AssertionError("a kept answer was asked again")
+
+    monkeypatch.setattr(BuiltGraph, "_compute", no_query)
+    again = report_text(keeping_answers(BuiltGraph(folder / "diplokg.nq")), questions)
+    assert again == first
+    # Queries not asked before are computed; a graph that keeps no answers asks every time.
+    with pytest.raises(AssertionError, match="asked again"):
+        report_text(BuiltGraph(folder / "diplokg.nq"), questions)
+
+
+def test_a_rebuild_is_not_answered_from_the_old_build(tmp_path: Path) -> None:
+    built = tmp_path / "diplokg.nq"
+    built.write_text("old\n")
+    old = AnswerStore(built)
+    old.put("k", b"old answer")
+    assert AnswerStore(built).get("k") == b"old answer"
+    replacement = tmp_path / "new.nq"
+    replacement.write_text("new build\n")
+    os.replace(replacement, built)  # as a build publishes its file
+    new = AnswerStore(built)
+    assert new.get("k") is None
+    new.put("k2", b"new answer")
+    assert not old.folder.exists()  # the old build's answers are gone
