@@ -222,7 +222,12 @@
                        color: { color: style.color, highlight: style.color, hover: style.color, opacity: 0.85 } });
       }
     });
-    document.querySelectorAll(".dk-count[data-kind]").forEach(function (c) { c.textContent = String(counts[c.dataset.kind] || 0); });
+    document.querySelectorAll(".dk-count[data-kind]").forEach(function (c) {
+      // A kind with no relation in the year shown leaves the legend until it has one again.
+      var n = counts[c.dataset.kind] || 0, row = c.closest("li");
+      c.textContent = String(n);
+      if (row) { row.hidden = n === 0; }
+    });
     api.passing = passing;
     var drawnAsBundle = {};
     Object.keys(bundles).forEach(function (key) {
