@@ -41,11 +41,17 @@ def _text(case: dict[str, Any], url: str) -> str:
     return text.replace("{open}", "(" * depth).replace("{close}", ")" * depth)
 
 
+def _as_at_a_terminal() -> None:
+    """In the child before it runs: Ctrl-C as a terminal delivers it (a harness that starts the tests in
+    the background, with SIGINT ignored as a shell does for background jobs, would pass that on)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _command(argv: list[str], interrupt: float | None) -> tuple[int, str, str]:
     """Run the installed command line in a child process (Ctrl-C after ``interrupt`` seconds)."""
     process = subprocess.Popen(
         [sys.executable, "-c", "from kg.cli import cli_main; cli_main()", *argv],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_at_a_terminal,
     )
     if interrupt is not None:
         time.sleep(interrupt)
@@ -151,7 +157,7 @@ def test_ctrl_c_leaves_no_child_behind(listener: Listener, built: Any) -> None:
     process = subprocess.Popen(
         [sys.executable, "-c", "from kg.cli import cli_main; cli_main()",
          "query", "--project", str(built.project.root), "-e", text],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_as_at_a_terminal,
     )
     try:
         deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
