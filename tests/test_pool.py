@@ -166,6 +166,9 @@ def test_an_interrupted_caller_leaves_no_worker_running() -> None:
         return b""
 
     pool = _pool(wait)
+    # Ctrl-C raises KeyboardInterrupt here even when the tests were started with SIGINT ignored (a
+    # background job of a shell): else the query would wait for its hour.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         deadline = time.monotonic() + 60
         while not pool._idle and time.monotonic() < deadline:
@@ -178,6 +181,7 @@ def test_an_interrupted_caller_leaves_no_worker_running() -> None:
         with pytest.raises(ProcessLookupError):
             os.kill(worker.pid, 0)
     finally:
+        signal.signal(signal.SIGINT, previous)
         pool.close()
 
 
