@@ -63,6 +63,10 @@ def dossier(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return copy_project(tmp_path_factory.mktemp("dossier") / "project")
 
 
+#: The dossier's build folder once :func:`built` has made it: the build the CLI of every later test finds.
+_DOSSIER_BUILD: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def built(dossier: Project) -> Iterator[Built]:
     """The real project without the world's sources (the dossier), built once per session."""
@@ -70,8 +74,20 @@ def built(dossier: Project) -> Iterator[Built]:
     mp.setenv("DIPLOKG_BUILD", str(dossier.root / "build"))
     report = build(dossier)
     assert report.written, [str(v) for v in report.violations]
+    _DOSSIER_BUILD[:] = [str(dossier.root / "build")]
     yield Built(dossier, report, BuiltGraph(dossier.built_graph))
+    _DOSSIER_BUILD.clear()
     mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _dossier_build_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with DIPLOKG_BUILD naming the dossier's build (once it is made), whatever the
+    tests before it did: made first inside a test that set DIPLOKG_BUILD itself, the session fixture's
+    setting was undone with that test's, and later tests' CLI found another build (test_cli_as_of and
+    the FROM attack cases failed, depending on the order the suite ran in)."""
+    if _DOSSIER_BUILD:
+        monkeypatch.setenv("DIPLOKG_BUILD", _DOSSIER_BUILD[0])
 
 
 @pytest.fixture(scope="session")
