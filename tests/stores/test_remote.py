@@ -43,6 +43,15 @@ VIRTUOSO_INTERMITTENT: dict[str, str] = {
                     "reproduced in 19 local runs of the store tests",
 }
 
+#: Where Virtuoso 7.2 may never answer: not asked there (each ask waited for the client's 300 s and
+#: failed, with Virtuoso using no processor time), until the question is written around it. By hand,
+#: on the same data, it answered in 6 s with the local rows (2020-01-01 to 2024-06-01); in test runs
+#: it did not, 2026-12-07. Issue 27 (item 5) stays open for it.
+VIRTUOSO_HANGS: dict[str, str] = {
+    "network-as-of": "no answer in test runs (none within the client's 300 s, no processor time used); "
+                     "the local rows by hand",
+}
+
 
 def rows(answer: Answer) -> list[tuple[str, ...]]:
     """The rows as sorted N-Triples text, for comparing answers of different engines."""
@@ -98,6 +107,8 @@ def test_the_store_default_graph_mode_is_what_the_test_says(pushed: Any) -> None
 
 @pytest.mark.parametrize("name", QUESTIONS)
 def test_every_question_gives_the_local_answer(pushed: Any, built: Any, name: str) -> None:
+    if pushed.name == "virtuoso" and name in VIRTUOSO_HANGS:
+        pytest.skip(f"Virtuoso: {VIRTUOSO_HANGS[name]}")
     deviation = VIRTUOSO_DEVIATIONS.get(name) if pushed.name == "virtuoso" else None
     question = next(q for q in library(ROOT / "queries") if q.name == name)
     remote = RemoteGraph(pushed.query())
