@@ -109,3 +109,46 @@ def test_a_rebuild_is_not_answered_from_the_old_build(tmp_path: Path) -> None:
     assert new.get("k") is None
     new.put("k2", b"new answer")
     assert not old.folder.exists()  # the old build's answers are gone
+
+
+def _forged(path: Path, text: str, **entry: object) -> None:
+    """A verdicts file holding, under ``text``'s very key, the entry given (as an attacker would write it)."""
+    key = verdicts_module._key(text, GRAPHS, {})
+    executed = verdicts_module._executed_text(text, {})
+    verdict = {"text": executed, "kind": "SELECT", "variables": ["s"], "default": [], "named": [], **entry}
+    path.write_text(json.dumps({"fingerprint": verdicts_module.FINGERPRINT, "verdicts": {key: verdict}}))
+
+
+@pytest.mark.parametrize(("text", "entry"), [
+    pytest.param("SELECT ?s WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", {}, id="service"),
+    pytest.param("SELECT ?s WHERE { ?s ?p ?o }", {"default": ["http://127.0.0.1:9/x"]}, id="foreign-from"),
+    pytest.param("SELECT ?s WHERE { ?s ?p ?o }", {"kind": "UPDATE"}, id="not-a-query-kind"),
+])
+def test_a_forged_verdict_is_read_again_by_the_gate(tmp_path: Path, text: str, entry: dict) -> None:
+    path = tmp_path / FILE_NAME
+    _forged(path, text, **entry)
+    if "SERVICE" in text:
+        with pytest.raises(QueryRefused):
+            Verdicts(path).vet(text, GRAPHS, "q")
+    else:
+        found = Verdicts(path).vet(text, GRAPHS, "q")
+        assert not isinstance(found, Recalled) and found.default_graphs == ()
+
+
+def test_a_linked_or_huge_file_beside_the_build_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = QUESTIONS["wave-size"].text
+    path = tmp_path / FILE_NAME
+    os.symlink("/etc/passwd", path)
+    assert not isinstance(Verdicts(path).vet(text, GRAPHS, "q"), Recalled)
+    built = tmp_path / "diplokg.nq"
+    built.write_text("a build\n")
+    store = AnswerStore(built)
+    store.put("k", b"an answer")
+    assert store.get("k") == b"an answer"
+    (store.folder / "k").unlink()
+    os.symlink("/etc/passwd", store.folder / "k")
+    assert store.get("k") is None
+    monkeypatch.setattr("kg.query.answers.MAX_ANSWER_BYTES", 4)
+    store.put("big", b"tiny")
+    (store.folder / "big").write_bytes(b"grown past the cap")
+    assert store.get("big") is None

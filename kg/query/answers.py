@@ -24,6 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kg.errors import InputError
+from kg.sources.jail import read_path
+
 #: The folder in the build folder that keeps the answers.
 FOLDER_NAME = "answers"
 #: The largest answer kept.
@@ -62,8 +65,8 @@ class AnswerStore:
         if self.identity is None:
             return None
         try:
-            return (self.folder / key).read_bytes()
-        except OSError:
+            return read_path(self.folder / key, MAX_ANSWER_BYTES)  # a regular file, never a link, capped
+        except InputError:
             return None
 
     def put(self, key: str, data: bytes) -> None:

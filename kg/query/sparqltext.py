@@ -65,7 +65,7 @@ _CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.I)
 _CONSTRUCT_WHERE = re.compile(r"\bCONSTRUCT\s+WHERE\b", re.I)
 
 
-def _code(text: str) -> str:
+def code_of(text: str) -> str:
     """The text with strings, IRIs and comments blanked out (same length), so braces can be counted."""
     return _SKIP.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -76,7 +76,7 @@ def where_start(text: str) -> int:
     Raises:
         QueryError: The text has no group (it is not a query).
     """
-    code = _code(text)
+    code = code_of(text)
     depth = 0
     opened = 0
     # A CONSTRUCT template is a group of its own before the WHERE group (unless CONSTRUCT WHERE).

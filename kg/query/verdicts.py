@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
@@ -39,17 +40,23 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from kg.errors import InputError
 from kg.query import canonical as _canonical_module
 from kg.query import gate as _gate_module
 from kg.query import sparqltext as _sparqltext_module
 from kg.query.canonical import Ambiguous, canonical
 from kg.query.gate import QueryKind, VettedQuery, vet
-from kg.query.sparqltext import bind, value_of, values_block, where_start
+from kg.query.sparqltext import bind, code_of, value_of, values_block, where_start
+from kg.sources.jail import read_path
 
 #: The file a build folder keeps its verdicts in.
 FILE_NAME = "verdicts.json"
 #: Verdicts a file keeps at most (the oldest go first): the library and its rules are about 60.
 MAX_KEPT = 2000
+#: The largest verdicts file read (2,000 verdicts of a few kB each fit well inside).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_KINDS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 def _fingerprint() -> str:
@@ -120,11 +127,11 @@ class Verdicts:
             self._kept = {}
             if self.path is not None:
                 try:
-                    found = json.loads(self.path.read_text(encoding="utf-8"))
+                    found = json.loads(read_path(self.path, MAX_FILE_BYTES))
                     if isinstance(found, dict) and found.get("fingerprint") == FINGERPRINT:
                         self._kept = {k: v for k, v in found.get("verdicts", {}).items() if isinstance(v, dict)}
-                except (OSError, ValueError):
-                    pass
+                except (InputError, ValueError):
+                    pass  # missing, a link, too large or not JSON: nothing kept
         return self._kept
 
     def vet(self, text: str, allowed: Iterable[URIRef | str], origin: str,
@@ -141,7 +148,8 @@ class Verdicts:
         with self._lock:
             entry = self._entries().get(key)
         executed = _executed_text(text, bindings) if entry is not None else None
-        if entry is not None and executed is not None and entry.get("text") == executed:
+        if (entry is not None and executed is not None and entry.get("text") == executed
+                and _plausible(entry, executed, allowed)):
             return _recalled(entry, executed, origin)
         verdict = vet(text, allowed, origin=origin)
         if bindings:
@@ -159,6 +167,16 @@ class Verdicts:
                 del entries[next(iter(entries))]
             if self.path is not None:
                 _write(self.path, {"fingerprint": FINGERPRINT, "verdicts": entries})
+
+
+def _plausible(entry: dict[str, Any], text: str, allowed: Iterable[URIRef | str]) -> bool:
+    """Whether a kept verdict can be the gate's: a query kind, a dataset of allowed graphs only, and no
+    ``SERVICE`` in the text's code (strings, IRIs and comments aside). A verdict the file holds that is
+    not is read again by the gate (which refuses what must be refused): the file is data."""
+    permitted = {str(g) for g in allowed}
+    graphs = [*entry.get("default", ()), *entry.get("named", ())]
+    return (entry.get("kind") in _KINDS and all(isinstance(g, str) and g in permitted for g in graphs)
+            and not _SERVICE.search(code_of(text)))
 
 
 def _recalled(entry: dict[str, Any], text: str, origin: str) -> VettedQuery:
