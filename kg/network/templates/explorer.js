@@ -120,18 +120,8 @@
     var evidence = dk.evidence || [];
     if (evidence.length) {
       card.appendChild(el("div", "dk-card-sub", "Evidence"));
-      var ol = el("ol", "dk-card-evidence");
       var limit = full ? evidence.length : 3;
-      evidence.slice(0, limit).forEach(function (ev) {
-        var li = el("li");
-        li.appendChild(el("div", "dk-sentence", "\u201c" + (ev.sentence || "") + "\u201d"));
-        var src = el("div", "dk-source", ev.source ? "Source: " + ev.source : "Source: not given");
-        if (ev.modality) { src.appendChild(el("span", "dk-badge", ev.modality)); }
-        li.appendChild(src);
-        if (ev.address) { li.appendChild(el("div", "dk-address", ev.address)); }
-        ol.appendChild(li);
-      });
-      card.appendChild(ol);
+      card.appendChild(u.evidenceList(evidence, limit));
       if (evidence.length > limit) {
         card.appendChild(el("div", "dk-more", "+" + (evidence.length - limit) + " more \u2013 click for all"));
       }
