@@ -280,8 +280,10 @@ def test_alignment_pooled_gives_the_first_and_last_year(small: kg.Build, small_w
 def test_the_network_is_the_explorers(dossier_build: kg.Build) -> None:
     from kg.network.explorer import explorer_inputs
 
+    alone = kg.Build(dossier_build.graph).network()  # read on its own, without the story and the world
     graph = dossier_build.network()
     assert isinstance(graph, nx.MultiDiGraph) and graph.number_of_edges() > 0
+    assert nx.utils.graphs_equal(alone, graph)
     theirs = explorer_inputs(dossier_build.graph).graph
     assert nx.utils.graphs_equal(graph, theirs)
     def edges(g: nx.MultiDiGraph) -> dict[tuple[object, object, object], dict[str, object]]:
@@ -322,12 +324,13 @@ def test_the_table_writes_records_csv_and_escaped_html(dossier_build: kg.Build, 
 
 # ---------------------------------------------------------------- the CLI asks through the API
 
-def test_the_cli_asks_through_the_api(built, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_asks_through_the_api(built, cli: Cli, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                     tmp_path: Path) -> None:
     from kg.api.build import Build
 
     monkeypatch.setenv("DIPLOKG_BUILD", str(built.graph.path.parent))
     calls: list[str] = []
-    for method in ("answer", "run", "agreement_rows", "explorer_inputs"):
+    for method in ("answer", "run", "agreement_rows", "explorer_inputs", "network"):
         original = getattr(Build, method)
 
         def spy(self: Build, *args: object, _original: Callable[..., object] = original, _name: str = method,
@@ -341,7 +344,18 @@ def test_the_cli_asks_through_the_api(built, cli: Cli, monkeypatch: pytest.Monke
     assert cli("query", "-e", "ASK { ?s ?p ?o }", "--project", root)[0] == 0
     assert cli("alignment", "--year", "2019", "--project", root)[0] == 2  # the dossier holds no votes
     assert cli("export", "dprk", "-f", "json", "--project", root)[0] == 0
-    assert calls == ["answer", "run", "agreement_rows", "explorer_inputs"]
+    assert cli("stats", "-f", "json", "--project", root)[0] == 0
+    assert calls == ["answer", "run", "agreement_rows", "explorer_inputs", "network"]
+    # every command that reads the build opens it as the API does (kg.api.connect.open_project)
+    from kg.api import connect
+
+    opened: list[object] = []
+    original_open = connect.open_project
+    monkeypatch.setattr(connect, "open_project", lambda *a, **k: opened.append(a) or original_open(*a, **k))
+    for argv in (("stats", "-t", "communities"), ("report", "-o", str(tmp_path / "report.md"))):
+        opened.clear()
+        assert cli(*argv, "--project", root)[0] == 0, argv
+        assert len(opened) == 1, argv
 
 
 # ---------------------------------------------------------------- the README's example, as written

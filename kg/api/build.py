@@ -98,6 +98,7 @@ class Build:
         self._votes: Votes | None = None
         self._remote_world: RemoteWorld | None = None
         self._inputs: dict[bool, ExplorerInputs] = {}
+        self._network: nx.MultiDiGraph | None = None
 
     def __repr__(self) -> str:
         where = self.endpoint.url if self.endpoint is not None else str(self.graph.path)
@@ -365,8 +366,14 @@ class Build:
     def network(self) -> nx.MultiDiGraph:
         """The explorer's network of the DPRK (:func:`kg.network.graph.explorer_graph`): states,
         organisations and persons as nodes, missions, ties, sanctions and claims as edges, each with its
-        facts and evidence."""
-        return self.explorer_inputs(world=False).graph
+        facts and evidence. Read once and kept (with the explorer's inputs when they were read)."""
+        from kg.network.graph import explorer_graph
+
+        for inputs in self._inputs.values():
+            return inputs.graph
+        if self._network is None:
+            self._network = explorer_graph(self.graph)
+        return self._network
 
     def world_network(self, year: int | None = None) -> nx.MultiDiGraph:
         """The world's missions (sender to host, each with its status at the end of ``year``) and every

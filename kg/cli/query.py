@@ -39,12 +39,6 @@ def ensure_built(project: Project) -> BuiltGraph:
     return connect.ensure_built(project, progress=note)
 
 
-def open_graph(project: Project, endpoint: Endpoint | None) -> BuiltGraph:
-    """The graph to ask: the store at ``endpoint`` when given (answering like a built graph), else the
-    local build (built first if needed): :func:`kg.api.connect.open_graph`."""
-    return connect.open_graph(project, endpoint, progress=note)
-
-
 def open_build(project: Project | None, endpoint: Endpoint | None) -> Build:
     """The API's :class:`kg.api.Build` of the project's build (built first if needed) or of the store at
     ``endpoint``: what every command that asks runs through."""

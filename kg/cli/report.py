@@ -19,7 +19,7 @@ from kg.cli.common import (
     write_output,
 )
 from kg.cli.progress import Progress, Report, progress_option
-from kg.cli.query import open_graph, parse_binding
+from kg.cli.query import open_build, parse_binding
 from kg.http import Endpoint
 from kg.query.answers import keeping_answers
 from kg.query.engine import BuiltGraph
@@ -298,7 +298,7 @@ def command(output: Path, section_rows: int, progress: bool | None, timeout: flo
     (answers/, verdicts.json) for the next report or page on the same build."""
     proj = get_project(project)
     output_path(output)
-    built = keeping_answers(open_graph(proj, endpoint))
+    built = keeping_answers(open_build(proj, endpoint).graph)
     shown = Progress("report", progress)
     try:
         text = report_text(built, library(proj.queries), Limits(timeout=timeout, memory_mib=max_memory), section_rows,

@@ -16,10 +16,9 @@ import networkx as nx
 from rdflib import URIRef
 
 from kg.cli.common import endpoint_options, get_project, layout_option, project_option, write_output
-from kg.cli.query import open_graph
+from kg.cli.query import open_build
 from kg.http import Endpoint
 from kg.network import analytics
-from kg.network.graph import explorer_graph
 from kg.query.formats import Layout, lay_out, short
 
 TABLES = ("nodes", "missions", "communities")
@@ -116,8 +115,7 @@ def command(fmt: str, which: str, layout: Layout, output: Path | None, project: 
     score of the network's ties, not agreement in the UN General Assembly: see `diplokg alignment`),
     its ties, degree and betweenness centrality and community; the missions of each sending state
     before and after the closures; and the communities. Builds first if needed."""
-    built = open_graph(get_project(project), endpoint)
-    out = render_stats(explorer_graph(built), fmt, which, layout)
+    out = render_stats(open_build(get_project(project), endpoint).network(), fmt, which, layout)
     if output is not None:
         write_output(output, out)
     else:
