@@ -216,8 +216,10 @@ def main() -> None:
                 if new_times and statistics.median(new_times) >= goal:
                     over[mode].append(f"{question.name} {ms(statistics.median(new_times))}")
             if "process" in args.modes:
+                reordered = sorted(map(str, rows.get("old", []))) == sorted(map(str, rows["new"]))
                 same = ("unchanged" if same_text else "-" if "old" not in texts
-                        else "yes" if rows["old"] == rows["new"] else "NO")
+                        else "yes" if rows["old"] == rows["new"] else "yes, ties in another order" if reordered
+                        else "NO")
                 count: object = len(rows["new"])
             else:
                 same, count = "-", "-"
