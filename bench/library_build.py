@@ -1,23 +1,39 @@
 """Time every library question on a real build (the world build: ``DIPLOKG_BUILD=DIR diplokg build``),
-the old text (``--old``, default: the merge-base with main) against this checkout's, in the same run.
+a baseline checkout against this one, in the same run, three ways (``--modes``):
 
-Each question runs in process on the build's on-disk store (read-only, the union default graph), with
-the values the library's samples give (``asOf`` 2020-01-01, ``entity`` the DPRK, ``year`` 2019) written
-as a ``VALUES`` block as ``diplokg query`` writes them; median of ``--repeat`` runs, old and new
-alternated; the rows of both compared in order. One table, the load average beside each row.
+- ``process``: in process on the build's on-disk store (read-only, the union default graph), the text
+  bound to the library's sample values (``asOf`` 2020-01-01, ``entity`` the DPRK, ``year`` 2019) as a
+  ``VALUES`` block, as ``diplokg query`` writes them; the rows of the old and new texts compared in order.
+- ``serve``: ``GET /questions/NAME`` with the same values on ``diplokg serve --no-warm --cache-mib 0``
+  (every answer computed per request, in a contained worker, as a client gets it: the JSON view), one
+  server per checkout, started once.
+- ``cli``: ``diplokg ask NAME -f csv`` with the same values as a fresh process (Python start-up, the
+  on-disk store opened, the answer written), with ``DIPLOKG_BUILD`` naming the build.
+
+The baseline is a checkout's folder (``--baseline DIR``, e.g. ``git archive main | tar -x -C DIR``), or,
+without it, the revision ``--old`` (default: the merge-base with main) unpacked into a temporary folder;
+its ``kg/`` and ``queries/`` are used with the same interpreter. Median of ``--repeat`` runs each, old
+and new alternated. One table, the load average beside each row.
 
 Usage::
 
-    python bench/library_build.py --build /tmp/world/build --repeat 3
+    python bench/library_build.py --build build --repeat 3 --baseline /tmp/diplokg-main
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +45,16 @@ from rdflib.term import Node  # noqa: E402
 
 from bench.table import Table, ms  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
-from kg.query.library import library  # noqa: E402
+from kg.query.library import Question, library  # noqa: E402
 from kg.query.sparqltext import bind  # noqa: E402
 
 SAMPLES: dict[str, Node] = {"asOf": Literal("2020-01-01", datatype=XSD.date),
                             "entity": URIRef("https://w3id.org/diplokg/id/iso3166/PRK"),
                             "year": Literal("2019", datatype=XSD.gYear)}
+#: The same values as a client writes them (query string, command line).
+WRITTEN = {"asOf": "2020-01-01", "entity": "iso:PRK", "year": "2019"}
+ENTRY = "import sys; from kg.cli import entry; sys.exit(entry(sys.argv[1:]))"
+MODES = ("process", "serve", "cli")
 
 
 def timed(store: ox.Store, text: str) -> tuple[float, list[tuple[str | None, ...]]]:
@@ -43,39 +63,174 @@ def timed(store: ox.Store, text: str) -> tuple[float, list[tuple[str | None, ...
     return time.perf_counter() - start, rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--build", type=Path, required=True, help="a build folder holding store/")
-    parser.add_argument("--old", default=None, help="baseline revision (default: merge-base with main)")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", nargs="*", default=None)
-    args = parser.parse_args()
+class Server:
+    """``diplokg serve --no-warm --cache-mib 0`` of the checkout ``code`` on ``build`` (every answer computed)."""
+
+    def __init__(self, code: Path, build: Path) -> None:
+        env = dict(os.environ, DIPLOKG_BUILD=str(build), PYTHONPATH=str(code))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", ENTRY, "serve", "--port", "0", "--no-warm", "--cache-mib", "0", "--timeout", "120",
+             "--max-rows", "1000000", "--project", str(code)],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=code)
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            found = re.search(r"at http://127\.0\.0\.1:(\d+)/sparql", line)
+            if found:
+                self.port = int(found.group(1))
+                threading.Thread(target=lambda: [None for _ in self.process.stderr], daemon=True).start()  # type: ignore[union-attr]
+                self.wait_for_workers()
+                return
+        raise SystemExit(f"the server of {code} did not start")
+
+    def wait_for_workers(self) -> None:
+        """Until the pool's workers are forked and idle (the first request would wait for them)."""
+        import json
+
+        give_up = time.monotonic() + 120
+        while time.monotonic() < give_up:
+            status, _, body = self.get("/health")
+            workers = json.loads(body).get("workers") if status == 200 else None
+            if workers and workers.get("idle", 0) >= workers.get("size", 1):
+                return
+            time.sleep(0.2)
+
+    def get(self, path: str) -> tuple[int, float, bytes]:
+        """GET ``path`` on a new connection: (status, seconds, body)."""
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response.status, time.perf_counter() - started, body
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def cli(code: Path, build: Path, question: Question) -> tuple[float, int]:
+    """``diplokg ask`` of ``question`` as a fresh process of the checkout ``code``: (seconds, exit status)."""
+    args = [sys.executable, "-c", ENTRY, "ask", question.name, "-f", "csv", "--project", str(code)]
+    for p in question.parameters:
+        if p.name == "asOf":
+            args += ["--as-of", WRITTEN["asOf"]]
+        elif p.name in WRITTEN:
+            args += ["--bind", f"{p.name}={WRITTEN[p.name]}"]
+    env = dict(os.environ, DIPLOKG_BUILD=str(build), PYTHONPATH=str(code))
+    started = time.perf_counter()
+    done = subprocess.run(args, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        print(f"  {code.name}: ask {question.name}: {done.stderr.strip()[:200]}", file=sys.stderr)
+    return seconds, done.returncode
+
+
+def baseline_tree(args: argparse.Namespace) -> tuple[Path, str]:
+    """The baseline checkout's folder and how it is named in the title."""
+    if args.baseline is not None:
+        return args.baseline.resolve(), str(args.baseline)
     rev = args.old or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
                                      capture_output=True, text=True, check=True).stdout.strip()
-    store = ox.Store.read_only(str(args.build / "store"))
-    table = Table(f"library questions on {args.build} ({len(store):,} quads), in process on the on-disk store "
-                  f"(old = {rev[:9]}; median of {args.repeat})", ["question", "rows", "old", "new", "same rows"])
-    for question in library(ROOT / "queries"):
-        if args.only and question.name not in args.only:
-            continue
-        values = {p.name: SAMPLES[p.name] for p in question.parameters if p.name in SAMPLES}
-        new = bind(vet(question.text), values).text
-        found = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:queries/{question.name}.rq"],
-                               capture_output=True, text=True)
-        old = bind(vet(found.stdout), values).text if found.returncode == 0 else None
-        times: dict[str, list[float]] = {"old": [], "new": []}
-        rows: dict[str, list[tuple[str | None, ...]]] = {}
-        for _ in range(args.repeat):
-            for name, text in (("old", old), ("new", new)):
-                if text is None or (name == "old" and text == new):
-                    continue
-                seconds, rows[name] = timed(store, text)
-                times[name].append(seconds)
-        same = "unchanged" if old == new else "-" if old is None else "yes" if rows["old"] == rows["new"] else "NO"
-        old_cell = ms(statistics.median(times["old"])) if times["old"] else "(same text)" if old == new else "-"
-        table.row(question.name, len(rows["new"]), old_cell, ms(statistics.median(times["new"])), same)
-    table.note("Goal (issue 26): every question under 200 ms computed per request on serve (and under 1 s from "
-               "the command line, start-up included); this is the engine's part, in process.")
+    folder = Path(tempfile.mkdtemp(prefix="diplokg-old-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder, rev[:9]
+
+
+def cell(times: list[float], failed: bool = False) -> str:
+    return "-" if not times else ms(statistics.median(times)) + (" (failed)" if failed else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", type=Path, required=True, help="a build folder holding diplokg.nq and store/")
+    parser.add_argument("--baseline", type=Path, default=None, help="the baseline checkout's folder")
+    parser.add_argument("--old", default=None,
+                        help="baseline revision without --baseline (default: merge-base with main)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args()
+    build = args.build.resolve()
+    old_root, old_name = baseline_tree(args)
+    store = ox.Store.read_only(str(build / "store"))
+    columns = ["question", "rows"]
+    for mode in args.modes:
+        columns += [f"{mode} old", f"{mode} new"]
+    table = Table(f"library questions on {build} ({len(store):,} quads), old = {old_name}, new = this checkout; "
+                  f"median of {args.repeat}", [*columns, "same rows"])
+    servers: dict[str, Server] = {}
+    if "serve" in args.modes:
+        servers = {"old": Server(old_root, build), "new": Server(ROOT, build)}
+    over: dict[str, list[str]] = {m: [] for m in args.modes}
+    try:
+        for question in library(ROOT / "queries"):
+            if args.only and question.name not in args.only:
+                continue
+            old_path = old_root / "queries" / f"{question.name}.rq"
+            old_text = old_path.read_text(encoding="utf-8") if old_path.is_file() else None
+            values = {p.name: SAMPLES[p.name] for p in question.parameters if p.name in SAMPLES}
+            written = {p.name: WRITTEN[p.name] for p in question.parameters if p.name in WRITTEN}
+            path = f"/questions/{question.name}" + (f"?{urllib.parse.urlencode(written)}" if written else "")
+            texts = {"new": bind(vet(question.text), values).text}
+            if old_text is not None:
+                texts["old"] = bind(vet(old_text), values).text
+            same_text = texts.get("old") == texts["new"]
+            times: dict[tuple[str, str], list[float]] = {}
+            failed: set[tuple[str, str]] = set()
+            rows: dict[str, list[tuple[str | None, ...]]] = {}
+            def process(side: str, texts: dict[str, str] = texts,
+                        rows: dict[str, list[tuple[str | None, ...]]] = rows) -> float:
+                seconds, rows[side] = timed(store, texts[side])
+                return seconds
+
+            def serve(side: str, path: str = path, failed: set[tuple[str, str]] = failed) -> float:
+                status, seconds, _ = servers[side].get(path)
+                if status != 200:
+                    failed.add(("serve", side))
+                return seconds
+
+            def ask(side: str, question: Question = question, failed: set[tuple[str, str]] = failed) -> float:
+                seconds, status = cli(old_root if side == "old" else ROOT, build, question)
+                if status:
+                    failed.add(("cli", side))
+                return seconds
+
+            runs: dict[str, Callable[[str], float]] = {"process": process, "serve": serve, "cli": ask}
+            for _ in range(args.repeat):
+                for mode in args.modes:
+                    for side in ("old", "new"):
+                        if side == "old" and (old_text is None or (mode == "process" and same_text)):
+                            continue
+                        times.setdefault((mode, side), []).append(runs[mode](side))
+            cells: list[str] = []
+            for mode in args.modes:
+                for side in ("old", "new"):
+                    if mode == "process" and side == "old" and same_text:
+                        cells.append("(same text)")
+                    else:
+                        cells.append(cell(times.get((mode, side), []), (mode, side) in failed))
+                new_times = times.get((mode, "new"), [])
+                goal = 1.0 if mode == "cli" else 0.2
+                if new_times and statistics.median(new_times) >= goal:
+                    over[mode].append(f"{question.name} {ms(statistics.median(new_times))}")
+            if "process" in args.modes:
+                reordered = sorted(map(str, rows.get("old", []))) == sorted(map(str, rows["new"]))
+                same = ("unchanged" if same_text else "-" if "old" not in texts
+                        else "yes" if rows["old"] == rows["new"] else "yes, ties in another order" if reordered
+                        else "NO")
+                count: object = len(rows["new"])
+            else:
+                same, count = "-", "-"
+            table.row(question.name, count, *cells, same)
+    finally:
+        for server in servers.values():
+            server.stop()
+    table.note("Goals (issue 26): every question under 200 ms computed per request on serve, and under 1 s from "
+               "the command line (start-up included); the process columns are the engine's part.")
+    for mode in args.modes:
+        table.note(f"Over the goal, new, {mode}: {', '.join(over[mode]) or 'none'}.")
     table.print()
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, cast
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.alignment.api import AgreementRow, Votes, VoteYear, agreement_table, vote_years
 from kg.alignment.coverage import DEFAULT_MIN_ROLL_CALLS
 from kg.errors import DiplokgError, InputError, UndefinedTermWarning
 from kg.http import Endpoint
@@ -36,6 +35,7 @@ from .values import BindValue, Value, to_term
 if TYPE_CHECKING:
     import networkx as nx
 
+    from kg.alignment.api import AgreementRow, Votes, VoteYear
     from kg.alignment.remote import RemoteWorld
     from kg.network.explorer import ExplorerInputs
     from kg.query.remote import RemoteGraph
@@ -293,6 +293,8 @@ class Build:
     ) -> list[AgreementRow]:
         """The alignment as :class:`kg.alignment.rows.AgreementRow` objects (what :meth:`alignment` and
         ``diplokg alignment`` lay out). The arguments are :meth:`alignment`'s."""
+        from kg.alignment.api import Votes, agreement_table  # numpy: only where the alignment is read
+
         years = [year] if isinstance(year, int) else (sorted(set(year)) if year is not None else None)
         anchors = tuple(a.upper() for a in _codes(anchor)) or ("CHN", "RUS")
         states = _codes(state) or None
@@ -346,6 +348,8 @@ class Build:
 
     def vote_years(self) -> list[VoteYear]:
         """Every year with General Assembly roll calls in the graph: how many, and their coverage."""
+        from kg.alignment.api import vote_years
+
         world = self._world()
         return vote_years(world if world is not None else self.graph.store)
 
