@@ -10,7 +10,8 @@
 :class:`Build`. Its rows are a :class:`Table` of :class:`Row` mappings with Python values
 (:mod:`kg.api.values`) and, for a question, their :class:`Evidence`. Errors are diplokg's own
 (:mod:`kg.errors`: :class:`~kg.errors.QueryError`, :class:`~kg.errors.InputError` ...), never an exit.
-The command line (``diplokg ask``, ``query``, ``alignment``, ``explore``, ``export``, ``report``, ``stats``) runs through here.
+The command line (``diplokg ask``, ``query``, ``alignment``, ``explore``, ``export``, ``report``,
+``stats``) runs through here.
 """
 
 from __future__ import annotations
