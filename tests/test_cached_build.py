@@ -19,6 +19,7 @@ from test_shacl_sparql import BROKEN, _write_broken
 
 import kg.store.cache as cache
 import kg.store.files as files
+from kg.alignment.kept import read_kept
 from kg.build import BuildReport, build
 from kg.paths import Project
 from kg.store.cache import folder_bytes
@@ -148,6 +149,9 @@ def test_a_cached_rebuild_writes_the_bytes_of_a_clean_build(
         if data is not None:
             assert project.built_graph.read_bytes() == data
             assert (report.asserted, report.inferred, report.derived) == (clean.asserted, clean.inferred, clean.derived)
+            # The derived alignment's table, carried over and stamped for the new file (kg.alignment.kept).
+            assert read_kept(project.built_graph) is not None
+            assert (project.build / "alignment.csv").read_bytes() == (root / "build" / "alignment.csv").read_bytes()
 
 
 #: The shapes' broken facts used here: one per kind of constraint (min and max count, sh:in, sh:class, sh:or

@@ -11,7 +11,8 @@ or the identifier of a member without a code (``yemen-arab-republic``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from kg.alignment.coverage import (
     roll_calls_per_year,
 )
 from kg.alignment.derive import DEFAULT_ANCHORS, code
+from kg.alignment.kept import KeptMeasure, KeptRefused, read_kept, select
 from kg.alignment.measures import Agreement, agreements, rank_measures
 from kg.alignment.remote import RemoteWorld
 from kg.alignment.rows import AgreementRow, Mover, VoteYear
@@ -35,6 +37,9 @@ from kg.errors import InputError
 from kg.namespaces import ALIGNMENT_GRAPH, DIPLO, GAZETTEER_GRAPH
 
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: Set to 1 to read the derived measures from the store even when the build kept them as a table (for
+#: benches and tests: the baseline).
+NO_KEPT_ENV = "DIPLOKG_NO_KEPT_ALIGNMENT"
 
 
 def member_iri(store: ox.Store, member: str) -> str:
@@ -99,24 +104,56 @@ def _from_derived(store: ox.Store, anchors: Sequence[str], years: set[int] | Non
     return found
 
 
+def _from_kept(kept: list[KeptMeasure], anchors: Sequence[str], years: set[int] | None) -> list[Agreement]:
+    """The measures :func:`_from_derived` reads, from the table the build kept (the same lexical forms,
+    so the same numbers)."""
+    iri_of = {code(a): a for a in anchors}
+    found = []
+    for m in select(kept, list(iri_of), years):
+        distance = round(2 * (m.roll_calls - float(m.points)))
+        pi = float(m.pi) if m.pi is not None else None
+        found.append(Agreement(m.state, iri_of[m.anchor], m.year, m.year, None, m.roll_calls, distance, pi))
+    return found
+
+
 def _has_derived(store: ox.Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(str(ALIGNMENT_GRAPH)))), None) is not None
 
 
 class Votes:
-    """The votes of a built graph, read once when a measure needs them.
+    """The votes of a built graph, read once when a measure needs them, and the measures the build kept
+    beside it (:mod:`kg.alignment.kept`).
 
     Args:
         store: The built graph.
         nquads: The built graph's N-Quads file: when given, the votes are read from it (one pass over
             its lines, a few seconds) rather than from the store (an on-disk store's index walk takes
-            several times longer for a million votes).
+            several times longer for a million votes), and the derived measures from the table kept
+            beside it while it mirrors this file (else from the store).
+        note: Told in one line when a kept table is there but refused (a link, too large, altered): the
+            measures are then read from the store.
     """
 
-    def __init__(self, store: ox.Store, nquads: Path | None = None) -> None:
+    def __init__(self, store: ox.Store, nquads: Path | None = None,
+                 note: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.nquads = nquads
+        self.note = note
         self._votes: VoteMatrix | None = None
+        self._kept: list[KeptMeasure] | None = None
+        self._kept_read = False
+
+    def kept(self) -> list[KeptMeasure] | None:
+        """The derived measures kept beside the build, when there is a table that mirrors it (read once)."""
+        if not self._kept_read:
+            self._kept_read = True
+            if self.nquads is not None and os.environ.get(NO_KEPT_ENV, "") in ("", "0"):
+                try:
+                    self._kept = read_kept(self.nquads)
+                except KeptRefused as exc:
+                    if self.note is not None:
+                        self.note(f"note: {exc}; the alignment is read from the graph instead")
+        return self._kept
 
     @property
     def matrix(self) -> VoteMatrix:
@@ -143,9 +180,12 @@ class _LocalWorld:
         return labels(self.store, iris)
 
     def has_derived(self) -> bool:
-        return _has_derived(self.store)
+        return self.votes.kept() is not None or _has_derived(self.store)
 
     def derived(self, anchors: Sequence[str], years: set[int] | None) -> list[Agreement]:
+        kept = self.votes.kept()
+        if kept is not None:
+            return _from_kept(kept, anchors, years)
         return _from_derived(self.store, anchors, years)
 
     def vote_matrix(self, years: set[int] | None, issue: str | None, members: set[str] | None) -> VoteMatrix:

@@ -26,10 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from kg.alignment.votes import VoteMatrix
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def dyads(choice: np.ndarray, anchor_row: int) -> tuple[np.ndarray, np.ndarray, 
         Per member: the roll calls both voted on, the sum of distances, and Scott's pi (NaN where
         undefined or no roll call); pi is None when there are no columns.
     """
+    import numpy as np  # on first use: a command that reads kept measures needs none
+
     anchor = choice[anchor_row]
     both = (choice > 0) & (anchor > 0)
     n = both.sum(axis=1)
@@ -113,6 +117,8 @@ def agreements(
         One :class:`Agreement` per member (other than the anchor) with at least one roll call in
         common, ordered by anchor, year, state.
     """
+    import numpy as np  # on first use: a command that reads kept measures needs none
+
     mask_issue = votes.issues.get(issue) if issue is not None else None
     if issue is not None and mask_issue is None:
         return []

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pyoxigraph as ox
 
 from kg.namespaces import DIPLO
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Voeten's coding of a choice: yes 1, abstain 2, no 3 (0: no vote recorded).
 CHOICES = {str(DIPLO.votedYes): 1, str(DIPLO.abstained): 2, str(DIPLO.votedNo): 3}
@@ -60,6 +63,8 @@ class VoteMatrix:
     @property
     def years(self) -> list[int]:
         """The calendar years with roll calls, ascending."""
+        import numpy as np  # on first use: a command that reads kept measures needs none
+
         return sorted({int(y) for y in np.unique(self.year)})
 
 
@@ -109,6 +114,8 @@ def read_votes_nquads(path: Path) -> VoteMatrix:
 def matrix_from_pairs(pairs: Callable[[str], Iterator[tuple[str, str]]]) -> VoteMatrix:
     """The vote matrix from ``pairs(predicate)``: the (subject, object value) of every triple with it
     (``pairs(RDF_TYPE)`` gives the roll calls: those typed ``diplo:RollCall``)."""
+    import numpy as np  # on first use: a command that reads kept measures needs none
+
     typed = {s for s, o in pairs(RDF_TYPE) if o == str(DIPLO.RollCall)}
     dates = {s: o for s, o in pairs(str(DIPLO.date)) if s in typed}
     roll_year = {s: int(o[:4]) for s, o in dates.items()}

@@ -99,6 +99,8 @@ class Build:
         self._remote_world: RemoteWorld | None = None
         self._inputs: dict[bool, ExplorerInputs] = {}
         self._network: nx.MultiDiGraph | None = None
+        #: Told one line when something kept beside the build is ignored (the command line prints it).
+        self.note: Callable[[str], None] | None = None
 
     def __repr__(self) -> str:
         where = self.endpoint.url if self.endpoint is not None else str(self.graph.path)
@@ -303,7 +305,7 @@ class Build:
             return agreement_table(world, anchors=anchors, years=years, issue=issue, states=states,
                                    min_roll_calls=min_roll_calls, pool=pool)
         if self._votes is None:
-            self._votes = Votes(self.graph.store, self.graph.path)
+            self._votes = Votes(self.graph.store, self.graph.path, note=self.note)
         return agreement_table(self.graph.store, anchors=anchors, years=years, issue=issue, states=states,
                                votes=self._votes, min_roll_calls=min_roll_calls, pool=pool)
 

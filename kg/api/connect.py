@@ -77,7 +77,9 @@ def open_project(project: Project | None, endpoint: Endpoint | None = None, prog
         return Build(cast(BuiltGraph, RemoteGraph(endpoint)), project, endpoint)
     if project is None:
         raise InputError("a local build needs its project")
-    return Build(ensure_built(project, progress), project)
+    found = Build(ensure_built(project, progress), project)
+    found.note = progress
+    return found
 
 
 def _project_near(path: Path) -> Project | None:

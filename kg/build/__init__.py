@@ -79,6 +79,7 @@ def build(
 
 def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.alignment.derive import append_alignment
+    from kg.alignment.kept import table_from_nquads, write_kept
     from kg.build.cached import key_of, reads_votes, split_sources, world_graphs
     from kg.build.publish import drop_cache, finish_full_cache, stage_full_cache
     from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH
@@ -136,6 +137,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         # The alignment measured from the votes, apart from asserted and inferred (none without votes).
         say("measuring alignment from the votes")
         report.derived, derived = append_alignment(loaded.store, dump, str(ALIGNMENT_GRAPH))
+        kept_table = table_from_nquads(derived)  # the same measures as a table, kept beside the build
         lap("derive")
         locator = Locator(loaded, project.ontology)
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -172,6 +174,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             say(f"writing {project.built_graph}")
             publish(sorted_tmp, project.built_graph)
             sorted_tmp = None
+            write_kept(project.built_graph, kept_table)
             lap("write")
             disk_store = report.asserted + report.inferred + report.derived >= DISK_STORE_MIN_QUADS
             if disk_store:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.alignment.kept import carried_table, write_kept
 from kg.buildreport import BuildReport, Progress
 from kg.namespaces import INFERRED_GRAPH
 from kg.paths import Project
@@ -98,8 +99,10 @@ def publish_rebuild(
             )
             report.reused.append(f"the on-disk store (a checkpoint copy; {len(graphs)} source graphs replaced, "
                                  f"the inferred graph's difference applied)")
+        kept = carried_table(nquads)  # the derived graph is the previous build's: so is its table
         publish(merged_file, nquads)
         merged = None
+        write_kept(nquads, kept or b"")
         report.lap("write")
         if store_copy is not None:
             say("moving the updated on-disk store into place")

@@ -17,6 +17,7 @@ from kg.cli.query import open_build
 from kg.errors import InputError
 from kg.http import Endpoint
 from kg.query.formats import Layout, lay_out
+from kg.query.layout import UNBOUNDED
 from kg.store.files import write_atomic
 
 #: The shared alignment columns (the brief's convention), then where the row stands in its year's ranking.
@@ -54,8 +55,9 @@ def notes(rows: list[AgreementRow], years: list[VoteYear], minimum: int) -> list
 
 
 def render(rows: list[AgreementRow], fmt: str, with_issue: bool, footer: list[str] | None = None,
-           layout: Layout = "auto") -> str:
-    """The rows as a table (laid out as ``layout`` says, ``footer`` under it), CSV or JSON (one object per row)."""
+           layout: Layout = "auto", width: int | None = None) -> str:
+    """The rows as a table (laid out as ``layout`` says at ``width``, default the terminal's, ``footer``
+    under it), CSV or JSON (one object per row)."""
     columns = [*COLUMNS, "issue"] if with_issue else list(COLUMNS)
     if fmt == "json":
         records = []
@@ -72,7 +74,7 @@ def render(rows: list[AgreementRow], fmt: str, with_issue: bool, footer: list[st
         writer.writerow(columns)
         writer.writerows(cells)
         return out.getvalue()
-    text = lay_out(columns, cells, layout=layout)
+    text = lay_out(columns, cells, width, layout)
     return text + "".join(f"\n{line}\n" for line in footer or [])
 
 
@@ -151,7 +153,9 @@ def command(
     footer = notes(rows, build.vote_years(), minimum) if rows and fmt == "table" else []
     if not rows:
         raise InputError(_no_data(chosen, years, issue, states))
-    text = render(rows, fmt, with_issue=issue is not None, footer=footer, layout=layout)
+    # A file is no terminal: its table cuts nothing (records only when asked), as for a pipe.
+    width = UNBOUNDED if output is not None else None
+    text = render(rows, fmt, with_issue=issue is not None, footer=footer, layout=layout, width=width)
     if output is not None:
         write_atomic(output, text.encode("utf-8"))
     else:

@@ -27,10 +27,10 @@ from kg.query.formats import (
     chosen_layout,
     columns_that_fit,
     literal_text,
+    output_width,
     records,
     render,
     table,
-    terminal_width,
 )
 from kg.query.library import EvidenceView, Question, check_bindings, evidence_view, find_question
 
@@ -74,7 +74,7 @@ def people_text(
         out.append("No answer in the current sources.")
         return "\n".join(out) + "\n"
     columns, rows = filled(view)
-    total = width or terminal_width()
+    total = width or output_width()
     left_out: list[str] = []
     if chosen_layout(columns, rows, total, layout) == "records":
         out.append(records(columns, rows, total).rstrip("\n"))

@@ -112,7 +112,7 @@ def layout_option(func: F) -> F:
         "--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True,
         help="How a table is laid out for people: table (one line a row, long cells cut to the terminal's "
              "width), records (one field a line, nothing cut, as psql's \\x), auto (records when a row "
-             "does not fit the terminal).",
+             "does not fit the terminal; to a pipe or a file, with no $COLUMNS, a table with nothing cut).",
     )(func)
 
 

@@ -19,6 +19,7 @@ from kg.query.layout import (  # noqa: F401  (the terminal layout, re-exported w
     is_address,
     lay_out,
     natural_width,
+    output_width,
     records,
     table,
     terminal_width,
