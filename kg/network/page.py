@@ -44,7 +44,8 @@ import markupsafe
 import networkx as nx
 import pyvis
 
-from kg.network.atlas import VENDOR, page_topology
+from kg.network.atlas import VENDOR
+from kg.network.atlaskept import page_atlas_json
 from kg.network.layout import layout_positions
 from kg.network.netview import (
     DEFAULT_EDGE_STYLE,
@@ -197,7 +198,7 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None, view: Worl
         context, payload = world_context(world, AGREEMENT_STOPS, UNKNOWN_COLOUR, focus, view)
         extra.update({
             "world": context, "world_json": markupsafe.Markup(safe_json(payload)),
-            "atlas_json": markupsafe.Markup(safe_json(page_topology())),
+            "atlas_json": markupsafe.Markup(page_atlas_json()),
             "map_vendor": [_read_asset(VENDOR / name, _SCRIPT_END) for name in MAP_VENDOR],
             "world_js": [_read_asset(TEMPLATE_DIR / name, _SCRIPT_END) for name in ("map.js", "cards.js", "world.js")]})
     if story and years:
