@@ -231,6 +231,7 @@ def _validate(
     changed: list[bytes],
     folders: list[SourceFolder],
 ) -> list:  # type: ignore[type-arg]
+    from kg.query.verdicts import verdicts_in
     from kg.sources.load import LoadedStore, _extend_graph
     from kg.validate.checks import start_store_checks
     from kg.validate.focus import NewBuild, NotLocal, focus_store, locality
@@ -249,7 +250,7 @@ def _validate(
     locator = Locator(loaded, project.ontology)
     # The checks' child is forked before the shapes query the store from another thread (a fork while
     # a thread is inside Oxigraph can inherit a held lock and hang); it runs beside them.
-    pending = start_store_checks(store, project.checks, locator)
+    pending = start_store_checks(store, project.checks, locator, verdicts_in(project.build))
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             shacl = pool.submit(sparql_violations, store, project.shapes, locator)
