@@ -6,7 +6,7 @@ on a build, so what the explorer page and the world view read of it is written o
 ``kg/network/derived/`` (``python -m kg.network.atlaskept`` writes both files again):
 
 * ``page-atlas.json``: the page's topology (:func:`kg.network.atlas.page_topology`) exactly as
-  :func:`kg.network.page.safe_json` writes it into the page;
+  :func:`kg.network.safejson.safe_json` writes it into the page;
 * ``atlas-places.json``: every shape's index, ids, name, area, label point, boxes and flags (what
   :func:`kg.network.places.map_places` and the world view read), without the projected outlines
   (only the static map, :mod:`kg.network.mapsvg`, draws them, from :func:`kg.network.atlas.atlas`).
@@ -30,6 +30,7 @@ from typing import Any
 from kg.errors import InputError
 from kg.network import atlas as _atlas_module
 from kg.network.atlas import ATLAS_FILE, Atlas, Shape, atlas, page_topology
+from kg.network.safejson import safe_json
 from kg.sources.jail import read_path
 
 __all__ = ["DERIVED", "PAGE_FILE", "PLACES_FILE", "derived_texts", "page_atlas_json", "places_atlas"]
@@ -39,14 +40,8 @@ PAGE_FILE = DERIVED / "page-atlas.json"
 PLACES_FILE = DERIVED / "atlas-places.json"
 #: The largest file read (the page's topology is about 0.4 MB; the places 0.05 MB).
 MAX_BYTES = 4 * 1024 * 1024
-#: What :func:`kg.network.page.safe_json` never leaves in its text.
+#: What :func:`kg.network.safejson.safe_json` never leaves in its text.
 _ESCAPED = ("<", ">", "&", "\u2028", "\u2029")
-
-
-def _safe_json(value: Any) -> str:
-    from kg.network.page import safe_json  # (page imports this module)
-
-    return safe_json(value)
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,7 +60,7 @@ def _shape_record(shape: Shape) -> dict[str, Any]:
 
 def derived_texts() -> dict[pathlib.Path, str]:
     """Both files' texts, worked out from the atlas now."""
-    page = _safe_json(page_topology())
+    page = safe_json(page_topology())
     found = atlas()
     places = {"stamp": stamp(), "page": hashlib.sha256(page.encode("utf-8")).hexdigest(),
               "bbox": list(found.bbox), "shapes": [_shape_record(s) for s in found.shapes]}
@@ -149,10 +144,10 @@ def _shape_fields(shape: Shape) -> dict[str, Any]:
 
 
 def page_atlas_json() -> str:
-    """The page's topology as :func:`kg.network.page.safe_json` writes it: the shipped text when it is
+    """The page's topology as :func:`kg.network.safejson.safe_json` writes it: the shipped text when it is
     stamped for this atlas, else worked out now."""
     kept = _kept()
-    return kept[1] if kept is not None else _safe_json(page_topology())
+    return kept[1] if kept is not None else safe_json(page_topology())
 
 
 def main() -> None:

@@ -30,7 +30,6 @@ byte-identical HTML.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pathlib
 import re
@@ -61,6 +60,7 @@ from kg.network.netview import (
     scale_position,
     tie_colour,
 )
+from kg.network.safejson import safe_json
 from kg.network.story import StoryEvent, story_payload
 from kg.network.timeline import step_at
 from kg.network.world import WorldData
@@ -84,20 +84,6 @@ MAP_VENDOR = ("d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js")
 
 _SCRIPT_END = ("</script", "<\\/script")
 _STYLE_END = ("</style", "<\\/style")
-
-
-def safe_json(value: Any) -> str:
-    """Serialise *value* as JSON that is safe to embed inside an HTML ``<script>``.
-
-    Keys are sorted for determinism; ``<``, ``>``, ``&`` and the JS line
-    terminators U+2028/U+2029 are replaced by ``\\uXXXX`` escapes, so no data
-    string can close the script element or start an HTML comment.
-    """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
 
 
 def _text(value: Any) -> str:
