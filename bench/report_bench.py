@@ -69,10 +69,13 @@ def median(values: list[float | None]) -> float | None:
     return statistics.median(done) if done else None
 
 
-def forget(build: Path) -> None:
-    """Remove what this checkout keeps beside a build (answers, verdicts): the next run is the first."""
+def forget(build: Path, verdicts: bool = True) -> None:
+    """Remove what this checkout keeps beside a build (answers, and verdicts unless ``verdicts`` is
+    False): the next run is the first on a new build folder (or, verdicts kept, the first after a
+    rebuild in the same folder: a rebuild makes the answers another build's, and keeps the verdicts)."""
     shutil.rmtree(build / "answers", ignore_errors=True)
-    (build / "verdicts.json").unlink(missing_ok=True)
+    if verdicts:
+        (build / "verdicts.json").unlink(missing_ok=True)
 
 
 def digest(path: Path) -> str:
@@ -124,16 +127,17 @@ def main() -> None:
                                      capture_output=True, text=True, check=True).stdout.strip()
     table = Table(f"report and explore on {args.build} (old = {rev[:9]}, new = working tree; median of "
                   f"{args.repeat}, alternated)",
-                  ["measure", "old", "new, first on the build", "new, answers kept", "same output"])
+                  ["measure", "old", "new, first on the build", "new, first after a rebuild",
+                   "new, answers kept", "same output"])
     with tempfile.TemporaryDirectory() as tmp:
-        code_of = {"old": old_code(rev, Path(tmp) / "old"), "cold": ROOT, "warm": ROOT}
+        code_of = {"old": old_code(rev, Path(tmp) / "old"), "cold": ROOT, "rebuilt": ROOT, "warm": ROOT}
         outs = Path(tmp)
         for command, suffix in (("report", "md"), ("explore", "html")):
             times: dict[str, list[float | None]] = {name: [] for name in code_of}
             for _ in range(args.repeat):
                 for name, code in code_of.items():
-                    if name == "cold":
-                        forget(args.build)
+                    if name in ("old", "cold", "rebuilt"):
+                        forget(args.build, verdicts=name != "rebuilt")
                     out = outs / f"{command}-{name}.{suffix}"
                     times[name].append(run(code, args.build, command, "-o", str(out)))
             same = len({digest(outs / f"{command}-{name}.{suffix}") for name in code_of
@@ -144,13 +148,13 @@ def main() -> None:
             served: dict[str, list[tuple[float, float, str, str]]] = {name: [] for name in code_of}
             for _ in range(args.repeat):
                 for name, code in code_of.items():
-                    if name == "cold":
-                        forget(args.build)
+                    if name in ("old", "cold", "rebuilt"):
+                        forget(args.build, verdicts=name != "rebuilt")
                     served[name].append(first_pages(code, args.build))
             for i, page in ((0, "/report"), (1, "/explorer")):
                 same = len({r[2 + i] for rows in served.values() for r in rows}) == 1
                 table.row(f"first GET {page} (serve --no-warm)",
-                          *(ms(statistics.median(r[i] for r in served[name])) for name in code_of),
+                          *(ms(statistics.median(float(r[i]) for r in served[name])) for name in code_of),
                           "yes" if same else "NO")
     table.note("Each command a fresh process on the on-disk store (Python start-up included; the command line's "
                "default --timeout of 60 s per query). Goal (issue 26): report and explore under 2 s each on the "

@@ -113,7 +113,7 @@ def test_a_rebuild_is_not_answered_from_the_old_build(tmp_path: Path) -> None:
 
 def _forged(path: Path, text: str, **entry: object) -> None:
     """A verdicts file holding, under ``text``'s very key, the entry given (as an attacker would write it)."""
-    key = verdicts_module._key(text, GRAPHS, {})
+    key = verdicts_module._key(text, {})
     executed = verdicts_module._executed_text(text, {})
     verdict = {"text": executed, "kind": "SELECT", "variables": ["s"], "default": [], "named": [], **entry}
     path.write_text(json.dumps({"fingerprint": verdicts_module.FINGERPRINT, "verdicts": {key: verdict}}))
@@ -152,3 +152,30 @@ def test_a_linked_or_huge_file_beside_the_build_is_not_read(tmp_path: Path, monk
     store.put("big", b"tiny")
     (store.folder / "big").write_bytes(b"grown past the cap")
     assert store.get("big") is None
+
+
+def test_a_verdict_outlives_a_change_of_the_builds_graphs(tmp_path: Path) -> None:
+    """The graphs FROM may name are not in a verdict's key: a rebuild that adds a source keeps its
+    verdicts; one whose FROM graph is no longer the build's is read again, and refused."""
+    path = tmp_path / FILE_NAME
+    text = QUESTIONS["wave-size"].text
+    Verdicts(path).vet(text, GRAPHS, "q")
+    more = [*GRAPHS, URIRef("https://w3id.org/diplokg/graph/source/another")]
+    assert isinstance(Verdicts(path).vet(text, more, "q"), Recalled)
+    named = "SELECT ?s FROM <https://w3id.org/diplokg/graph/source/another> WHERE { ?s ?p ?o }"
+    Verdicts(path).vet(named, more, "q")
+    assert isinstance(Verdicts(path).vet(named, more, "q"), Recalled)
+    with pytest.raises(QueryRefused, match="is not allowed"):
+        Verdicts(path).vet(named, GRAPHS, "q")
+
+
+def test_the_build_keeps_its_checks_verdicts(built) -> None:
+    """The build vets its checks through the build folder's verdicts: the next build reads none again."""
+    from kg.validate.checks import check_files
+
+    path = built.graph.path.parent / FILE_NAME
+    graphs = built.graph.graph_names()
+    for check in check_files(built.project.checks):
+        found = Verdicts(path).vet(check.read_text(encoding="utf-8"), graphs, str(check))
+        assert isinstance(found, Recalled), check.name
+        assert found.kind == "SELECT"

@@ -16,11 +16,13 @@ import pytest
 from mapsample import EVENTS, MIN_ROLL_CALLS, SELECTED, VETO_2022, map_network, map_story, map_view, map_world
 from worldsample import HOSTILE_LABEL
 
+from kg.network import atlaskept
 from kg.network import page as render
 from kg.network.atlas import (
     ATLAS_FILE,
     PAGE_TOLERANCE,
     VENDOR,
+    Shape,
     _decode_arcs,
     _inside,
     atlas,
@@ -151,6 +153,76 @@ def test_the_page_topology_keeps_the_atlas_indexes_and_every_arcs_ends() -> None
         assert gap.max() < PAGE_TOLERANCE + 0.02, i
     ata = [g for g in topology["objects"]["countries"]["geometries"] if g["properties"]["name"] == "Antarctica"]
     assert ata == [{"type": None, "properties": {"name": "Antarctica"}}]
+
+
+# ---------------------------------------------------------------------------------------------
+# the atlas's results shipped in kg/network/derived (kg.network.atlaskept)
+
+
+def test_the_shipped_atlas_files_are_the_atlas_worked_out_now() -> None:
+    """Worked out again from the vendored file and the code, byte for byte (after a change to either,
+    ``python -m kg.network.atlaskept`` writes them again)."""
+    for path, text in atlaskept.derived_texts().items():
+        assert path.read_text(encoding="utf-8") == text, path.name
+
+
+def test_the_shipped_places_are_the_atlas_without_its_outlines() -> None:
+    atlaskept._kept.cache_clear()
+    kept = atlaskept.places_atlas()
+    assert atlaskept._kept() is not None   # the shipped files were used
+    full = atlas()
+    assert kept.bbox == full.bbox
+    fields = [f for f in Shape.__dataclass_fields__ if f != "polygons"]
+    assert [[getattr(s, f) for f in fields] for s in kept.shapes] == [[getattr(s, f) for f in fields]
+                                                                      for s in full.shapes]
+    assert all(s.polygons == () for s in kept.shapes)
+    assert atlaskept.page_atlas_json() == render.safe_json(page_topology())
+
+
+def _places_text(**changes: Any) -> str:
+    found = json.loads(atlaskept.PLACES_FILE.read_text(encoding="utf-8"))
+    found.update(changes)
+    return json.dumps(found)
+
+
+@pytest.mark.parametrize(("places", "page"), [
+    pytest.param(lambda: _places_text(stamp="0" * 64), None, id="another atlas's stamp"),
+    pytest.param(None, lambda: atlaskept.PAGE_FILE.read_text(encoding="utf-8").replace("[", "[1,", 1),
+                 id="page text altered"),
+    pytest.param(None, lambda: "</script><script>alert(1)</script>", id="page text with markup"),
+    pytest.param(lambda: _places_text(shapes=[{"index": "0"}]), None, id="a shape of the wrong type"),
+    pytest.param(lambda: _places_text(bbox=[0, 0, "x", 1]), None, id="a box of the wrong type"),
+    pytest.param(lambda: "not json", None, id="not JSON"),
+    pytest.param(lambda: "x" * (atlaskept.MAX_BYTES + 1), None, id="too large"),
+])
+def test_a_shipped_file_altered_is_not_used(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+                                             places: Any, page: Any) -> None:
+    """A file that is not the atlas's is a miss: the atlas is worked out again and the page is the same."""
+    for name, make, original in (("PLACES_FILE", places, atlaskept.PLACES_FILE),
+                                 ("PAGE_FILE", page, atlaskept.PAGE_FILE)):
+        target = tmp_path / original.name
+        target.write_text(make() if make is not None else original.read_text(encoding="utf-8"), encoding="utf-8")
+        monkeypatch.setattr(atlaskept, name, target)
+    atlaskept._kept.cache_clear()
+    try:
+        assert atlaskept._kept() is None
+        assert atlaskept.page_atlas_json() == render.safe_json(page_topology())
+        assert [s.label for s in atlaskept.places_atlas().shapes] == [s.label for s in atlas().shapes]
+    finally:
+        monkeypatch.undo()
+        atlaskept._kept.cache_clear()
+
+
+def test_a_shipped_file_through_a_link_is_not_used(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    link = tmp_path / "page-atlas.json"
+    link.symlink_to(atlaskept.PAGE_FILE)
+    monkeypatch.setattr(atlaskept, "PAGE_FILE", link)
+    atlaskept._kept.cache_clear()
+    try:
+        assert atlaskept._kept() is None
+    finally:
+        monkeypatch.undo()
+        atlaskept._kept.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------

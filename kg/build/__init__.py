@@ -83,6 +83,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.build.cached import key_of, reads_votes, split_sources, world_graphs
     from kg.build.publish import drop_cache, finish_full_cache, stage_full_cache
     from kg.namespaces import ALIGNMENT_GRAPH, INFERRED_GRAPH
+    from kg.query.verdicts import verdicts_in
     from kg.reason.closure import append_closure, append_lines, load_inferred
     from kg.reason.split import split_closure
     from kg.sources.folder import discover
@@ -152,7 +153,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
                 # The checks' child is forked before the shapes query the store from another thread
                 # (a fork while a thread is inside Oxigraph can inherit a held lock and hang).
                 started = time.perf_counter()
-                pending = start_store_checks(loaded.store, project.checks, locator)
+                pending = start_store_checks(loaded.store, project.checks, locator, verdicts_in(project.build))
                 try:
                     shacl = pool.submit(_timed, sparql_violations, loaded.store, project.shapes, locator)
                     checks_found = pending.violations()

@@ -163,17 +163,20 @@ def _rebuild(
     more = extend_closure(ontology, cached.world_index(), triples)  # type: ignore[arg-type]
     if more is None:
         raise _Full("owl:sameAs appears")
-    asserted_rest = {" ".join(t) for t in triples}
-    inferred = {line.decode("utf-8") for line in cached.world_inferred()}
-    candidates = sorted(more - inferred - asserted_rest)
+    # As UTF-8 bytes from here on (closure(W)'s lines are read so; D's few are encoded): bytes sort as
+    # the N-Quads file is sorted, and the world's two hundred thousand lines are never decoded.
+    asserted_rest = {" ".join(t).encode("utf-8") for t in triples}
+    inferred = set(cached.world_inferred())
+    candidates = sorted({line.encode("utf-8") for line in more} - inferred - asserted_rest)
     if candidates:
-        for line, triple in zip(candidates, _triples(candidates), strict=True):
+        found = _triples([line.decode("utf-8") for line in candidates])
+        for line, triple in zip(candidates, found, strict=True):
             if not _asserted(base, triple, w_graphs):
                 inferred.add(line)
     inferred -= asserted_rest
     report.inferred = len(inferred)
-    tail = f" <{INFERRED_GRAPH}> ."
-    new_rest = sorted(line.encode("utf-8") for line in [*rest_lines, *(i + tail for i in inferred)])
+    tail = f" <{INFERRED_GRAPH}> .".encode()
+    new_rest = sorted([*(line.encode("utf-8") for line in rest_lines), *(i + tail for i in inferred)])
     report.lap("reason")
 
     old_rest = cached.rest_lines()
@@ -231,6 +234,7 @@ def _validate(
     changed: list[bytes],
     folders: list[SourceFolder],
 ) -> list:  # type: ignore[type-arg]
+    from kg.query.verdicts import verdicts_in
     from kg.sources.load import LoadedStore, _extend_graph
     from kg.validate.checks import start_store_checks
     from kg.validate.focus import NewBuild, NotLocal, focus_store, locality
@@ -249,7 +253,7 @@ def _validate(
     locator = Locator(loaded, project.ontology)
     # The checks' child is forked before the shapes query the store from another thread (a fork while
     # a thread is inside Oxigraph can inherit a held lock and hang); it runs beside them.
-    pending = start_store_checks(store, project.checks, locator)
+    pending = start_store_checks(store, project.checks, locator, verdicts_in(project.build))
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             shacl = pool.submit(sparql_violations, store, project.shapes, locator)

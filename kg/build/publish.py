@@ -30,6 +30,17 @@ def graph_of(line: bytes) -> str:
     return line.rsplit(b" ", 2)[-2][1:-1].decode("utf-8")
 
 
+def graph_term(line: bytes) -> bytes:
+    """The graph of an N-Quads line of a build (``... <G> .``) as its bytes ``<G>``, with no decoding:
+    the last `` <`` of a line starts its graph (a literal's text comes before it)."""
+    return line[line.rfind(b" <") + 1:-2]
+
+
+def graphs_of(lines: list[bytes]) -> set[str]:
+    """The graph IRIs of N-Quads lines of a build (each distinct graph decoded once)."""
+    return {term[1:-1].decode("utf-8") for term in {graph_term(line) for line in lines}}
+
+
 def _parse(lines: list[bytes]) -> list[ox.Quad]:
     text = b"".join(line + b"\n" for line in lines)
     return list(ox.parse(text, format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
@@ -48,7 +59,7 @@ def stage_full_cache(
         key="",
         stamp="",
         world=world,
-        rest_graphs=sorted({graph_of(line) for line in rest}),
+        rest_graphs=sorted(graphs_of(rest)),
         base_quads=report.asserted + report.inferred - len(rest),
         asserted=report.asserted - len(split.rest),
         derived=0,
@@ -89,13 +100,15 @@ def publish_rebuild(
     try:
         if total >= files.DISK_STORE_MIN_QUADS and fresh_disk_store(nquads) is not None:
             inferred = str(INFERRED_GRAPH)
-            graphs = {graph_of(line) for line in removed + added} - {inferred}
+            graphs = graphs_of(removed + added) - {inferred}
+            terms = {f"<{g}>".encode() for g in graphs}
+            inferred_term = f"<{inferred}>".encode()
             store_copy = updated_store_copy(
                 nquads,
                 sorted(graphs),
-                _parse([line for line in removed if graph_of(line) == inferred]),
-                _parse([line for line in new_rest if graph_of(line) in graphs]
-                       + [line for line in added if graph_of(line) == inferred]),
+                _parse([line for line in removed if graph_term(line) == inferred_term]),
+                _parse([line for line in new_rest if graph_term(line) in terms]
+                       + [line for line in added if graph_term(line) == inferred_term]),
             )
             report.reused.append(f"the on-disk store (a checkpoint copy; {len(graphs)} source graphs replaced, "
                                  f"the inferred graph's difference applied)")
@@ -113,7 +126,7 @@ def publish_rebuild(
             write_disk_store(nquads, nquads)
         else:
             remove_disk_store(nquads)
-        manifest = replace(cached.manifest, rest_graphs=sorted({graph_of(line) for line in new_rest}))
+        manifest = replace(cached.manifest, rest_graphs=sorted(graphs_of(new_rest)))
         write_cache(nquads, manifest, new_rest, cached.folder / "world-inferred.nt",
                     cached.folder / "world-index.marshal")
         report.written = True

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from kg.network.atlas import atlas
+from kg.network.atlaskept import places_atlas
 from kg.network.netview import STATUS_KINDS
 from kg.network.places import map_places
 from kg.network.story import StoryEvent
@@ -104,7 +104,7 @@ def world_network(world: WorldData, view: WorldView | None = None, year: int | N
     years = payload["years"]
     year = year if year is not None else (years[-1] if years else None)
     states = check_world(world)
-    places = map_places(world, states, atlas())
+    places = map_places(world, states, places_atlas())
     sent: dict[str, int] = {}
     hosted: dict[str, int] = {}
     for m in world.missions:

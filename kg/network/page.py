@@ -30,7 +30,6 @@ byte-identical HTML.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pathlib
 import re
@@ -44,7 +43,8 @@ import markupsafe
 import networkx as nx
 import pyvis
 
-from kg.network.atlas import VENDOR, page_topology
+from kg.network.atlas import VENDOR
+from kg.network.atlaskept import page_atlas_json
 from kg.network.layout import layout_positions
 from kg.network.netview import (
     DEFAULT_EDGE_STYLE,
@@ -60,6 +60,7 @@ from kg.network.netview import (
     scale_position,
     tie_colour,
 )
+from kg.network.safejson import safe_json
 from kg.network.story import StoryEvent, story_payload
 from kg.network.timeline import step_at
 from kg.network.world import WorldData
@@ -83,20 +84,6 @@ MAP_VENDOR = ("d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js")
 
 _SCRIPT_END = ("</script", "<\\/script")
 _STYLE_END = ("</style", "<\\/style")
-
-
-def safe_json(value: Any) -> str:
-    """Serialise *value* as JSON that is safe to embed inside an HTML ``<script>``.
-
-    Keys are sorted for determinism; ``<``, ``>``, ``&`` and the JS line
-    terminators U+2028/U+2029 are replaced by ``\\uXXXX`` escapes, so no data
-    string can close the script element or start an HTML comment.
-    """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
 
 
 def _text(value: Any) -> str:
@@ -197,7 +184,7 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None, view: Worl
         context, payload = world_context(world, AGREEMENT_STOPS, UNKNOWN_COLOUR, focus, view)
         extra.update({
             "world": context, "world_json": markupsafe.Markup(safe_json(payload)),
-            "atlas_json": markupsafe.Markup(safe_json(page_topology())),
+            "atlas_json": markupsafe.Markup(page_atlas_json()),
             "map_vendor": [_read_asset(VENDOR / name, _SCRIPT_END) for name in MAP_VENDOR],
             "world_js": [_read_asset(TEMPLATE_DIR / name, _SCRIPT_END) for name in ("map.js", "cards.js", "world.js")]})
     if story and years:

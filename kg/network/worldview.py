@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.alignment.coverage import DEFAULT_MIN_ROLL_CALLS
-from kg.network.atlas import atlas
+from kg.network.atlaskept import places_atlas
 from kg.network.places import map_places, projected_point
 from kg.network.status import OPEN_REASON
 from kg.network.timeline import TimelineRow, timeline_rows, year_steps
@@ -161,7 +161,7 @@ def world_payload(world: WorldData, view: WorldView | None = None) -> dict[str, 
     """The JSON-ready data block of the world view (see the module's docstring)."""
     view = view or WorldView()
     states = check_world(world)
-    shapes = atlas()
+    shapes = places_atlas()
     places = map_places(world, states, shapes)
     index = {s.code: i for i, s in enumerate(states)}
     years = _years(states, view)

@@ -91,9 +91,12 @@ class Recalled(VettedQuery):
     algebra = property(_get_algebra, _set_algebra)  # type: ignore[assignment]
 
 
-def _key(text: str, allowed: Iterable[URIRef | str], bindings: Mapping[str, Node]) -> str:
-    parts = [FINGERPRINT, text, sorted(str(g) for g in allowed),
-             sorted((name, cast(Any, term).n3()) for name, term in bindings.items())]
+def _key(text: str, bindings: Mapping[str, Node]) -> str:
+    """A verdict's key: the gate's fingerprint, the text and the values bound. Not the graphs ``FROM``
+    may name: the gate's verdict on a text it passes does not depend on them but for the check that
+    its ``FROM`` graphs are among them, which :func:`_plausible` makes again on every recall (so a
+    verdict outlives a rebuild that adds or removes a source, and serves the build's checks too)."""
+    parts = [FINGERPRINT, text, sorted((name, cast(Any, term).n3()) for name, term in bindings.items())]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
@@ -144,7 +147,7 @@ class Verdicts:
         """
         bindings = bindings or {}
         allowed = list(allowed)
-        key = _key(text, allowed, bindings)
+        key = _key(text, bindings)
         with self._lock:
             entry = self._entries().get(key)
         executed = _executed_text(text, bindings) if entry is not None else None
@@ -210,7 +213,13 @@ def verdicts_for(graph: object) -> Verdicts:
     """The verdicts of a built graph's folder (a local build: :class:`kg.query.engine.BuiltGraph`), or of
     this process only (a remote store)."""
     path = getattr(graph, "path", None)
-    folder = path.parent if isinstance(path, Path) and path.parent.is_dir() else None
+    return verdicts_in(path.parent if isinstance(path, Path) else None)
+
+
+def verdicts_in(folder: Path | None) -> Verdicts:
+    """The verdicts kept in a build folder (the build vets its checks through them), or of this process
+    only (``None``, or a folder that is not there)."""
+    folder = folder if folder is not None and folder.is_dir() else None
     name = str(folder) if folder is not None else ""
     with _BY_FOLDER_LOCK:
         found = _BY_FOLDER.get(name)

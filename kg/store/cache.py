@@ -178,7 +178,7 @@ def stage_cache(
     or linked from the previous cache when given as paths (they do not change while the key does not)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{_NAME}.", dir=nquads.parent))
     try:
-        (tmp / "rest.nq").write_bytes(b"".join(line + b"\n" for line in rest))
+        (tmp / "rest.nq").write_bytes(b"\n".join(rest) + b"\n" if rest else b"")
         for name, data in (("world-inferred.nt", world_inferred), ("world-index.marshal", world_index)):
             if isinstance(data, Path):
                 os.link(data, tmp / name)
@@ -239,7 +239,7 @@ class MergeJob:
         fd, rest_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
         self._rest = Path(rest_name)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(b"".join(line + b"\n" for line in new_rest))
+            handle.write(b"\n".join(new_rest) + b"\n" if new_rest else b"")
         fd, out_name = tempfile.mkstemp(prefix=f".{nquads.name}.", suffix=".tmp", dir=nquads.parent)
         self.out = Path(out_name)
         env = dict(os.environ, LC_ALL="C")

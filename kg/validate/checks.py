@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
     from kg.query.engine import BuiltGraph, StartedQueries
+    from kg.query.verdicts import Verdicts
 
 
 def check_files(checks_dir: Path) -> list[Path]:
@@ -88,8 +89,10 @@ class StartedChecks:
         return found
 
 
-def start_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> StartedChecks:
-    """Vet every check (:func:`kg.query.gate.vet`), then start them now in one contained child process
+def start_store_checks(store: ox.Store, checks_dir: Path, locator: Locator,
+                       verdicts: Verdicts | None = None) -> StartedChecks:
+    """Vet every check (:func:`kg.query.gate.vet`, or through ``verdicts``: the gate's verdicts kept in
+    the build folder, :mod:`kg.query.verdicts`), then start them now in one contained child process
     (:class:`kg.query.engine.StartedQueries`: no network; no time limit or memory ceiling, which a
     million-triple build may need).
 
@@ -111,7 +114,9 @@ def start_store_checks(store: ox.Store, checks_dir: Path, locator: Locator) -> S
     queries = []
     for path in paths:
         try:
-            query = vet(path.read_text(encoding="utf-8"), graphs, origin=str(path))
+            text = path.read_text(encoding="utf-8")
+            origin = str(path)
+            query = verdicts.vet(text, graphs, origin) if verdicts is not None else vet(text, graphs, origin=origin)
         except QueryError as exc:
             raise InputError(str(exc)) from None
         if query.kind != "SELECT":

@@ -34,6 +34,7 @@ and value constraints, and checks whose patterns go at most two steps outwards f
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -69,21 +70,34 @@ class NotLocal(Exception):
 class NewBuild:
     """The quads of the new build, looked up by node: the unchanged part from a store of the previous
     build (only its graphs in ``base_graphs``), the recomputed part from its sorted N-Quads lines
-    (indexed as text; only the lines a look-up finds are parsed)."""
+    (indexed as text; only the lines a look-up finds are parsed). A subject's lines are found by
+    bisection in the sorted lines (an N-Quads line starts with its subject), an object's in an index of
+    the lines whose object is an IRI or a blank node (a literal is never looked up)."""
 
     def __init__(self, base: ox.Store, base_graphs: set[str], rest: list[bytes]) -> None:
         self.base, self.base_graphs = base, base_graphs
-        self.out: dict[bytes, list[bytes]] = defaultdict(list)
+        self.lines = sorted(rest)  # (timsort: one pass over lines already sorted, as a build's are)
         self.into: dict[bytes, list[bytes]] = defaultdict(list)
         self.subclass: list[bytes] = []
         subclass = b"<" + _SUBCLASS.value.encode() + b">"
-        for line in rest:
-            subject, predicate, rest_of_line = line.split(b" ", 2)
-            self.out[subject].append(line)
-            if rest_of_line[0] in b"<_":  # an IRI or a blank node; a literal is never looked up
-                self.into[rest_of_line[: rest_of_line.index(b" ")]].append(line)
-            if predicate == subclass:
-                self.subclass.append(line)
+        for line in self.lines:
+            parts = line.split(b" ")
+            # ``S P O G .``: five parts exactly when the object has no space (a literal with a space
+            # has more; a literal without one is left out by its first character)
+            if len(parts) == 5 and parts[2][0] in b"<_":
+                self.into[parts[2]].append(line)
+                if parts[1] == subclass:
+                    self.subclass.append(line)
+
+    def _out(self, key: bytes) -> list[bytes]:
+        """The lines whose subject is ``key``."""
+        prefix = key + b" "
+        at = bisect.bisect_left(self.lines, prefix)
+        found = []
+        while at < len(self.lines) and self.lines[at].startswith(prefix):
+            found.append(self.lines[at])
+            at += 1
+        return found
 
     @staticmethod
     def _key(node: Node) -> bytes:
@@ -105,7 +119,7 @@ class NewBuild:
 
     def quads_from(self, node: Node) -> list[ox.Quad]:
         """Every quad with ``node`` as subject."""
-        found = self.parse(self.out.get(self._key(node), []))
+        found = self.parse(self._out(self._key(node)))
         if isinstance(node, ox.NamedNode):
             found += self._base(self.base.quads_for_pattern(node, None, None))
         return found
