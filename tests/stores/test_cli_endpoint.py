@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .test_remote import VIRTUOSO_DATE_DEVIATIONS, VIRTUOSO_DEVIATIONS
+from .test_remote import VIRTUOSO_DEVIATIONS
 
 #: Oxigraph evaluates a listed default graph one graph at a time: the explorer's node-facts rule takes
 #: about 40 s so; these commands are tested there with --dataset store (oxigraph-union-store).
@@ -68,10 +68,6 @@ def test_report_and_explore_are_the_same_from_the_store(pushed_cli: Any, built: 
         code, _, err = cli(command, "-o", str(tmp_path / f"{command}-there"), *project, *remote)
         assert code == 0, err
         same = (tmp_path / f"{command}-there").read_bytes() == (tmp_path / f"{command}-here").read_bytes()
-        # The report asks network-as-of on 2023-01-01 (tests/stores/test_remote.py, strict there).
-        if command == "report" and pushed_cli.name == "virtuoso" and "2023-01-01" in VIRTUOSO_DATE_DEVIATIONS \
-                and not same:
-            pytest.xfail(f"Virtuoso: network-as-of on 2023-01-01 {VIRTUOSO_DATE_DEVIATIONS['2023-01-01']}")
         assert same, command
 
 
