@@ -4,7 +4,8 @@ One named graph per graph of the build (the ontology, the gazetteer, each source
 graph), each replaced whole: the first request of a graph is a ``PUT`` (which replaces what the graph
 held), the rest of its triples follow in ``POST`` requests (which add), in chunks so that no request
 holds a million triples. Triples with a blank node go in one request of their own, so that a blank
-node stays one node.
+node stays one node. The bodies are cut from the build's N-Quads file in one pass (:func:`graph_bodies`:
+bytes, never a Python object per term), and the next body is read while the store takes the last.
 
 What was pushed is recorded in a graph of its own, :data:`MANIFEST` (outside our graph names, so no
 query reads it): the names of the graphs and the digest of the build. The next push reads it back and
@@ -21,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import time
 import urllib.parse
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +44,9 @@ MANIFEST = URIRef("https://w3id.org/diplokg/push")
 CHUNK = 100_000
 
 _NT = "application/n-triples"
+
+#: Bodies read ahead of the one being sent.
+_IN_FLIGHT = 1
 
 
 @dataclass
@@ -82,30 +88,54 @@ def graph_url(gsp: str, graph: str) -> str:
     return f"{gsp}{joiner}{urllib.parse.urlencode({'graph': graph})}"
 
 
-def _has_blank(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+def _is_blank(triple: bytes) -> bool:
+    """Whether an N-Triples triple (without its final `` .``) has a blank node as subject or object.
+
+    A blank subject starts the line; a blank object is the last term, after the last space (a literal
+    that ends in `` _:x"`` counts too: such a triple only travels with the blank ones, which is harmless).
+    """
+    return triple.startswith(b"_:") or triple.rsplit(b" ", 1)[-1].startswith(b"_:")
 
 
-def _nt(quads: list[ox.Quad]) -> bytes:
-    return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+def graph_bodies(nquads: Path, size: int = CHUNK) -> Iterator[tuple[str, bytes]]:
+    """The build's triples, graph by graph, as N-Triples bodies of at most ``size`` triples each.
 
+    Read in one pass from the N-Quads file itself (every line ``S P O <G> .``, as the build writes
+    it: no triple in the default graph), not through a store, which costs a Python object per term.
+    A graph's plain triples come in the order of the file, in bodies sent as they fill; its triples
+    with a blank node come in one body of their own after its last plain one, so that a blank node
+    stays one node (a body is one document: its labels are its own).
 
-def chunks(store: ox.Store, graph: ox.NamedNode, size: int = CHUNK) -> Iterator[bytes]:
-    """A graph's triples as N-Triples bodies of at most ``size`` triples (blank-node triples in one body, last)."""
-    plain: list[ox.Quad] = []
-    blank: list[ox.Quad] = []
-    for quad in store.quads_for_pattern(None, None, None, graph):
-        if _has_blank(quad):
-            blank.append(quad)
-            continue
-        plain.append(quad)
-        if len(plain) >= size:
-            yield _nt(plain)
-            plain = []
-    if plain:
-        yield _nt(plain)
-    if blank:
-        yield _nt(blank)
+    Yields:
+        (graph name, body) pairs; a graph's bodies in order (the first replaces the graph).
+
+    Raises:
+        DiplokgError: A line is not a quad in a named graph.
+    """
+    plain: dict[bytes, list[bytes]] = {}
+    blank: dict[bytes, list[bytes]] = {}
+    with nquads.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            parts = line.rsplit(b" ", 2)
+            if len(parts) != 3 or parts[2].rstrip() != b"." or not parts[1].startswith(b"<"):
+                if not line.strip() or line.startswith(b"#"):
+                    continue
+                raise DiplokgError(f"line {number} is not a quad in a named graph", path=nquads)
+            triple, graph = parts[0], parts[1]
+            if b"_:" in triple and _is_blank(triple):
+                blank.setdefault(graph, []).append(triple + b" .\n")
+                continue
+            lines = plain.setdefault(graph, [])
+            lines.append(triple + b" .\n")
+            if len(lines) >= size:
+                yield graph[1:-1].decode("utf-8"), b"".join(lines)
+                lines.clear()
+    for graph in sorted(set(plain) | set(blank)):
+        name = graph[1:-1].decode("utf-8")
+        if plain.get(graph):
+            yield name, b"".join(plain[graph])
+        if blank.get(graph):
+            yield name, b"".join(blank[graph])
 
 
 def read_manifest(endpoint: Endpoint) -> tuple[list[str], str | None]:
@@ -168,22 +198,46 @@ def push(
         report.skipped = True
         report.seconds = time.perf_counter() - started
         return report
-    headers = {"Content-Type": f"{_NT}; charset=utf-8"}
     for name in names:
         if not name.startswith(str(GRAPH)):
             raise DiplokgError(f"the build holds a graph that is not ours: {name}", path=nquads)
-        url = graph_url(endpoint.url, name)
-        sent = 0
-        first = True
-        for body in chunks(store, ox.NamedNode(name), chunk):
-            request(endpoint, "PUT" if first else "POST", url, body=body, headers=headers)
+    headers = {"Content-Type": f"{_NT}; charset=utf-8"}
+    # One request at a time, in order (a graph's PUT before its POSTs), sent from a thread while the
+    # next body is read: reading the file and the store's work on the last body overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diplokg-push") as sender:
+        pending: deque[Future[object]] = deque()
+
+        def send(method: str, name: str, body: bytes) -> None:
+            pending.append(sender.submit(request, endpoint, method, graph_url(endpoint.url, name), body=body,
+                                         headers=headers))
             report.requests += 1
-            sent += body.count(b"\n")
-            first = False
-        if first:  # an empty graph: still replace what it held
-            request(endpoint, "PUT", url, body=b"", headers=headers)
-            report.requests += 1
-        report.graphs[name] = sent
+            while len(pending) > _IN_FLIGHT:
+                pending.popleft().result()
+
+        try:
+            for name, body in graph_bodies(nquads, chunk):
+                if name not in report.graphs:
+                    if name not in names:
+                        raise DiplokgError(f"the build's N-Quads name a graph its store does not: {name}",
+                                           path=nquads)
+                    report.graphs[name] = 0
+                    send("PUT", name, body)
+                else:
+                    send("POST", name, body)
+                report.graphs[name] += body.count(b"\n")
+                if len(body) > 1 << 20:
+                    progress(f"{name}: {report.graphs[name]} triples so far")
+            for name in names:
+                if name not in report.graphs:  # an empty graph: still replace what it held
+                    report.graphs[name] = 0
+                    send("PUT", name, b"")
+            while pending:
+                pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+    report.graphs = {name: report.graphs[name] for name in names}
+    for name, sent in report.graphs.items():
         progress(f"{name}: {sent} triples")
     for name in sorted(set(before) - set(names)):
         request(endpoint, "DELETE", graph_url(endpoint.url, name), ok=(200, 204, 404))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .test_remote import VIRTUOSO_DEVIATIONS, VIRTUOSO_HANGS
+from .test_remote import VIRTUOSO_DEVIATIONS
 
 #: Oxigraph evaluates a listed default graph one graph at a time: the explorer's node-facts rule takes
 #: about 40 s so; these commands are tested there with --dataset store (oxigraph-union-store).
@@ -50,8 +50,6 @@ def test_commands_print_the_same_from_the_store(pushed_cli: Any, built: Any, cli
         pytest.skip(SLOW_LISTED)
     if pushed_cli.name == "virtuoso" and argv[1] in VIRTUOSO_DEVIATIONS:
         pytest.skip(f"Virtuoso: {VIRTUOSO_DEVIATIONS[argv[1]]} (tests/stores/test_remote.py)")
-    if pushed_cli.name == "virtuoso" and argv[1] in VIRTUOSO_HANGS:
-        pytest.skip(f"Virtuoso: {VIRTUOSO_HANGS[argv[1]]} (tests/stores/test_remote.py)")
     project = ["--project", str(built.project.root)]
     code, here, _ = cli(*argv, *project)
     assert code == 0
@@ -65,12 +63,12 @@ def test_report_and_explore_are_the_same_from_the_store(pushed_cli: Any, built: 
     remote = ["--endpoint", pushed_cli.query_url, *pushed_cli.auth_args()]
     if pushed_cli.name in ("oxigraph", "oxigraph-union"):
         pytest.skip(SLOW_LISTED)
-    # The report asks network-as-of, which Virtuoso may never answer (VIRTUOSO_HANGS): explore only there.
-    for command in ("explore",) if pushed_cli.name == "virtuoso" else ("explore", "report"):
+    for command in ("explore", "report"):
         assert cli(command, "-o", str(tmp_path / f"{command}-here"), *project)[0] == 0
         code, _, err = cli(command, "-o", str(tmp_path / f"{command}-there"), *project, *remote)
         assert code == 0, err
-        assert (tmp_path / f"{command}-there").read_bytes() == (tmp_path / f"{command}-here").read_bytes()
+        same = (tmp_path / f"{command}-there").read_bytes() == (tmp_path / f"{command}-here").read_bytes()
+        assert same, command
 
 
 @pytest.mark.parametrize(
