@@ -88,14 +88,8 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     from kg.reason.split import split_closure
     from kg.sources.folder import discover
     from kg.sources.load import load_project_store
-    from kg.store.files import (
-        DISK_STORE_MIN_QUADS,
-        SortJob,
-        publish,
-        remove_disk_store,
-        store_dir,
-        write_disk_store,
-    )
+    from kg.store.diskjob import DiskStoreJob
+    from kg.store.files import DISK_STORE_MIN_QUADS, SortJob, publish, remove_disk_store, store_dir
     from kg.validate.checks import start_store_checks
     from kg.validate.shacl import sparql_violations
     from kg.validate.violations import Locator
@@ -120,6 +114,7 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
     dump = Path(name)
     sorted_tmp: Path | None = None
     staged: tuple[Path, Manifest] | None = None  # the cache for the next build, staged
+    disk_job: DiskStoreJob | None = None  # the on-disk store, written beside validation
     disk_store = False
     try:
         say("reasoning (OWL 2 RL closure, fast)")
@@ -140,6 +135,12 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         report.derived, derived = append_alignment(loaded.store, dump, str(ALIGNMENT_GRAPH))
         kept_table = table_from_nquads(derived)  # the same measures as a table, kept beside the build
         lap("derive")
+        # The dump is now the whole built graph, and validation does not change it: a large graph's
+        # on-disk store is bulk-loaded from it in a child process from now on, into a temporary folder
+        # that is moved into place only once the built file is written (kg.store.diskjob).
+        disk_store = report.asserted + report.inferred + report.derived >= DISK_STORE_MIN_QUADS
+        if disk_store:
+            disk_job = DiskStoreJob(project.built_graph, dump)
         locator = Locator(loaded, project.ontology)
         with ThreadPoolExecutor(max_workers=2) as pool:
             # The dump now holds the whole built graph: a child process sorts it into a temporary file
@@ -149,7 +150,8 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             try:
                 load_inferred(loaded.store, inferred + derived)
                 del inferred, derived
-                say("validating (SHACL shapes as SPARQL, and quality checks) and sorting the built graph")
+                say("validating (SHACL shapes as SPARQL, and quality checks) and sorting the built graph"
+                    + (" (the on-disk store is written meanwhile)" if disk_job is not None else ""))
                 # The checks' child is forked before the shapes query the store from another thread
                 # (a fork while a thread is inside Oxigraph can inherit a held lock and hang).
                 started = time.perf_counter()
@@ -168,7 +170,10 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             sorted_tmp, _count, report.parts["sort"] = sort.result()
         report.violations = shacl_found + checks_found
         lap("validate")
-        del loaded, locator, shacl, pending  # free the store before writing the on-disk one
+        if report.violations and disk_job is not None:
+            disk_job.cancel()  # nothing is written: the previous build's store stays
+            disk_job = None
+        del loaded, locator, shacl, pending  # free the store while the on-disk one is written
         _release_freed_memory()
 
         if not report.violations:
@@ -177,10 +182,10 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
             sorted_tmp = None
             write_kept(project.built_graph, kept_table)
             lap("write")
-            disk_store = report.asserted + report.inferred + report.derived >= DISK_STORE_MIN_QUADS
-            if disk_store:
+            if disk_job is not None:
                 say(f"writing the on-disk store {store_dir(project.built_graph)}")
-                write_disk_store(project.built_graph, dump)
+                job, disk_job = disk_job, None
+                job.finish(project.built_graph)
             else:
                 remove_disk_store(project.built_graph)
             report.written = True
@@ -190,12 +195,14 @@ def _build_in_store(project: Project, progress: Progress | None) -> BuildReport:
         elif report.written:
             drop_cache(project)
     finally:
+        if disk_job is not None:
+            disk_job.cancel()
         dump.unlink(missing_ok=True)
         if staged is not None:
             shutil.rmtree(staged[0], ignore_errors=True)
         if sorted_tmp is not None:
             sorted_tmp.unlink(missing_ok=True)
-    lap("store" if disk_store else "write")  # a small graph has no on-disk store: no "store" step
+    lap("store" if disk_store and report.written else "write")  # a small graph has no on-disk store: no "store" step
     return report
 
 

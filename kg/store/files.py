@@ -216,15 +216,25 @@ def write_disk_store(nquads: Path, quads: Iterable[ox.Quad] | Path) -> Path:
     The store is written in a temporary folder and moved into place, so readers see the old store,
     the new one, or none (and then read the N-Quads file).
     """
-    target = store_dir(nquads)
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
     try:
         write_store(tmp, quads)
-        (tmp / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
-        remove_disk_store(nquads)
-        os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return move_store_into_place(nquads, tmp)
+
+
+def move_store_into_place(nquads: Path, folder: Path) -> Path:
+    """Stamp a finished store in the temporary ``folder`` beside ``nquads`` (already written) and move
+    it into place, replacing any older store; the folder is removed if that fails."""
+    target = store_dir(nquads)
+    try:
+        (folder / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
+        remove_disk_store(nquads)
+        os.replace(folder, target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     return target
 
