@@ -100,6 +100,9 @@ def _make(case: dict[str, Any], project: Project, outside: Path) -> Callable[[Pr
         (build / ".diplokg.nq.def456.tmp").write_bytes(b"x" * 1000)
         (build / ".store.ghi789").mkdir()
         (build / ".store.ghi789" / "000001.sst").write_bytes(b"x")
+        (build / ".alignment.csv.jkl012.tmp").write_bytes(b"x" * 1000)  # the kept alignment table
+        (build / ".alignment.csv.stamp.mno345.tmp").write_bytes(b"x")  # and its stamp
+        (build / ".verdicts.pqr678").write_bytes(b"{")  # the gate's kept verdicts
         (build / "keep.txt").write_text("not ours to remove")
         return _no_leftovers
     else:
@@ -125,7 +128,8 @@ def _addresses_kept(project: Project) -> None:
 
 def _no_leftovers(project: Project) -> None:
     names = sorted(p.name for p in project.build.iterdir())
-    assert not [n for n in names if n.startswith((".dump.", ".diplokg.nq.", ".store."))], names
+    ours = (".dump.", ".diplokg.nq.", ".store.", ".alignment.", ".verdicts.")
+    assert not [n for n in names if n.startswith(ours)], names
     assert "keep.txt" in names
 
 

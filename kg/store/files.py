@@ -309,7 +309,8 @@ def open_store(nquads: Path) -> ox.Store:
 
 #: What a build leaves beside ``diplokg.nq`` while it runs (a dump, temporary files and store folders):
 #: left over only when the build was killed (SIGKILL), and removed by the next build.
-_LEFTOVERS = (".dump.*.nq", ".{name}.*.tmp", ".store.*", ".store-old.*", ".cache.*", ".cache-old.*")
+_LEFTOVERS = (".dump.*.nq", ".{name}.*.tmp", ".store.*", ".store-old.*", ".cache.*", ".cache-old.*",
+              ".alignment.csv.*.tmp", ".verdicts.*")
 
 
 @contextlib.contextmanager
