@@ -29,14 +29,12 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.proctree import run_sampled
 from bench.table import Table
 from bench.world_build import copy_project, load_average, steps
 
@@ -49,62 +47,10 @@ store.flush()
 """
 
 
-def _tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def _memory_mb(pids: list[int]) -> tuple[float, float]:
-    """(RSS, PSS) summed over ``pids``, in MB."""
-    rss = pss = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-                for line in handle:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1])
-        except (OSError, IndexError, ValueError):
-            pass
-    return rss / 1024, pss / 1024
-
-
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """Run a command; (wall seconds, peak RSS MB, peak PSS MB of its process tree, its output)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0.0, 0.0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            rss, pss = _memory_mb(_tree(process.pid))
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    done.set()
-    sampler.join()
-    seconds = time.perf_counter() - start
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {err.strip().splitlines()[-1:]}")
-    return seconds, peak[0], peak[1], err + out
+    done = run_sampled(argv, env)
+    return done.seconds, done.rss, done.pss, done.err + done.out
 
 
 def main() -> None:

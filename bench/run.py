@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 UNION = {"use_default_graph_as_union": True}
 
+from bench.proctree import TreePeak  # noqa: E402
+
 
 def _emit(name: str, value: float | int | str) -> None:
     print(json.dumps({"name": name, "value": value}), flush=True)
@@ -50,53 +52,6 @@ def _emit(name: str, value: float | int | str) -> None:
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of process ``root`` and all its descendants now (Linux ``/proc``), in MB."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            pass
-        todo += children.get(pid, [])
-    return total / 2**20
-
-
-class _TreePeak:
-    """Sample the resident memory of this process and its children (the build's sort runs in a child)
-    every 20 ms in a thread; ``peak`` is the highest sum seen, in MB (the same unit as ``_peak_mb``)."""
-
-    def __init__(self) -> None:
-        import threading
-
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
-
-    def __enter__(self) -> _TreePeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _ontology():  # type: ignore[no-untyped-def]
@@ -231,7 +186,7 @@ def _run_build(world: Path, label: str, rdflib: bool) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DIPLOKG_BUILD"] = tmp
-        with _TreePeak() as tree:
+        with TreePeak() as tree:
             start = time.perf_counter()
             report = build_rdflib(Project(world)) if rdflib else build(Project(world))
             total = time.perf_counter() - start
@@ -242,7 +197,7 @@ def _run_build(world: Path, label: str, rdflib: bool) -> None:
     _emit(f"{label}: total ({report.asserted:,} asserted, {report.inferred:,} inferred, "
           f"{len(report.violations)} violations)", total)
     _emit(f"peak memory, {label} (MB)", round(_peak_mb()))
-    _emit(f"peak memory, {label}, with its child processes, sampled (MB)", round(tree.peak))
+    _emit(f"peak memory, {label}, with its child processes, sampled (MB)", round(tree.rss))
 
 
 def stage_build(world: Path) -> None:

@@ -39,14 +39,12 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.proctree import run_sampled
 from bench.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,53 +66,10 @@ def copy_project(target: Path, leave_out: tuple[str, ...]) -> Path:
     return target
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and its descendants now, in MB (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
-    while todo:
-        pid = todo.pop()
-        todo.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / 2**20
-
-
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a command; (wall seconds, peak MB of its process tree, its standard error and output)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss_mb(process.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    done.set()
-    sampler.join()
-    seconds = time.perf_counter() - start
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {err.strip().splitlines()[-1:]}")
-    return seconds, peak, err + out  # the build prints its summary (with the step times) on stdout
+    """Run a command; (wall seconds, peak RSS MB of its process tree, its standard error and output)."""
+    done = run_sampled(argv, env)
+    return done.seconds, done.rss, done.err + done.out  # the build prints its summary (with the step times) on stdout
 
 
 def steps(stderr: str) -> dict[str, float]:
