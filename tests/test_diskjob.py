@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from tests_support import drop_evidence
 
 import kg.store.files
 import kg.validate.shacl
@@ -108,14 +109,7 @@ def test_a_build_with_a_violation_keeps_the_previous_store(
     store = kg.store.files.store_dir(proj.built_graph)
     before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
     nq = proj.built_graph.read_bytes()
-    facts = proj.sources / ARTICLE / "facts.ttl"
-    facts.write_text(
-        facts.read_text(encoding="utf-8").replace(
-            "    diplo:evidence <s05> ;\n    diplo:modality diplo:Reported .\n\n<farewell-AGO>",
-            "    diplo:modality diplo:Reported .\n\n<farewell-AGO>",
-        ),
-        encoding="utf-8",
-    )
+    drop_evidence(proj.sources / ARTICLE / "facts.ttl")
     report = build(proj, cache=False)
     assert report.violations and not report.written
     assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == before

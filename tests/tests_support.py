@@ -1,9 +1,11 @@
-"""Helpers shared by test modules (not fixtures): a local HTTP listener that records requests."""
+"""Helpers shared by test modules (not fixtures): a local HTTP listener that records requests, and a fact
+of the article made to violate a shape."""
 
 from __future__ import annotations
 
 import http.server
 import threading
+from pathlib import Path
 
 
 class Listener:
@@ -35,3 +37,16 @@ class Listener:
         """Stop the server."""
         self.server.shutdown()
         self.server.server_close()
+
+
+#: A fact of the article whose evidence (sentence s05) is taken away: a fact with no source sentence
+#: violates the shapes, so a build of it writes nothing.
+_WITH_EVIDENCE = "    diplo:evidence <s05> ;\n    diplo:modality diplo:Reported .\n\n<farewell-AGO>"
+_WITHOUT_EVIDENCE = "    diplo:modality diplo:Reported .\n\n<farewell-AGO>"
+
+
+def drop_evidence(facts: Path) -> None:
+    """Take the evidence away from the fact before ``<farewell-AGO>`` in the article's ``facts.ttl``."""
+    text = facts.read_text(encoding="utf-8")
+    assert _WITH_EVIDENCE in text, "the article's facts changed: update tests/tests_support.py"
+    facts.write_text(text.replace(_WITH_EVIDENCE, _WITHOUT_EVIDENCE), encoding="utf-8")
