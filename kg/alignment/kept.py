@@ -120,9 +120,9 @@ def _code(iri: str) -> str:
 
 
 def _stamp(nquads: Path, table: bytes) -> bytes:
-    info = nquads.stat()
-    return (f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
-            f"sha256 {hashlib.sha256(table).hexdigest()}\n").encode("ascii")
+    from kg.store.files import stamp_of
+
+    return (stamp_of(nquads) + f"sha256 {hashlib.sha256(table).hexdigest()}\n").encode("ascii")
 
 
 def write_kept(nquads: Path, table: bytes) -> None:
@@ -160,6 +160,8 @@ def _fresh_bytes(nquads: Path) -> bytes | None:
         KeptRefused: The stamp or the table is a link or not a regular file, too large, or the table is
             not the one the stamp names.
     """
+    from kg.store.files import stamp_of
+
     folder = nquads.parent
     stamp_path, table_path = folder / STAMP_NAME, folder / FILE_NAME
     if not os.path.lexists(stamp_path) or not os.path.lexists(table_path):
@@ -167,10 +169,10 @@ def _fresh_bytes(nquads: Path) -> bytes | None:
     stamp = _read(stamp_path, MAX_STAMP_BYTES)
     lines = stamp.decode("ascii", errors="replace").split("\n")
     try:
-        info = nquads.stat()
+        current = stamp_of(nquads)
     except OSError:
         return None
-    if len(lines) != 3 or lines[0] != f"{nquads.name} {info.st_size} {info.st_mtime_ns}":
+    if len(lines) != 3 or lines[0] + "\n" != current:
         return None  # another build's (or a malformed stamp): not this one's
     table = _read(table_path, MAX_FILE_BYTES)
     if lines[1] != f"sha256 {hashlib.sha256(table).hexdigest()}":

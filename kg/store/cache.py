@@ -33,7 +33,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.store.files import _UMASK
+from kg.store.files import _UMASK, stamp_of
 
 #: A source folder whose regular files add up to at least this many bytes belongs to the world W.
 WORLD_MIN_BYTES = 1_000_000
@@ -46,12 +46,6 @@ _FILES = ("manifest.json", "rest.nq", "world-inferred.nt", "world-index.marshal"
 def cache_dir(nquads: Path) -> Path:
     """The cache beside a built N-Quads file."""
     return nquads.parent / _NAME
-
-
-def nq_stamp(nquads: Path) -> str:
-    """The size and modification time of a built file (what the cache and the on-disk store record)."""
-    info = nquads.stat()
-    return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
 
 def _files(folder: Path) -> list[Path]:
@@ -104,7 +98,7 @@ class Manifest:
 
     Attributes:
         key: :func:`world_key` of the build.
-        stamp: :func:`nq_stamp` of the ``diplokg.nq`` the cache belongs to.
+        stamp: :func:`kg.store.files.stamp_of` of the ``diplokg.nq`` the cache belongs to.
         world: W's source folders (their ids).
         rest_graphs: D's graphs (IRIs).
         base_quads: The quads of W's graphs (asserted) and of the derived graph.
@@ -158,7 +152,7 @@ def read_cache(nquads: Path, key: str) -> tuple[Cached | None, str]:
     if manifest.key != key:
         return None, "the ontology, shapes, checks, world sources or code changed"
     try:
-        if nq_stamp(nquads) != manifest.stamp:
+        if stamp_of(nquads) != manifest.stamp:
             return None, f"{nquads.name} is not the one the cache belongs to"
     except OSError:
         return None, f"no {nquads.name}"
@@ -196,7 +190,7 @@ def commit_cache(nquads: Path, staged: Path, manifest: Manifest) -> None:
     """Finish a staged cache for ``nquads`` (already written: its stamp goes in the manifest) and move
     it into place, replacing any older one."""
     try:
-        manifest.stamp = nq_stamp(nquads)
+        manifest.stamp = stamp_of(nquads)
         (staged / "manifest.json").write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
         os.chmod(staged, 0o777 & ~_UMASK)  # mkdtemp made it private
         remove_cache(nquads)

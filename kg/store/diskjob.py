@@ -18,7 +18,6 @@ labels).
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -28,6 +27,8 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from kg.store.files import child, move_store_into_place
 
 #: Lines per bulk load in the child (see the module's docstring).
 CHUNK_LINES = 250_000
@@ -74,18 +75,9 @@ class DiskStoreJob:
 
     def __init__(self, nquads: Path, dump: Path, chunk: int = CHUNK_LINES) -> None:
         self.folder: Path | None = Path(tempfile.mkdtemp(prefix=".store.", dir=nquads.parent))
-        # The child imports this very package (as kg.store.files's SortJob does): -P keeps the working
-        # folder off its path, and PYTHONPATH starts with the folder this kg came from.
-        here = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
         try:
-            self._process: subprocess.Popen[str] | None = subprocess.Popen(
-                [sys.executable, "-P", "-m", "kg.store.diskjob", str(self.folder), str(dump), str(chunk)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
+            self._process: subprocess.Popen[str] | None = child("kg.store.diskjob", str(self.folder), str(dump),
+                                                                str(chunk))
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
@@ -109,8 +101,6 @@ class DiskStoreJob:
         """Wait for the child, then stamp the store with ``nquads`` (already published) and move it into
         place, replacing any older store (:func:`kg.store.files.write_disk_store` does the same in
         this process); the seconds the child took."""
-        from kg.store.files import move_store_into_place
-
         seconds = self.wait()
         assert self.folder is not None
         folder, self.folder = self.folder, None

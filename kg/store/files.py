@@ -64,22 +64,23 @@ def sorted_nquads_beside(
     return _write_temp(path, lines, created), len(lines)
 
 
+def child(module: str, *args: str) -> subprocess.Popen[str]:
+    """``python -m module args`` of this very package (not one that the working folder may hold: -P
+    keeps the working folder off its path, and PYTHONPATH starts with the folder this kg came from),
+    its output and errors piped as text: the build's child processes (:class:`SortJob`,
+    :class:`kg.store.diskjob.DiskStoreJob`)."""
+    here = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
+    return subprocess.Popen([sys.executable, "-P", "-m", module, *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
 class SortJob:
     """:func:`sorted_nquads_beside` run in a child Python process, so that sorting two million lines
     neither holds this process's lock (the build's queries run meanwhile) nor adds to its memory."""
 
     def __init__(self, path: Path, unsorted: Path) -> None:
-        # The child imports this very package (not one that the working folder may hold): -P keeps
-        # the working folder off its path, and PYTHONPATH starts with the folder this kg came from.
-        here = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
-        self._process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "kg.store.files", str(path), str(unsorted)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+        self._process = child("kg.store.files", str(path), str(unsorted))
 
     def result(self) -> tuple[Path, int, float]:
         """Wait for the sort; return the temporary file, the number of quads in it and the seconds
@@ -191,7 +192,9 @@ def store_dir(nquads: Path) -> Path:
     return nquads.parent / "store"
 
 
-def _stamp(nquads: Path) -> str:
+def stamp_of(nquads: Path) -> str:
+    """The line that identifies one published built file (its name, size and modification time): what
+    the files kept beside it (the on-disk store, ``alignment.csv``) are stamped with."""
     info = nquads.stat()
     return f"{nquads.name} {info.st_size} {info.st_mtime_ns}\n"
 
@@ -230,7 +233,7 @@ def move_store_into_place(nquads: Path, folder: Path) -> Path:
     it into place, replacing any older store; the folder is removed if that fails."""
     target = store_dir(nquads)
     try:
-        (folder / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
+        (folder / _STAMP).write_text(stamp_of(nquads), encoding="utf-8")
         remove_disk_store(nquads)
         os.replace(folder, target)
     except BaseException:
@@ -243,7 +246,7 @@ def fresh_disk_store(nquads: Path) -> Path | None:
     """The on-disk store beside ``nquads`` if its stamp says it mirrors that file, else ``None``."""
     target = store_dir(nquads)
     try:
-        return target if (target / _STAMP).read_text(encoding="utf-8") == _stamp(nquads) else None
+        return target if (target / _STAMP).read_text(encoding="utf-8") == stamp_of(nquads) else None
     except (OSError, ValueError):
         return None
 
@@ -285,7 +288,7 @@ def swap_disk_store(nquads: Path, tmp: Path) -> None:
     move it into place, replacing the previous store."""
     try:
         copy = tmp / "store"
-        (copy / _STAMP).write_text(_stamp(nquads), encoding="utf-8")
+        (copy / _STAMP).write_text(stamp_of(nquads), encoding="utf-8")
         remove_disk_store(nquads)
         os.replace(copy, store_dir(nquads))
     finally:
