@@ -12,7 +12,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.errors import QueryRefused
+from kg.errors import QueryError, QueryRefused
 from kg.query import verdicts as verdicts_module
 from kg.query.answers import AnswerStore, keeping_answers
 from kg.query.engine import BuiltGraph
@@ -179,3 +179,79 @@ def test_the_build_keeps_its_checks_verdicts(built) -> None:
         found = Verdicts(path).vet(check.read_text(encoding="utf-8"), graphs, str(check))
         assert isinstance(found, Recalled), check.name
         assert found.kind == "SELECT"
+
+
+BOUND = [
+    pytest.param("network-as-of", "asOf", Literal("2023-01-01", datatype=XSD.date),
+                 Literal("2024-02-01", datatype=XSD.date), id="network-as-of"),
+    pytest.param("evidence-for", "entity", URIRef("https://w3id.org/diplokg/id/iso3166/UGA"),
+                 URIRef("https://w3id.org/diplokg/id/iso3166/LBY"), id="evidence-for"),
+    pytest.param("alignment-ranking", "year", Literal(2019), Literal(2022), id="alignment-ranking"),
+]
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the gate reads with rdflib's parser from now on, as in a new process (nothing kept in
+    this one)."""
+    from collections import OrderedDict
+
+    from kg.query import gate, sparqltext
+
+    read: list[str] = []
+    real = gate._vet
+
+    def counted(text: str, allowed: object, origin: str) -> object:
+        read.append(text)
+        return real(text, allowed, origin)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gate, "_vet", counted)
+    monkeypatch.setattr(sparqltext, "_TEMPLATES", OrderedDict())
+    gate._vet_kept.cache_clear()
+    return read
+
+
+@pytest.mark.parametrize(("name", "variable", "asked", "new"), BOUND)
+def test_a_value_never_asked_is_bound_without_reading_the_question_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, variable: str, asked: object, new: object) -> None:
+    """The question and its reading with placeholder values are kept beside the build: another process
+    binding a value never asked before reads only the values' block with rdflib's parser (network-as-of,
+    20 kB, took seconds at every start of the command line), and gets the gate's verdict on the whole."""
+    text = QUESTIONS[name].text
+    _counting(monkeypatch)
+    Verdicts(tmp_path / FILE_NAME).vet(text, GRAPHS, name, {variable: asked})
+    read = _counting(monkeypatch)
+    found = Verdicts(tmp_path / FILE_NAME).vet(text, GRAPHS, name, {variable: new})
+    assert read and all(len(t) < 300 and t.startswith("SELECT * WHERE {") for t in read), [t[:80] for t in read]
+    whole = vet(found.text, GRAPHS, origin=name)  # the gate's reading of the whole bound text
+    assert (found.text, found.kind, found.variables) == (whole.text, whole.kind, whole.variables)
+    assert found.text == bind(vet(text, GRAPHS, origin=name), {variable: new}).text
+    assert [str(v) for v in found.algebra.algebra["PV"]] == [str(v) for v in whole.algebra.algebra["PV"]]
+
+
+def test_a_kept_template_with_altered_rows_is_read_again_or_refused(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows kept with a template are data: rows that are not rows are read again by the gate; rows
+    that lack the placeholders' (a forgery) refuse the values, and nothing is run."""
+    path = tmp_path / FILE_NAME
+    text = QUESTIONS["network-as-of"].text
+    asked = {"asOf": Literal("2023-01-01", datatype=XSD.date)}
+    _counting(monkeypatch)
+    Verdicts(path).vet(text, GRAPHS, "q", asked)
+    data = json.loads(path.read_text())
+    templates = [entry for entry in data["verdicts"].values() if "rows" in entry]
+    assert len(templates) == 1
+    assert [["asOf", '"placeholder"^^<http://www.w3.org/2001/XMLSchema#date>']] in templates[0]["rows"]
+    templates[0]["rows"] = "every row"
+    path.write_text(json.dumps(data))
+    read = _counting(monkeypatch)
+    new = {"asOf": Literal("2024-02-01", datatype=XSD.date)}
+    assert Verdicts(path).vet(text, GRAPHS, "q", new).text == bind(vet(text, GRAPHS), new).text
+    assert any(len(t) > 10_000 for t in read)  # the template was read again
+    data = json.loads(path.read_text())
+    for entry in data["verdicts"].values():
+        if "rows" in entry:
+            entry["rows"] = []
+    path.write_text(json.dumps(data))
+    _counting(monkeypatch)
+    with pytest.raises(QueryError, match="did not read back as values"):
+        Verdicts(path).vet(text, GRAPHS, "q", {"asOf": Literal("2025-01-01", datatype=XSD.date)})

@@ -29,6 +29,7 @@ from kg.query.gate import VettedQuery
 from kg.query.pool import PoolClosed, WorkerPool
 from kg.query.sandbox import NO_TIMEOUT, Contained, Limits, contained
 from kg.query.sparqltext import bind, value_of
+from kg.query.verdicts import verdicts_for
 from kg.store.files import open_store
 from kg.terms import to_rdflib
 
@@ -192,7 +193,7 @@ class BuiltGraph:
                 return _rdflib_bytes(ds, query, bindings, limits.max_rows)
 
             return _answer(contained(job, limits), query.kind)
-        bound = bind(query, bindings)
+        bound = bind(query, bindings, kept=verdicts_for(self))
         options = self._oxigraph_options(bound, asserted_only)
         return _answer(self._oxigraph(OxigraphRequest(bound.text, options, limits.max_rows), limits), query.kind)
 
@@ -207,7 +208,7 @@ class BuiltGraph:
         if query.kind not in ("SELECT", "ASK"):
             raise QueryError(f"a {query.kind} has no SPARQL results format")
         limits = limits or NO_TIMEOUT
-        bound = bind(query, bindings or {})
+        bound = bind(query, bindings or {}, kept=verdicts_for(self))
         options = self._oxigraph_options(bound, False)
         data = self._oxigraph(OxigraphRequest(bound.text, options, limits.max_rows, fmt), limits)
         return data.partition(b"\n")[2]

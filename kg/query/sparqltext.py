@@ -12,7 +12,8 @@ A value (``--bind asOf=2024-02-01``, ``?entity=Uganda``) reaches an engine only 
    ``tests/test_sparqltext.py`` proves that Oxigraph and rdflib read every written term back as the term;
 3. the ``VALUES`` block goes first into the vetted query's WHERE group (where the question's top-level
    filters see it), and the gate reads the bound text (:func:`bind`): the question with placeholder
-   values of the same kinds, once (kept), the block of the values on its own (its row must be the
+   values of the same kinds, once (kept in the process, and beside the build:
+   :meth:`kg.query.verdicts.Verdicts.template`), the block of the values on its own (its row must be the
    values given), and the whole by our lexer, the gate's first stage, which must read it as written.
    The engine runs that text and nothing else; ``tests/test_sparqltext.py`` checks the verdict against
    the gate's reading of the whole bound text, for hostile values in every kind of query.
@@ -28,7 +29,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import cast
+from typing import Protocol, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
@@ -209,9 +210,32 @@ def _walk(node: object) -> Iterable[CompValue]:
 
 #: Placeholder terms of each kind, for the question read once per kind of its values (see :func:`bind`).
 _PLACEHOLDER_IRI = "urn:diplokg:placeholder"
-_TEMPLATES: OrderedDict[tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]], VettedQuery] = OrderedDict()
+#: A row of a ``VALUES`` block as rdflib reads it: each variable's name and the term it binds, in N3.
+RowKey = tuple[tuple[str, str], ...]
+_TEMPLATES: OrderedDict[tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]],
+                        tuple[VettedQuery, frozenset[RowKey]]] = OrderedDict()
 #: Questions read with placeholder values that a process keeps (the library has 25).
 KEPT_TEMPLATES = 64
+
+
+class KeptTemplates(Protocol):
+    """Where the gate's readings of templates are kept between processes (a build folder's verdicts,
+    :meth:`kg.query.verdicts.Verdicts.template`)."""
+
+    def template(self, text: str, allowed: Iterable[URIRef | str],
+                 origin: str) -> tuple[VettedQuery, frozenset[RowKey]]:
+        """The gate's verdict on ``text`` and the rows of its ``VALUES`` blocks as rdflib read them."""
+        ...
+
+
+def row_key(row: Mapping[Variable, Node]) -> RowKey:
+    """A ``VALUES`` row as :data:`RowKey`."""
+    return tuple(sorted((str(name), cast(Literal, term).n3()) for name, term in row.items()))
+
+
+def rows_of(vetted: VettedQuery) -> frozenset[RowKey]:
+    """The rows of every ``VALUES`` block of a vetted query, as rdflib read them (from its algebra)."""
+    return frozenset(row_key(cast(Mapping[Variable, Node], row)) for row in _rows_read(vetted))
 
 
 def _kind(value: Value) -> str:
@@ -255,14 +279,21 @@ def _with_row(node: object, old: dict[Variable, Node], new: dict[Variable, Node]
     return node
 
 
-def _template(query: VettedQuery, at: int, kinds: tuple[tuple[str, str], ...]) -> VettedQuery:
-    """The gate's reading of ``query`` with a block of placeholder values of these kinds, kept."""
-    key = (query.text, query.origin, tuple(str(g) for g in (*query.default_graphs, *query.named_graphs)), kinds)
+def _template(query: VettedQuery, at: int, kinds: tuple[tuple[str, str], ...],
+              kept: KeptTemplates | None) -> tuple[VettedQuery, frozenset[RowKey]]:
+    """The gate's reading of ``query`` with a block of placeholder values of these kinds, and the rows
+    of its ``VALUES`` blocks: kept in the process, and in ``kept`` between processes."""
+    graphs = (*query.default_graphs, *query.named_graphs)
+    key = (query.text, query.origin, tuple(str(g) for g in graphs), kinds)
     found = _TEMPLATES.get(key)
     if found is None:
         block = values_block({name: _placeholder(kind) for name, kind in kinds})
-        found = vet(f"{query.text[:at]} {block}{query.text[at:]}", (*query.default_graphs, *query.named_graphs),
-                    origin=query.origin)
+        text = f"{query.text[:at]} {block}{query.text[at:]}"
+        if kept is not None:
+            found = kept.template(text, graphs, query.origin)
+        else:
+            vetted = vet(text, graphs, origin=query.origin)
+            found = (vetted, rows_of(vetted))
         _TEMPLATES[key] = found
         while len(_TEMPLATES) > KEPT_TEMPLATES:
             _TEMPLATES.popitem(last=False)
@@ -271,7 +302,7 @@ def _template(query: VettedQuery, at: int, kinds: tuple[tuple[str, str], ...]) -
     return found
 
 
-def bind(query: VettedQuery, bindings: Mapping[str, Node | Value]) -> VettedQuery:
+def bind(query: VettedQuery, bindings: Mapping[str, Node | Value], kept: KeptTemplates | None = None) -> VettedQuery:
     """The query with its variables bound to values, as the gate reads the whole (see the module's
     docstring).
 
@@ -288,6 +319,10 @@ def bind(query: VettedQuery, bindings: Mapping[str, Node | Value]) -> VettedQuer
     Args:
         query: A query that passed the gate.
         bindings: A value per variable name.
+        kept: Where the template's reading is kept between processes (a build folder's verdicts): a
+            question read there before is not read again by rdflib's parser, which takes seconds over
+            network-as-of at every start of the command line otherwise. The verdict's algebra is then
+            read from the bound text when rdflib's engine asks for it.
 
     Returns:
         The bound query (``query`` itself when there is nothing to bind).
@@ -303,24 +338,27 @@ def bind(query: VettedQuery, bindings: Mapping[str, Node | Value]) -> VettedQuer
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # "placeholder" is no xsd:date: rdflib would log a traceback
     try:
-        return _bind(query, bindings)
+        return _bind(query, bindings, kept)
     finally:
         logger.setLevel(level)
 
 
-def _bind(query: VettedQuery, bindings: Mapping[str, Node | Value]) -> VettedQuery:
+def _bind(query: VettedQuery, bindings: Mapping[str, Node | Value], kept: KeptTemplates | None) -> VettedQuery:
     values = {name: value_of(term, name) for name, term in bindings.items()}
     block = values_block(values)
     at = where_start(query.text)
     text = f"{query.text[:at]} {block}{query.text[at:]}"
     kinds = tuple(sorted((name, _kind(value)) for name, value in values.items()))
-    template = _template(query, at, kinds)
+    template, rows = _template(query, at, kinds, kept)
     alone = f"SELECT * WHERE {{ {block} }}"
     expected = {Variable(n): to_rdflib(v) for n, v in values.items()}
     placeholders = {Variable(n): to_rdflib(_placeholder(kind)) for n, kind in kinds}
     if (vet(alone).text != alone or _rows_read(vet(alone)) != [expected] or canonical(text).text != text
-            or placeholders not in _rows_read(template)):
+            or row_key(placeholders) not in rows):
         raise QueryError(f"{query.origin}: the values given did not read back as values; nothing was run")
+    if getattr(template, "algebra_when_asked", False):
+        # A kept verdict: its algebra is rdflib's reading of the bound text, made when asked for.
+        return replace(template, text=text, algebra=cast(Query, None))
     algebra = Query(template.algebra.prologue,
                     cast(CompValue, _with_row(template.algebra.algebra, placeholders, expected)))
     return replace(template, text=text, algebra=algebra)

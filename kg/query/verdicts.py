@@ -15,8 +15,15 @@ text an engine executes is never read from the file: it is the canonical text
 the values' ``VALUES`` block written by :func:`kg.query.sparqltext.values_block` exactly where
 :func:`kg.query.sparqltext.bind` writes it; an entry whose text differs is a miss. A refusal is never
 kept: a refused text is read again, and refused again, each time. rdflib's algebra of a recalled verdict
-is read when something asks for it (only rdflib's engine does). The file is the build folder's, like
-the built graph it sits beside: whoever can write it can write the graph too.
+is read when something asks for it (only rdflib's engine does).
+
+A question's reading with placeholder values (:func:`kg.query.sparqltext.bind`) is kept the same way, with
+the rows of its ``VALUES`` blocks as rdflib read them (``rows``: the placeholders' row must be among
+them): a value never asked before then costs our lexer and rdflib's reading of the values' block alone,
+not a reading of the question (network-as-of: 1.5-4 s at every start of the command line).
+
+The file is the build folder's, like the built graph it sits beside: whoever can write it can write the
+graph too.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ from kg.query import gate as _gate_module
 from kg.query import sparqltext as _sparqltext_module
 from kg.query.canonical import Ambiguous, canonical
 from kg.query.gate import QueryKind, VettedQuery, vet
-from kg.query.sparqltext import bind, code_of, value_of, values_block, where_start
+from kg.query.sparqltext import RowKey, bind, code_of, rows_of, value_of, values_block, where_start
 from kg.sources.jail import read_path
 
 #: The file a build folder keeps its verdicts in.
@@ -76,7 +83,10 @@ FINGERPRINT = _fingerprint()
 
 class Recalled(VettedQuery):
     """A verdict read back from the file: as the gate gave it, but for rdflib's algebra, which is read
-    from the text the first time it is asked for."""
+    from the text the first time it is asked for (also after :func:`kg.query.sparqltext.bind` gave it
+    another text: ``algebra_when_asked``)."""
+
+    algebra_when_asked = True
 
     def _get_algebra(self) -> Query:
         found = self.__dict__.get("_algebra")
@@ -154,18 +164,45 @@ class Verdicts:
         if (entry is not None and executed is not None and entry.get("text") == executed
                 and _plausible(entry, executed, allowed)):
             return _recalled(entry, executed, origin)
-        verdict = vet(text, allowed, origin=origin)
         if bindings:
-            verdict = bind(verdict, bindings)
+            # The question's verdict and its reading with placeholder values, both kept: a value never
+            # asked before costs our lexer and rdflib's reading of the values' block alone.
+            verdict = bind(self.vet(text, allowed, origin), bindings, kept=self)
+        else:
+            verdict = vet(text, allowed, origin=origin)
         self._keep(key, verdict)
         return verdict
 
-    def _keep(self, key: str, verdict: VettedQuery) -> None:
+    def template(self, text: str, allowed: Iterable[URIRef | str],
+                 origin: str) -> tuple[VettedQuery, frozenset[RowKey]]:
+        """The gate's verdict on a question with placeholder values (:func:`kg.query.sparqltext.bind`),
+        and the rows of its ``VALUES`` blocks as rdflib read them, kept or read now.
+
+        Raises:
+            As :func:`kg.query.gate.vet`.
+        """
+        allowed = list(allowed)
+        key = _key(text, {})
+        with self._lock:
+            entry = self._entries().get(key)
+        rows = _rows_kept(entry.get("rows")) if entry is not None else None
+        executed = _executed_text(text, {}) if rows is not None else None
+        if (entry is not None and rows is not None and executed is not None and entry.get("text") == executed
+                and _plausible(entry, executed, allowed)):
+            return _recalled(entry, executed, origin), rows
+        verdict = vet(text, allowed, origin=origin)
+        rows = rows_of(verdict)
+        self._keep(key, verdict, rows)
+        return verdict, rows
+
+    def _keep(self, key: str, verdict: VettedQuery, rows: frozenset[RowKey] | None = None) -> None:
         with self._lock:
             entries = self._entries()
             entries[key] = {"text": verdict.text, "kind": verdict.kind, "variables": list(verdict.variables),
                             "default": [str(g) for g in verdict.default_graphs],
                             "named": [str(g) for g in verdict.named_graphs]}
+            if rows is not None:
+                entries[key]["rows"] = sorted([list(pair) for pair in row] for row in rows)
             while len(entries) > MAX_KEPT:
                 del entries[next(iter(entries))]
             if self.path is not None:
@@ -180,6 +217,20 @@ def _plausible(entry: dict[str, Any], text: str, allowed: Iterable[URIRef | str]
     graphs = [*entry.get("default", ()), *entry.get("named", ())]
     return (entry.get("kind") in _KINDS and all(isinstance(g, str) and g in permitted for g in graphs)
             and not _SERVICE.search(code_of(text)))
+
+
+def _rows_kept(found: object) -> frozenset[RowKey] | None:
+    """The ``VALUES`` rows a kept template's entry holds (None: none kept, or not rows of names and
+    terms in N3: the file is data, and such an entry is read again by the gate)."""
+    if not isinstance(found, list):
+        return None
+    rows: set[RowKey] = set()
+    for row in found:
+        if not (isinstance(row, list) and all(isinstance(pair, list) and len(pair) == 2
+                                               and all(isinstance(part, str) for part in pair) for pair in row)):
+            return None
+        rows.add(tuple((pair[0], pair[1]) for pair in row))
+    return frozenset(rows)
 
 
 def _recalled(entry: dict[str, Any], text: str, origin: str) -> VettedQuery:
