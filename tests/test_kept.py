@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from kg.errors import QueryError, QueryRefused
 from kg.query import verdicts as verdicts_module
@@ -212,7 +213,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.mark.parametrize(("name", "variable", "asked", "new"), BOUND)
 def test_a_value_never_asked_is_bound_without_reading_the_question_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, variable: str, asked: object, new: object) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, variable: str, asked: Node, new: Node) -> None:
     """The question and its reading with placeholder values are kept beside the build: another process
     binding a value never asked before reads only the values' block with rdflib's parser (network-as-of,
     20 kB, took seconds at every start of the command line), and gets the gate's verdict on the whole."""
