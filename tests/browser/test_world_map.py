@@ -101,7 +101,7 @@ def test_the_map_opens_offline_with_its_shapes_filled(world: PageProbe) -> None:
         .filter(p => p.getAttribute('fill').startsWith('#') && p.getAttribute('fill') !== '#eceff2').length""")
     assert filled == 8      # CHN (anchor), RUS, PRK, USA, SWE, IND, CUB, MLT: the states with a value, and the anchor
     brazil = page.evaluate("window.diplokgWorld.map.paths.find((p, i) => p && "
-                           "window.diplokgWorld.map.features[i].properties.name === 'Brazil').getAttribute('fill')")
+                           "window.diplokgWorld.map.names[i] === 'Brazil').getAttribute('fill')")
     assert brazil == NODATA
 
 
