@@ -19,7 +19,7 @@ from worldsample import HOSTILE_LABEL
 from kg.network import atlaskept
 from kg.network import page as render
 from kg.network.atlas import ATLAS_FILE, VENDOR, Shape, _inside, atlas, iso_code, project
-from kg.network.atlaspage import page_atlas, svg_path
+from kg.network.atlaspage import TOLERANCE, page_atlas, simplify_shared, svg_path
 from kg.network.mapsvg import map_svg
 from kg.network.places import SUCCESSORS
 from kg.network.status import status_as_of
@@ -183,6 +183,37 @@ def test_each_page_path_is_its_shape_to_a_twentieth_of_a_unit() -> None:
             gap = np.abs(ring[:, None, :] - outline[None, :, :]).max(axis=2).min(axis=1)
             assert gap.max() <= 0.05 + 1e-6, code
         assert max(float(np.ptp(r[:, 0])) for r in _points(paths[shape.index])) < 700    # cut, not across the map
+
+
+def test_each_page_path_keeps_its_outline_within_the_tolerance() -> None:
+    """No point of the projected outline lies further from the page's path than Douglas-Peucker's
+    tolerance and half a tenth of a unit (the rounding)."""
+    paths = page_atlas()["paths"]
+    for code in ("PRK", "FRA", "CHL", "NOR"):
+        shape = atlas().by_code()[code][0]
+        outline = max((p[0] for p in shape.polygons), key=len)
+        path = np.concatenate([np.vstack((r, r[:1])) for r in _points(paths[shape.index])])
+        a, d = path[:-1], np.diff(path, axis=0)
+        t = np.clip(((outline[:, None, :] - a[None]) * d[None]).sum(axis=2) / np.maximum((d * d).sum(axis=1), 1e-12),
+                    0, 1)
+        gap = np.sqrt(((outline[:, None, :] - (a[None] + t[:, :, None] * d[None])) ** 2).sum(axis=2)).min(axis=1)
+        assert gap.max() <= TOLERANCE / 10 + 0.05 + 1e-6, code
+
+
+def test_a_shared_border_is_simplified_once_for_both_neighbours() -> None:
+    """Two squares sharing a wavy edge (x = 10): each keeps the same points of it, so no gap opens."""
+    wave = [(10, y) if y % 2 else (11, y) for y in range(1, 10)]     # a zigzag of one unit
+    west = [(0, 0), (10, 0), *wave, (10, 10), (0, 10)]
+    east = [(10, 0), (20, 0), (20, 10), (10, 10), *wave[::-1]]
+    for tolerance in (0.2, 2.0):
+        simple_west, simple_east = simplify_shared([west, east], tolerance)
+        border_west = [p for p in simple_west if 10 <= p[0] <= 11]
+        border_east = [p for p in simple_east if 10 <= p[0] <= 11]
+        assert sorted(border_west) == sorted(border_east)
+        assert len(border_west) == (11 if tolerance < 1 else 2)       # kept whole, or cut to its two ends
+    # an island (no junction) is simplified on its own, from its smallest point
+    (island,) = simplify_shared([[(5, 5), (6, 5), (7, 5), (7, 6), (5, 6)]], 0.5)
+    assert island == [(5, 5), (7, 5), (7, 6), (5, 6)]
 
 
 def test_neighbours_share_their_border_points() -> None:
