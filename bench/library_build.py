@@ -23,14 +23,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -43,6 +40,7 @@ import pyoxigraph as ox  # noqa: E402
 from rdflib import XSD, Literal, URIRef  # noqa: E402
 from rdflib.term import Node  # noqa: E402
 
+from bench.server import ENTRY, Server  # noqa: E402
 from bench.table import Table, ms  # noqa: E402
 from kg.query.gate import vet  # noqa: E402
 from kg.query.library import Question, library  # noqa: E402
@@ -53,7 +51,6 @@ SAMPLES: dict[str, Node] = {"asOf": Literal("2020-01-01", datatype=XSD.date),
                             "year": Literal("2019", datatype=XSD.gYear)}
 #: The same values as a client writes them (query string, command line).
 WRITTEN = {"asOf": "2020-01-01", "entity": "iso:PRK", "year": "2019"}
-ENTRY = "import sys; from kg.cli import entry; sys.exit(entry(sys.argv[1:]))"
 MODES = ("process", "serve", "cli")
 
 
@@ -61,52 +58,6 @@ def timed(store: ox.Store, text: str) -> tuple[float, list[tuple[str | None, ...
     start = time.perf_counter()
     rows = [tuple(None if t is None else str(t) for t in s) for s in store.query(text, use_default_graph_as_union=True)]  # type: ignore[union-attr]
     return time.perf_counter() - start, rows
-
-
-class Server:
-    """``diplokg serve --no-warm --cache-mib 0`` of the checkout ``code`` on ``build`` (every answer computed)."""
-
-    def __init__(self, code: Path, build: Path) -> None:
-        env = dict(os.environ, DIPLOKG_BUILD=str(build), PYTHONPATH=str(code))
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", ENTRY, "serve", "--port", "0", "--no-warm", "--cache-mib", "0", "--timeout", "120",
-             "--max-rows", "1000000", "--project", str(code)],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=code)
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            found = re.search(r"at http://127\.0\.0\.1:(\d+)/sparql", line)
-            if found:
-                self.port = int(found.group(1))
-                threading.Thread(target=lambda: [None for _ in self.process.stderr], daemon=True).start()  # type: ignore[union-attr]
-                self.wait_for_workers()
-                return
-        raise SystemExit(f"the server of {code} did not start")
-
-    def wait_for_workers(self) -> None:
-        """Until the pool's workers are forked and idle (the first request would wait for them)."""
-        import json
-
-        give_up = time.monotonic() + 120
-        while time.monotonic() < give_up:
-            status, _, body = self.get("/health")
-            workers = json.loads(body).get("workers") if status == 200 else None
-            if workers and workers.get("idle", 0) >= workers.get("size", 1):
-                return
-            time.sleep(0.2)
-
-    def get(self, path: str) -> tuple[int, float, bytes]:
-        """GET ``path`` on a new connection: (status, seconds, body)."""
-        started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
-        conn.request("GET", path)
-        response = conn.getresponse()
-        body = response.read()
-        conn.close()
-        return response.status, time.perf_counter() - started, body
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(30)
 
 
 def cli(code: Path, build: Path, question: Question) -> tuple[float, int]:
@@ -162,7 +113,10 @@ def main() -> None:
                   f"median of {args.repeat}", [*columns, "same rows"])
     servers: dict[str, Server] = {}
     if "serve" in args.modes:
-        servers = {"old": Server(old_root, build), "new": Server(ROOT, build)}
+        every = ("--cache-mib", "0", "--timeout", "120", "--max-rows", "1000000")  # every answer computed
+        servers = {"old": Server(old_root, build, *every), "new": Server(ROOT, build, *every)}
+        for server in servers.values():
+            server.wait_for_workers()
     over: dict[str, list[str]] = {m: [] for m in args.modes}
     try:
         for question in library(ROOT / "queries"):

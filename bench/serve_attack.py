@@ -33,10 +33,8 @@ import argparse
 import http.client
 import os
 import random
-import re
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -44,6 +42,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server import Server  # noqa: E402
+
 STATE = "<https://w3id.org/diplokg/ontology#State>"
 
 
@@ -54,38 +56,6 @@ def runaway(n: int) -> str:
 def short(n: int) -> str:
     return ("PREFIX diplo: <https://w3id.org/diplokg/ontology#> "
             f"SELECT ?m WHERE {{ ?m a diplo:Embassy }} ORDER BY ?m LIMIT {n + 1}")
-
-
-class Server:
-    """A ``diplokg serve`` process of a checkout on a build."""
-
-    def __init__(self, code: Path, build: Path, *args: str) -> None:
-        env = dict(os.environ, DIPLOKG_BUILD=str(build), PYTHONPATH=str(code))
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from kg.cli import entry; sys.exit(entry(sys.argv[1:]))",
-             "serve", "--port", "0", "--no-warm", "--project", str(code), *args],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=code,
-        )
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            found = re.search(r"at http://127\.0\.0\.1:(\d+)/sparql", line)
-            if found:
-                self.port = int(found.group(1))
-                threading.Thread(target=lambda: [None for _ in self.process.stderr], daemon=True).start()  # type: ignore[union-attr]
-                return
-        raise SystemExit(f"the server of {code} did not start")
-
-    def memory(self, field: str = "VmRSS") -> int:
-        """The server process's own memory (kB field of /proc/PID/status), in MB."""
-        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) // 1024
-        return 0
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait(30)
 
 
 def post(port: int, query: str, timeout: float = 120.0) -> tuple[int, float]:

@@ -142,3 +142,12 @@ def test_safe_json() -> None:
 def test_empty_graph() -> None:
     html = render.page_html(nx.MultiDiGraph())
     assert "<h1" in html and _data_block(html)["nodes"] == []
+
+
+def test_the_header_dates_the_facts_not_the_network_drawn(page: str) -> None:
+    """The network is drawn as of the year chosen on the slider; the header's date is the latest fact's,
+    so it must not read as the date of what is drawn ("As of 2025-02-24" beside a network of 2019)."""
+    badge = re.search(r'<span id="dk-asof"[^>]*>([^<]*)</span>', page)
+    assert badge is not None and badge.group(1) == "Facts to 2024-01-31"
+    assert "As of" not in page
+    assert re.search(r'<span id="dk-counts">3 nodes · 4 relations in all</span>', page)

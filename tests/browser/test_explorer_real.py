@@ -63,7 +63,7 @@ def test_loads_offline_without_errors(opened: PageProbe, graph: nx.MultiDiGraph)
     assert opened.console_errors == [] and opened.page_errors == []
     assert opened.page.evaluate("document.querySelectorAll('script[src], link[href], img').length") == 0
     assert opened.page.locator("h1").inner_text() == graph.graph["title"]
-    assert f"As of {graph.graph['as_of']}" in opened.page.locator("#dk-caption").inner_text()
+    assert f"Facts to {graph.graph['as_of']}" in opened.page.locator("#dk-caption").inner_text()
 
 
 def test_datasets_hold_exactly_the_network(opened: PageProbe, graph: nx.MultiDiGraph) -> None:
