@@ -18,17 +18,8 @@ from worldsample import HOSTILE_LABEL
 
 from kg.network import atlaskept
 from kg.network import page as render
-from kg.network.atlas import (
-    ATLAS_FILE,
-    PAGE_TOLERANCE,
-    VENDOR,
-    Shape,
-    _decode_arcs,
-    _inside,
-    atlas,
-    page_topology,
-    project,
-)
+from kg.network.atlas import ATLAS_FILE, VENDOR, Shape, _inside, atlas, iso_code, project
+from kg.network.atlaspage import TOLERANCE, page_atlas, simplify_shared, svg_path
 from kg.network.mapsvg import map_svg
 from kg.network.places import SUCCESSORS
 from kg.network.status import status_as_of
@@ -43,34 +34,32 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def test_vendored_files_match_their_checksums() -> None:
     sums = dict(reversed(line.split(maxsplit=1)) for line in (VENDOR / "SHA256SUMS").read_text().splitlines())
-    assert set(sums) == {"d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js", "countries-50m.json"}
+    assert set(sums) == {"ne_50m_admin_0_countries.json"}
     for name, digest in sums.items():
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
 
 
-@pytest.mark.parametrize(("name", "package", "version", "licence_file"), [
-    ("countries-50m.json", "world-atlas", "2.0.2", "LICENSE.world-atlas"),
-    ("topojson-client.min.js", "topojson-client", "3.1.0", "LICENSE.topojson-client"),
-    ("d3-geo.min.js", "d3-geo", "3.1.2", "LICENSE.d3-geo"),
-    ("d3-array.min.js", "d3-array", "3.2.5", "LICENSE.d3-array"),
-])
-def test_each_vendored_file_has_its_version_and_licence(name: str, package: str, version: str,
-                                                        licence_file: str) -> None:
+def test_nothing_vendored_carries_a_licence_other_than_the_projects() -> None:
+    """The map's data is Natural Earth's, public domain (CC0 as packaged): no licence file, no code.
+    Before, the folder held d3-geo, d3-array, topojson-client and world-atlas, each under ISC."""
+    assert sorted(p.name for p in VENDOR.iterdir()) == ["README.md", "SHA256SUMS", "ne_50m_admin_0_countries.json"]
     readme = (VENDOR / "README.md").read_text(encoding="utf-8")
-    row = next(line for line in readme.splitlines() if line.startswith(f"| `{name}`"))
-    assert package in row and version in row and licence_file in row
-    licence = (VENDOR / licence_file).read_text(encoding="utf-8")
-    assert "Permission to use, copy, modify, and/or distribute this software" in licence   # ISC
-    if name.endswith(".js"):
-        assert f"v{version}" in (VENDOR / name).read_text(encoding="utf-8").splitlines()[0]
-    assert "MIT" in (VENDOR / "README.md").read_text() and "GeographicLib" in (VENDOR / "LICENSE.d3-geo").read_text()
-    assert (VENDOR / "LICENSE.internmap").is_file()
+    row = next(line for line in readme.splitlines() if line.startswith("| `ne_50m_admin_0_countries.json`"))
+    assert "public domain" in row and "No permission is needed to use Natural Earth" in row and "CC0" in row
+    assert "r-cran-rnaturalearthdata" in row and "0.1.0-2" in row
+    data = json.loads(ATLAS_FILE.read_text(encoding="utf-8"))
+    assert data["source"].startswith("Natural Earth 1:50m Admin 0 Countries") and len(data["countries"]) == 241
+    # the page inlines no vendored script, and no script of ours names another licence
+    templates = pathlib.Path(render.__file__).resolve().parent / "templates"
+    for script in templates.glob("*.js"):
+        assert not re.search(r"\b(ISC|GPL|BSD|Apache)\b", script.read_text(encoding="utf-8")), script.name
 
 
 # ---------------------------------------------------------------------------------------------
 # the atlas
 
-#: d3.geoEqualEarth() of d3-geo 3.1.2 (the vendored file), computed with node for these points.
+#: d3.geoEqualEarth() of d3-geo 3.1.2 (the page's projection before it drew our paths), computed with
+#: node for these points: the map keeps d3's frame, so the page's geometry did not move.
 D3_POINTS = [
     ((0, 0), (480, 250)),
     ((125.75, 39.02), (778.6999584562676, 115.82189224419781)),
@@ -95,7 +84,7 @@ def test_every_un_member_but_tuvalu_has_a_shape() -> None:
     assert members - codes == {"TUV"}
 
 
-def test_codes_come_from_the_iso_numeric_ids() -> None:
+def test_codes_come_from_natural_earths_iso_fields() -> None:
     shapes = atlas().shapes
     korea = [s for s in shapes if s.numeric == "410"]
     assert [s.code for s in korea] == ["KOR"] == [pycountry.countries.get(numeric="410").alpha_3]
@@ -103,6 +92,30 @@ def test_codes_come_from_the_iso_numeric_ids() -> None:
         "Indian Ocean Ter.", "Kosovo", "N. Cyprus", "Siachen Glacier", "Somaliland"]
     assert [s.name for s in atlas().by_code()["AUS"]] == ["Australia", "Ashmore and Cartier Is."]
     assert not [s for s in shapes if s.code == "ATA"]                    # Antarctica left out
+    assert {s.code: s.numeric for s in shapes if s.code in ("FRA", "NOR", "SSD", "ALA", "PSE")} == {
+        "FRA": "250", "NOR": "578", "SSD": "728", "ALA": "248", "PSE": "275"}
+
+
+@pytest.mark.parametrize(("record", "codes"), [
+    ({"name": "Korea", "iso_a3": "KOR", "iso_n3": "410", "adm0_a3": "KOR"}, ("KOR", "410")),
+    # Natural Earth 4.x's -99 gaps: the ISO fields empty, adm0_a3 the ISO code
+    ({"name": "France", "iso_a3": "-99", "iso_n3": "-99", "adm0_a3": "FRA"}, ("FRA", "250")),
+    ({"name": "Norway", "iso_a3": "-99", "iso_n3": "-99", "adm0_a3": "NOR"}, ("NOR", "578")),
+    # not in ISO 3166-1: no state here, whatever adm0_a3 says
+    ({"name": "Kosovo", "iso_a3": "-99", "iso_n3": "-99", "adm0_a3": "KOS"}, ("", "")),
+    ({"name": "Kosovo", "iso_a3": None, "iso_n3": None, "adm0_a3": "KOS"}, ("", "")),
+    ({"name": "N. Cyprus", "iso_a3": None, "iso_n3": None, "adm0_a3": "CYN"}, ("", "")),
+    ({"name": "Somaliland", "iso_a3": "-99", "iso_n3": "-99", "adm0_a3": "SOL"}, ("", "")),
+    # the numeric code when alpha-3 is missing (Australia's Ashmore and Cartier Islands)
+    ({"name": "Ashmore and Cartier Is.", "iso_a3": None, "iso_n3": "036", "adm0_a3": "ATC"}, ("AUS", "036")),
+    # ISO first where adm0_a3 is Natural Earth's own code
+    ({"name": "S. Sudan", "iso_a3": "SSD", "iso_n3": "728", "adm0_a3": "SDS"}, ("SSD", "728")),
+    ({"name": "Aland", "iso_a3": "ALA", "iso_n3": "248", "adm0_a3": "ALD"}, ("ALA", "248")),
+    # an alpha-3 pycountry does not know falls through to the numeric code
+    ({"name": "x", "iso_a3": "ZZZ", "iso_n3": "410", "adm0_a3": "ZZZ"}, ("KOR", "410")),
+])
+def test_iso_codes_from_natural_earths_fields(record: dict[str, Any], codes: tuple[str, str]) -> None:
+    assert iso_code(record) == codes
 
 
 def test_shapes_cut_at_the_antimeridian_stay_on_the_map() -> None:
@@ -130,29 +143,96 @@ def test_small_shapes_get_a_dot(code: str, small: bool) -> None:
     assert atlas().by_code()[code][0].small is small
 
 
-def test_the_page_topology_keeps_the_atlas_indexes_and_every_arcs_ends() -> None:
-    topology = page_topology()
-    original = json.loads(ATLAS_FILE.read_text(encoding="utf-8"))
-    assert len(topology["objects"]["countries"]["geometries"]) == len(original["objects"]["countries"]["geometries"])
-    assert "land" not in topology["objects"] and len(topology["arcs"]) == len(original["arcs"])
-    simplified, full = _decode_arcs(topology), _decode_arcs(original)
-    # each arc keeps both its ends (to the grid's step, 0.012 degrees), so that neighbours still meet
-    for a, b in zip(simplified, full):
-        assert np.abs(a[[0, -1]] - b[[0, -1]]).max() < 0.013
-    points = sum(len(a) for a in simplified)
-    assert points < 0.6 * sum(len(a) for a in full)
-    # no point of the full outline lies further from the simplified one than the tolerance and a grid step
-    longest = sorted(range(len(full)), key=lambda i: -len(full[i]))[:25]
-    for i in longest:
-        a, b = simplified[i][:-1], simplified[i][1:]
-        d = b - a
-        t = np.clip((((full[i][:, None, :] - a[None]) * d[None]).sum(axis=2)) / np.maximum((d * d).sum(axis=1), 1e-12),
+#: What a page path may hold: numbers (a tenth of a unit at most) and the commands M, l and z.
+PATH_GRAMMAR = re.compile(r"(M-?\d*\.?\d+,-?\d*\.?\d+l(?:-?\d*\.?\d+(?:[,-]|(?=z)|$))+z?)+")
+NUMBER = re.compile(r"-?\d*\.?\d+")
+
+
+def _points(d: str) -> list[np.ndarray]:
+    """The rings of a page path (absolute first point, relative moves), in map units."""
+    rings = []
+    for part in re.findall(r"M[^M]+", d):
+        start, moves = part[1:].rstrip("z").split("l")
+        xy = [float(v) for v in NUMBER.findall(start)] + [float(v) for v in NUMBER.findall(moves)]
+        rings.append(np.cumsum(np.asarray(xy).reshape(-1, 2), axis=0))
+    return rings
+
+
+def test_the_page_paths_follow_the_atlas_in_its_order() -> None:
+    found = page_atlas()
+    names = [c["name"] for c in json.loads(ATLAS_FILE.read_text(encoding="utf-8"))["countries"]]
+    assert found["names"] == names and len(found["paths"]) == len(names) == 241
+    assert found["paths"][names.index("Antarctica")] is None
+    shapes = {s.index: s for s in atlas().shapes}
+    drawn = {i for i, d in enumerate(found["paths"]) if d}
+    assert drawn <= set(shapes) and len(shapes) == 240
+    # a shape left without a path is one whose every ring shrinks to a point or two at a tenth of a unit
+    assert sorted(shapes[i].name for i in set(shapes) - drawn) == ["Ashmore and Cartier Is.", "Vatican"]
+    assert all(shapes[i].area < 0.01 for i in set(shapes) - drawn)
+    for d in [*filter(None, found["paths"]), found["sphere"]]:
+        assert PATH_GRAMMAR.fullmatch(d), d[:80]
+
+
+def test_each_page_path_is_its_shape_to_a_twentieth_of_a_unit() -> None:
+    """Every point of the path is a point of the projected outline, rounded to a tenth of a unit."""
+    paths = page_atlas()["paths"]
+    for code in ("PRK", "FRA", "RUS", "FJI", "CHL"):
+        shape = atlas().by_code()[code][0]
+        outline = np.concatenate([ring for polygon in shape.polygons for ring in polygon])
+        for ring in _points(paths[shape.index]):
+            gap = np.abs(ring[:, None, :] - outline[None, :, :]).max(axis=2).min(axis=1)
+            assert gap.max() <= 0.05 + 1e-6, code
+        assert max(float(np.ptp(r[:, 0])) for r in _points(paths[shape.index])) < 700    # cut, not across the map
+
+
+def test_each_page_path_keeps_its_outline_within_the_tolerance() -> None:
+    """No point of the projected outline lies further from the page's path than Douglas-Peucker's
+    tolerance and half a tenth of a unit (the rounding)."""
+    paths = page_atlas()["paths"]
+    for code in ("PRK", "FRA", "CHL", "NOR"):
+        shape = atlas().by_code()[code][0]
+        outline = max((p[0] for p in shape.polygons), key=len)
+        path = np.concatenate([np.vstack((r, r[:1])) for r in _points(paths[shape.index])])
+        a, d = path[:-1], np.diff(path, axis=0)
+        t = np.clip(((outline[:, None, :] - a[None]) * d[None]).sum(axis=2) / np.maximum((d * d).sum(axis=1), 1e-12),
                     0, 1)
-        nearest = a[None] + t[:, :, None] * d[None]
-        gap = np.sqrt(((full[i][:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
-        assert gap.max() < PAGE_TOLERANCE + 0.02, i
-    ata = [g for g in topology["objects"]["countries"]["geometries"] if g["properties"]["name"] == "Antarctica"]
-    assert ata == [{"type": None, "properties": {"name": "Antarctica"}}]
+        gap = np.sqrt(((outline[:, None, :] - (a[None] + t[:, :, None] * d[None])) ** 2).sum(axis=2)).min(axis=1)
+        assert gap.max() <= TOLERANCE / 10 + 0.05 + 1e-6, code
+
+
+def test_a_shared_border_is_simplified_once_for_both_neighbours() -> None:
+    """Two squares sharing a wavy edge (x = 10): each keeps the same points of it, so no gap opens."""
+    wave = [(10, y) if y % 2 else (11, y) for y in range(1, 10)]     # a zigzag of one unit
+    west = [(0, 0), (10, 0), *wave, (10, 10), (0, 10)]
+    east = [(10, 0), (20, 0), (20, 10), (10, 10), *wave[::-1]]
+    for tolerance in (0.2, 2.0):
+        simple_west, simple_east = simplify_shared([west, east], tolerance)
+        border_west = [p for p in simple_west if 10 <= p[0] <= 11]
+        border_east = [p for p in simple_east if 10 <= p[0] <= 11]
+        assert sorted(border_west) == sorted(border_east)
+        assert len(border_west) == (11 if tolerance < 1 else 2)       # kept whole, or cut to its two ends
+    # an island (no junction) is simplified on its own, from its smallest point
+    (island,) = simplify_shared([[(5, 5), (6, 5), (7, 5), (7, 6), (5, 6)]], 0.5)
+    assert island == [(5, 5), (7, 5), (7, 6), (5, 6)]
+
+
+def test_neighbours_share_their_border_points() -> None:
+    """The same point of two shapes rounds to the same place: no gap opens along a border."""
+    paths = page_atlas()["paths"]
+    by_code = atlas().by_code()
+    north, south = (np.concatenate(_points(paths[by_code[c][0].index])) for c in ("PRK", "KOR"))
+    shared = {tuple(p) for p in np.round(north, 1).tolist()} & {tuple(p) for p in np.round(south, 1).tolist()}
+    assert len(shared) >= 10
+
+
+@pytest.mark.parametrize(("lines", "closed", "expected"), [
+    ([np.array([[1.04, 2.0], [1.5, 2.0], [1.5, 2.56], [1.04, 2.0]])], True, "M1,2l.5,0,0,.6z"),
+    ([np.array([[0.0, 0.0], [0.01, 0.0], [0.02, 0.01]])], True, ""),         # one point once rounded
+    ([np.array([[-3.0, 4.0], [-4.25, 2.0]])], False, "M-3,4l-1.2-2"),          # half to even, as numpy rounds
+    ([np.array([[0.0, 0.0], [12.0, -0.3]])], False, "M0,0l12-.3"),
+])
+def test_svg_path_formats_its_own_numbers(lines: list[np.ndarray], closed: bool, expected: str) -> None:
+    assert svg_path(lines, closed=closed) == expected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +256,7 @@ def test_the_shipped_places_are_the_atlas_without_its_outlines() -> None:
     assert [[getattr(s, f) for f in fields] for s in kept.shapes] == [[getattr(s, f) for f in fields]
                                                                       for s in full.shapes]
     assert all(s.polygons == () for s in kept.shapes)
-    assert atlaskept.page_atlas_json() == render.safe_json(page_topology())
+    assert atlaskept.page_atlas_json() == render.safe_json(page_atlas())
 
 
 def _places_text(**changes: Any) -> str:
@@ -206,7 +286,7 @@ def test_a_shipped_file_altered_is_not_used(tmp_path: pathlib.Path, monkeypatch:
     atlaskept._kept.cache_clear()
     try:
         assert atlaskept._kept() is None
-        assert atlaskept.page_atlas_json() == render.safe_json(page_topology())
+        assert atlaskept.page_atlas_json() == render.safe_json(page_atlas())
         assert [s.label for s in atlaskept.places_atlas().shapes] == [s.label for s in atlas().shapes]
     finally:
         monkeypatch.undo()

@@ -176,8 +176,8 @@ def test_page_escapes_every_text(page: str) -> None:
     for text in (HOSTILE_LABEL, HOSTILE_CITY, HOSTILE_IDENT, HOSTILE_NOTE):
         assert text not in page
     assert "<script>window" not in page
-    # the blocks dk-data, wv-data, wv-atlas; vis-network, util, explorer; d3-array, d3-geo, topojson; map, cards, world
-    assert len(re.findall(r"</script", page, re.I)) == 12
+    # the blocks dk-data, wv-data, wv-atlas; vis-network, util, explorer; map, cards, world (no vendored script)
+    assert len(re.findall(r"</script", page, re.I)) == 9
     assert "Note &lt;/style&gt;&lt;script&gt;window.__xss=4&lt;/script&gt; &amp; more" in page
     data = _block(page, "wv-data")
     assert {s["label"] for s in data["states"]} >= {HOSTILE_LABEL}
@@ -200,7 +200,8 @@ def test_page_has_both_views(page: str) -> None:
     stops = _block(page, "wv-data")["stops"]
     assert stops == [[0.0, "#2c7bb6"], [0.25, "#abd9e9"], [0.5, "#ffffbf"], [0.75, "#fdae61"], [1.0, "#d7191c"]]
     atlas = _block(page, "wv-atlas")
-    assert set(atlas["objects"]) == {"countries"} and len(atlas["objects"]["countries"]["geometries"]) == 241
+    assert set(atlas) == {"paths", "names", "sphere", "graticule"} and len(atlas["paths"]) == len(atlas["names"]) == 241
+    assert "d3-geo" not in page and "topojson" not in page
 
 
 @pytest.mark.parametrize(("value", "colour"), [

@@ -1,18 +1,19 @@
-"""The world atlas behind the explorer's map: Natural Earth's countries (world-atlas 2.0.2, vendored in
-``kg/network/vendor/``), their ISO codes, and the Equal Earth projection in d3-geo's frame.
+"""The world atlas behind the explorer's map: Natural Earth's 1:50m countries (public domain, vendored in
+``kg/network/vendor/``), their ISO codes, and the Equal Earth projection.
 
-The page draws the shapes with d3-geo; this module works out, in the same projected units, what the
-page and the static map (:mod:`kg.network.mapsvg`) need besides: which state each shape belongs to,
-a point inside each shape for its label, whether a shape is too small to click (it then gets a dot),
-and the projected outline of every shape for the static SVG.
+This module works out, in projected units, everything the page and the static map
+(:mod:`kg.network.mapsvg`) draw: which state each shape belongs to, a point inside each shape for its
+label, whether a shape is too small to click (it then gets a dot), the projected outline of every
+shape (:mod:`kg.network.atlaspage` writes the page's SVG paths from them).
 
-* **Codes**: world-atlas identifies a shape by its ISO 3166-1 numeric code (``"410"``); pycountry
-  gives the alpha-3 code (``KOR``). Five shapes have no id (Kosovo, Northern Cyprus, Somaliland, the
-  Indian Ocean Territories, the Siachen Glacier): they belong to no state here. Australia has two
-  pieces with its code (the mainland, Ashmore and Cartier Islands): a state may have several shapes.
+* **Codes**: each shape's ISO 3166-1 alpha-3 code is Natural Earth's ``ISO_A3`` when pycountry knows it,
+  else the code of its ``ISO_N3`` (Ashmore and Cartier Islands: 036, Australia), else its ``ADM0_A3``
+  when that is an ISO code (Natural Earth's later releases give France and Norway -99 in both ISO
+  fields). Five shapes have none (Kosovo, Northern Cyprus, Somaliland, the Indian Ocean Territories,
+  the Siachen Glacier): they belong to no state here. A state may have several shapes (Australia).
 * **Projection**: Equal Earth (Šavrič, Patterson and Jenny, 2018), an equal-area projection with a
-  familiar look, exactly as ``d3.geoEqualEarth()`` computes it: scale 177.158, translate [480, 250],
-  y growing downwards. The world spans about 0-960 by 17-483 units.
+  familiar look, at scale 177.158 and translate [480, 250] (d3-geo's default frame, which the page has
+  always used), y growing downwards. The world spans about 0-960 by 17-483 units.
 * Antarctica is left out: no state, and a fifth of the map's height.
 """
 
@@ -34,13 +35,13 @@ __all__ = [
     "Atlas",
     "Shape",
     "atlas",
-    "page_topology",
+    "iso_code",
     "project",
 ]
 
 VENDOR = pathlib.Path(__file__).resolve().parent / "vendor"
-ATLAS_FILE = VENDOR / "countries-50m.json"
-#: d3.geoEqualEarth's defaults.
+ATLAS_FILE = VENDOR / "ne_50m_admin_0_countries.json"
+#: The projection's frame (d3.geoEqualEarth's defaults).
 SCALE = 177.158
 TRANSLATE = (480.0, 250.0)
 _A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
@@ -50,11 +51,11 @@ _M = math.sqrt(3) / 2
 SMALL_AREA = 20.0
 SMALL_SIDE = 5.0
 #: Shapes left out of the map.
-LEFT_OUT = frozenset({"010"})   # Antarctica
+LEFT_OUT = frozenset({"ATA"})   # Antarctica (ISO_A3)
 
 
 def project(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Equal Earth, as ``d3.geoEqualEarth()`` projects: degrees in, d3's default frame out.
+    """Equal Earth: degrees in, the map's frame out.
 
     Args:
         lon: Longitudes in degrees (a number or an array).
@@ -78,8 +79,8 @@ class Shape:
     """One shape of the atlas.
 
     Attributes:
-        index: Its position among the atlas's countries (the page's ``geometries[index]``).
-        numeric: Its ISO 3166-1 numeric id, or "" when the atlas gives none.
+        index: Its position among the atlas's countries (the page's ``paths[index]``).
+        numeric: Its ISO 3166-1 numeric code, or "" when it has none.
         name: Natural Earth's short name (``"N. Cyprus"``).
         code: Its ISO 3166-1 alpha-3 code, or "" when it has no id.
         polygons: Projected polygons, each a list of rings (``(n, 2)`` arrays, the outer ring first).
@@ -88,8 +89,7 @@ class Shape:
         bbox: ``(x0, y0, x1, y1)``, projected.
         small: Whether it is too small to see or click at the map's scale (it then gets a dot).
         main_box: Width and height of its largest polygon (where its label goes), projected.
-        crosses: Whether one of its rings crosses the antimeridian (cut here; the page lets d3-geo
-            clip it, and draws every other shape without clipping, which is most of d3's time).
+        crosses: Whether one of its rings crosses the antimeridian (cut here into its pieces).
     """
 
     index: int
@@ -123,24 +123,9 @@ class Atlas:
         return out
 
 
-def _decode_arcs(topology: dict[str, Any]) -> list[np.ndarray]:
-    """The topology's arcs in degrees (delta-decoded, then un-quantised)."""
-    sx, sy = topology["transform"]["scale"]
-    tx, ty = topology["transform"]["translate"]
-    arcs = []
-    for arc in topology["arcs"]:
-        points = np.cumsum(np.asarray(arc, dtype=np.float64), axis=0)
-        arcs.append(np.column_stack((points[:, 0] * sx + tx, points[:, 1] * sy + ty)))
-    return arcs
-
-
-def _ring(indexes: list[int], arcs: list[np.ndarray]) -> np.ndarray:
-    """A ring from its arc indexes (a negative index ~i is arc i reversed); shared ends kept once."""
-    parts = []
-    for k, i in enumerate(indexes):
-        arc = arcs[i] if i >= 0 else arcs[~i][::-1]
-        parts.append(arc if k == 0 else arc[1:])
-    return np.concatenate(parts)
+def _ring(flat: list[int], steps: float) -> np.ndarray:
+    """A ring in degrees from the vendored file's delta-encoded integers (``[x0, y0, dx1, dy1, ...]``)."""
+    return np.cumsum(np.asarray(flat, dtype=np.float64).reshape(-1, 2), axis=0) / steps
 
 
 def _signed_area(ring: np.ndarray) -> float:
@@ -212,13 +197,28 @@ def _label_point(rings: tuple[np.ndarray, ...]) -> tuple[float, float]:
     return best
 
 
-def _numeric_code(numeric: str) -> str:
-    country = pycountry.countries.get(numeric=numeric) if numeric else None
-    return country.alpha_3 if country is not None else ""
+def _known(alpha_3: str | None) -> str:
+    return alpha_3 if alpha_3 and pycountry.countries.get(alpha_3=alpha_3) is not None else ""
+
+
+def iso_code(record: dict[str, Any]) -> tuple[str, str]:
+    """A country's ISO 3166-1 ``(alpha-3, numeric)`` codes from Natural Earth's fields, or ``("", "")``.
+
+    ``ISO_A3`` when pycountry knows it; else the country of ``ISO_N3``; else ``ADM0_A3`` when it is an
+    ISO code (Natural Earth's "-99" gaps: France, Norway in its later releases); else none (Kosovo,
+    Northern Cyprus, Somaliland: not in ISO 3166-1).
+    """
+    code = _known(record.get("iso_a3"))
+    numeric = str(record.get("iso_n3") or "")
+    if not code and numeric.isdigit():
+        country = pycountry.countries.get(numeric=numeric)
+        code = country.alpha_3 if country is not None else ""
+    country = pycountry.countries.get(alpha_3=code or _known(record.get("adm0_a3")) or "-")
+    return (country.alpha_3, country.numeric) if country is not None else ("", "")
 
 
 @functools.lru_cache(maxsize=1)
-def _topology() -> dict[str, Any]:
+def _countries() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(ATLAS_FILE.read_text(encoding="utf-8"))
     return data
 
@@ -239,8 +239,7 @@ def _clip(ring: np.ndarray, keep_east: bool) -> np.ndarray:
 
 def _cut(ring: np.ndarray) -> list[np.ndarray]:
     """A ring (degrees) that crosses the antimeridian (a jump of more than 180 degrees between two
-    points: Russia's Chukotka, Fiji) cut into its western and eastern pieces, as d3-geo's clipping
-    draws it; any other ring as it is."""
+    points: Russia's Chukotka, Fiji) cut into its western and eastern pieces; any other ring as it is."""
     jumps = np.diff(ring[:, 0])
     if not (np.abs(jumps) > 180).any():
         return [ring]
@@ -266,19 +265,17 @@ def _projected(ring: np.ndarray) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def atlas() -> Atlas:
     """The atlas, projected (read and worked out once per process)."""
-    topology = _topology()
-    arcs = _decode_arcs(topology)
+    data = _countries()
+    steps = float(data["steps_per_degree"])
     shapes = []
-    for index, geometry in enumerate(topology["objects"]["countries"]["geometries"]):
-        numeric = str(geometry.get("id") or "")
-        if numeric in LEFT_OUT:
+    for index, record in enumerate(data["countries"]):
+        if record.get("iso_a3") in LEFT_OUT:
             continue
-        parts = ([geometry["arcs"]] if geometry["type"] == "Polygon"
-                 else geometry["arcs"] if geometry["type"] == "MultiPolygon" else [])
+        code, numeric = iso_code(record)
         polygons: list[tuple[np.ndarray, ...]] = []
         crosses = False
-        for polygon in parts:
-            rings = [_ring(r, arcs) for r in polygon]
+        for polygon in record["polygons"]:
+            rings = [_ring(r, steps) for r in polygon]
             pieces = _cut(rings[0])
             crosses = crosses or len(pieces) > 1
             if len(pieces) == 1:
@@ -296,85 +293,10 @@ def atlas() -> Atlas:
         small = area < SMALL_AREA or (box[2] - box[0] < SMALL_SIDE and box[3] - box[1] < SMALL_SIDE)
         lx, ly = _label_point(main)
         span = main[0].max(axis=0) - main[0].min(axis=0)
-        shapes.append(Shape(index, numeric, str(geometry.get("properties", {}).get("name", "")),
-                            _numeric_code(numeric), tuple(polygons), round(area, 2), (round(lx, 2), round(ly, 2)),
+        shapes.append(Shape(index, numeric, str(record.get("name") or ""), code, tuple(polygons), round(area, 2),
+                            (round(lx, 2), round(ly, 2)),
                             tuple(round(v, 2) for v in box), small,  # type: ignore[arg-type]
                             (round(float(span[0]), 2), round(float(span[1]), 2)), crosses))
     xs = [s.bbox[0] for s in shapes] + [s.bbox[2] for s in shapes]
     ys = [s.bbox[1] for s in shapes] + [s.bbox[3] for s in shapes]
     return Atlas(tuple(shapes), (min(xs), min(ys), max(xs), max(ys)))
-
-
-#: The page's atlas is quantised to this many steps across the world (the file's own: 1e5): 0.012
-#: degrees, about 1.3 km, finer than a pixel at the map's largest zoom; a smaller page, faster drawn.
-PAGE_QUANTIZATION = 30_000
-#: ... and simplified (Douglas-Peucker, each arc on its own, its ends kept, so that neighbours still
-#: share their border) to this tolerance in degrees: 0.02, about 2 km, a pixel and a half at the
-#: largest zoom. 80,617 points become about 44,000.
-PAGE_TOLERANCE = 0.02
-
-
-def _simplify(points: np.ndarray, tolerance: float) -> np.ndarray:
-    """Which points of a line Douglas-Peucker keeps (its ends always)."""
-    n = len(points)
-    keep = np.zeros(n, dtype=bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b - a < 2:
-            continue
-        inner, p, q = points[a + 1:b], points[a], points[b]
-        d = q - p
-        length = float(np.hypot(d[0], d[1]))
-        if length == 0.0:          # a closed arc (an island): distance from its end
-            dist = np.hypot(inner[:, 0] - p[0], inner[:, 1] - p[1])
-        else:
-            dist = np.abs(d[0] * (inner[:, 1] - p[1]) - d[1] * (inner[:, 0] - p[0])) / length
-        i = int(np.argmax(dist))
-        if dist[i] > tolerance:
-            middle = a + 1 + i
-            keep[middle] = True
-            stack += [(a, middle), (middle, b)]
-    return keep
-
-
-def _requantize(topology: dict[str, Any], steps: int, tolerance: float) -> tuple[list[list[list[int]]], dict[str, Any]]:
-    """The arcs simplified to *tolerance* degrees, on a coarser grid (*steps* across each axis),
-    delta-encoded again, a point equal to the one before it dropped (an arc keeps both its ends, so
-    that shapes still meet)."""
-    x0, y0, x1, y1 = topology["bbox"]
-    kx, ky = (x1 - x0) / (steps - 1), (y1 - y0) / (steps - 1)
-    arcs = []
-    for points in _decode_arcs(topology):
-        points = points[_simplify(points, tolerance)]
-        grid = np.column_stack((np.round((points[:, 0] - x0) / kx),
-                                np.round((points[:, 1] - y0) / ky))).astype(np.int64)
-        keep = np.ones(len(grid), dtype=bool)
-        keep[1:-1] = (np.diff(grid[:-1], axis=0) != 0).any(axis=1)
-        grid = grid[keep]
-        arcs.append(np.vstack((grid[:1], np.diff(grid, axis=0))).tolist())
-    return arcs, {"scale": [kx, ky], "translate": [x0, y0]}
-
-
-def page_topology() -> dict[str, Any]:
-    """The topology the page draws: the countries only (the atlas's ``land`` object, which the page
-    does not draw, left out), Antarctica's shape emptied (its index kept, so that indexes stay the
-    atlas's), simplified to :data:`PAGE_TOLERANCE` and requantised to :data:`PAGE_QUANTIZATION` steps
-    (as topojson-simplify and ``topojson.quantize`` would; the file itself is kept as vendored). Worked
-    out once per process."""
-    return _page_topology()
-
-
-@functools.lru_cache(maxsize=1)
-def _page_topology() -> dict[str, Any]:
-    topology = _topology()
-    arcs, transform = _requantize(topology, PAGE_QUANTIZATION, PAGE_TOLERANCE)
-    geometries = []
-    for geometry in topology["objects"]["countries"]["geometries"]:
-        if str(geometry.get("id") or "") in LEFT_OUT:
-            geometries.append({"type": None, "properties": geometry.get("properties", {})})
-        else:
-            geometries.append(geometry)
-    return {"type": "Topology", "bbox": topology["bbox"], "transform": transform, "arcs": arcs,
-            "objects": {"countries": {"type": "GeometryCollection", "geometries": geometries}}}

@@ -1,11 +1,12 @@
 """The atlas's results worked out once and shipped: what the explorer needs of :mod:`kg.network.atlas`
 without the 2-5 s it takes to work them out in every process.
 
-The atlas depends only on the vendored ``countries-50m.json`` and on :mod:`kg.network.atlas`'s code, never
+The atlas depends only on the vendored ``ne_50m_admin_0_countries.json`` and on the code of
+:mod:`kg.network.atlas` and :mod:`kg.network.atlaspage`, never
 on a build, so what the explorer page and the world view read of it is written once into
 ``kg/network/derived/`` (``python -m kg.network.atlaskept`` writes both files again):
 
-* ``page-atlas.json``: the page's topology (:func:`kg.network.atlas.page_topology`) exactly as
+* ``page-atlas.json``: the page's SVG paths (:func:`kg.network.atlaspage.page_atlas`) exactly as
   :func:`kg.network.safejson.safe_json` writes it into the page;
 * ``atlas-places.json``: every shape's index, ids, name, area, label point, boxes and flags (what
   :func:`kg.network.places.map_places` and the world view read), without the projected outlines
@@ -29,7 +30,9 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.network import atlas as _atlas_module
-from kg.network.atlas import ATLAS_FILE, Atlas, Shape, atlas, page_topology
+from kg.network import atlaspage as _page_module
+from kg.network.atlas import ATLAS_FILE, Atlas, Shape, atlas
+from kg.network.atlaspage import page_atlas
 from kg.network.safejson import safe_json
 from kg.sources.jail import read_path
 
@@ -38,7 +41,7 @@ __all__ = ["DERIVED", "PAGE_FILE", "PLACES_FILE", "derived_texts", "page_atlas_j
 DERIVED = pathlib.Path(__file__).resolve().parent / "derived"
 PAGE_FILE = DERIVED / "page-atlas.json"
 PLACES_FILE = DERIVED / "atlas-places.json"
-#: The largest file read (the page's topology is about 0.4 MB; the places 0.05 MB).
+#: The largest file read (the page's paths are about 0.6 MB; the places 0.05 MB).
 MAX_BYTES = 4 * 1024 * 1024
 #: What :func:`kg.network.safejson.safe_json` never leaves in its text.
 _ESCAPED = ("<", ">", "&", "\u2028", "\u2029")
@@ -46,9 +49,10 @@ _ESCAPED = ("<", ">", "&", "\u2028", "\u2029")
 
 @functools.lru_cache(maxsize=1)
 def stamp() -> str:
-    """The digest of what the atlas's results depend on: the vendored atlas and the atlas's code."""
+    """The digest of what the atlas's results depend on: the vendored atlas and the code of both modules."""
     digest = hashlib.sha256(ATLAS_FILE.read_bytes())
-    digest.update(pathlib.Path(str(_atlas_module.__file__)).read_bytes())
+    for module in (_atlas_module, _page_module):
+        digest.update(pathlib.Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
 
@@ -60,7 +64,7 @@ def _shape_record(shape: Shape) -> dict[str, Any]:
 
 def derived_texts() -> dict[pathlib.Path, str]:
     """Both files' texts, worked out from the atlas now."""
-    page = safe_json(page_topology())
+    page = safe_json(page_atlas())
     found = atlas()
     places = {"stamp": stamp(), "page": hashlib.sha256(page.encode("utf-8")).hexdigest(),
               "bbox": list(found.bbox), "shapes": [_shape_record(s) for s in found.shapes]}
@@ -144,10 +148,10 @@ def _shape_fields(shape: Shape) -> dict[str, Any]:
 
 
 def page_atlas_json() -> str:
-    """The page's topology as :func:`kg.network.safejson.safe_json` writes it: the shipped text when it is
+    """The page's atlas as :func:`kg.network.safejson.safe_json` writes it: the shipped text when it is
     stamped for this atlas, else worked out now."""
     kept = _kept()
-    return kept[1] if kept is not None else safe_json(page_topology())
+    return kept[1] if kept is not None else safe_json(page_atlas())
 
 
 def main() -> None:

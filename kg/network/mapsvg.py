@@ -262,7 +262,7 @@ def _legend(payload: dict[str, Any], y: float, anchor_label: str) -> list[str]:
     out.append('<text x="0" y="88" fill="#5a6472" font-size="10">Sources: UN General Assembly roll calls (Voeten et '
                'al.; 2020-2024 a selection of key votes where marked); the missions\' sources as recorded in the '
                'graph.</text>')
-    out.append('<text x="0" y="101" fill="#5a6472" font-size="10">Shapes: Natural Earth 1:50m (world-atlas 2.0.2), '
+    out.append('<text x="0" y="101" fill="#5a6472" font-size="10">Shapes: Natural Earth 1:50m (public domain), '
                'Equal Earth projection; today\'s borders. Made by diplokg.</text>')
     out.append("</g>")
     return out

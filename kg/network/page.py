@@ -43,7 +43,6 @@ import markupsafe
 import networkx as nx
 import pyvis
 
-from kg.network.atlas import VENDOR
 from kg.network.atlaskept import page_atlas_json
 from kg.network.layout import layout_positions
 from kg.network.netview import (
@@ -79,8 +78,6 @@ __all__ = [
 
 TEMPLATE_DIR = pathlib.Path(__file__).resolve().parent / "templates"
 VIS_DIR = pathlib.Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
-#: The world map's scripts, vendored (kg/network/vendor/README.md), in the order they load.
-MAP_VENDOR = ("d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js")
 
 _SCRIPT_END = ("</script", "<\\/script")
 _STYLE_END = ("</style", "<\\/style")
@@ -185,7 +182,6 @@ def page_html(graph: nx.MultiDiGraph, world: WorldData | None = None, view: Worl
         extra.update({
             "world": context, "world_json": markupsafe.Markup(safe_json(payload)),
             "atlas_json": markupsafe.Markup(page_atlas_json()),
-            "map_vendor": [_read_asset(VENDOR / name, _SCRIPT_END) for name in MAP_VENDOR],
             "world_js": [_read_asset(TEMPLATE_DIR / name, _SCRIPT_END) for name in ("map.js", "cards.js", "world.js")]})
     if story and years:
         extra["story"] = {"groups": story_payload(story, evidence_records)["groups"], "years": years}

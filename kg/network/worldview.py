@@ -23,12 +23,11 @@ The block (``#wv-data``, JSON; every array below is in the order given):
   anything against it: ``openReason``); ``reasons``: the reasons' text.
 * ``pairs``: ``[sender, host, [missions], group]``, the missions of one sender-host pair (drawn as
   one line, its width growing with their number, when every mission is drawn).
-* ``frame``: the projected box of the map's shapes; ``clip``: the atlas indexes of the shapes that
-  cross the antimeridian (d3-geo clips them; the others are drawn unclipped); ``stops``,
+* ``frame``: the projected box of the map's shapes; ``stops``,
   ``changeStops``, ``unknown``: the colour scales; ``anchors``, ``senders``, ``focus``,
   ``defaultFilter``, ``startIndex``.
 
-The atlas goes in a block of its own (``#wv-atlas``, :func:`kg.network.atlas.page_topology`).
+The atlas goes in a block of its own (``#wv-atlas``, :func:`kg.network.atlaspage.page_atlas`).
 Everything is emitted in sorted order: the same world always gives the same bytes.
 """
 
@@ -236,7 +235,6 @@ def world_payload(world: WorldData, view: WorldView | None = None) -> dict[str, 
         "defaultFilter": f"sender:{focus}" if focus else "none",
         "startIndex": slot[start] if start is not None else 0,
         "frame": list(shapes.bbox),
-        "clip": [s.index for s in shapes.shapes if s.crosses],
         "changeStops": [[s, c] for s, c in CHANGE_STOPS],
     }
 

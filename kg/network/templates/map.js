@@ -1,9 +1,9 @@
-/* diplokg explorer: the world map's drawing surface (window.DkMap), an SVG drawn with d3-geo from the
- * vendored Natural Earth atlas (world-atlas 2.0.2, topojson-client, d3-geo; see kg/network/vendor).
- * Shapes are projected once with d3.geoEqualEarth in its default frame (the frame kg/network/atlas.py
- * computes in) and scaled by one transform; dots, lines and labels are drawn in screen units over
- * them after every move (so their size stays the same at every zoom). Pan by dragging or with the
- * arrow keys, zoom with the wheel, + and -, or the buttons; 0 shows the whole map again.
+/* diplokg explorer: the world map's drawing surface (window.DkMap), an SVG of Natural Earth's countries
+ * (see kg/network/vendor). Python projects the shapes (Equal Earth) and writes each as an SVG path in the
+ * map's units (kg/network/atlaspage.py): this script only puts them on the page, scaled by one
+ * transform; dots, lines and labels are drawn in screen units over them after every move (so their
+ * size stays the same at every zoom). Pan by dragging or with the arrow keys, zoom with the wheel,
+ * + and -, or the buttons; 0 shows the whole map again.
  */
 (function () {
   "use strict";
@@ -12,46 +12,16 @@
 
   function DkMap(opts) {
     var svgEl = opts.svg, zoomLayer = svgEl.querySelector("#wv-zoom"), shapesLayer = svgEl.querySelector("#wv-shapes");
-    var frame = opts.frame, map = { paths: [], k: 1, tx: 0, ty: 0, base: null, zoom: 1 };
-    /* d3-geo's path clips the antimeridian, which only Russia and Fiji cross (opts.clip); the other
-     * shapes are written point by point with d3-geo's raw Equal Earth projection, in the same frame and
-     * to the same tenth of a unit as its path (no resampling: the 1:50m outlines are dense enough).
-     * Clipping and streaming every shape through d3's pipeline took about three times as long when the
-     * page opens (measured in chromium: 232 against 73 ms for the 240 shapes). */
-    var projection = d3.geoEqualEarth().precision(0), path = d3.geoPath(projection).digits(1);
-    var raw = d3.geoEqualEarthRaw, k = projection.scale(), t = projection.translate(), radians = Math.PI / 180;
-    function ring(points) {
-      var out = "";
-      for (var i = 0; i < points.length; i += 1) {
-        var p = raw(points[i][0] * radians, points[i][1] * radians);
-        out += (i ? "L" : "M") + Math.round((t[0] + k * p[0]) * 10) / 10 + "," + Math.round((t[1] - k * p[1]) * 10) / 10;
-      }
-      return out + "Z";
-    }
-    function fast(feature) {
-      var g = feature.geometry, polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
-      var out = "";
-      polygons.forEach(function (polygon) { polygon.forEach(function (r) { out += ring(r); }); });
-      return out;
-    }
-    var clip = {};
-    (opts.clip || []).forEach(function (k) { clip[k] = true; });
-    var features = topojson.feature(opts.topology, opts.topology.objects.countries).features;
-    performance.mark("wv-features");
-    map.features = features;
-    features.forEach(function (f, i) {
-      if (!f.geometry) { map.paths.push(null); return; }
-      var p = u.svg("path", { d: (clip[i] ? path(f) : fast(f)) || "", "data-i": i });
+    var frame = opts.frame, atlas = opts.atlas, map = { paths: [], names: atlas.names, k: 1, tx: 0, ty: 0, base: null, zoom: 1 };
+    atlas.paths.forEach(function (d, i) {
+      if (!d) { map.paths.push(null); return; }
+      var p = u.svg("path", { d: d, "data-i": i });
       shapesLayer.appendChild(p);
       map.paths.push(p);
     });
     performance.mark("wv-paths");
-    /* the sphere's outline and the graticule are curves: drawn with d3's adaptive resampling */
-    var smooth = d3.geoPath(d3.geoEqualEarth()).digits(1);
-    svgEl.querySelector("#wv-sphere").setAttribute("d", smooth({ type: "Sphere" }));
-    svgEl.querySelector("#wv-graticule").setAttribute("d", smooth(d3.geoGraticule10()));
-    performance.mark("wv-graticule");
-    map.project = function (lonlat) { return projection(lonlat); };
+    svgEl.querySelector("#wv-sphere").setAttribute("d", atlas.sphere);
+    svgEl.querySelector("#wv-graticule").setAttribute("d", atlas.graticule);
 
     function apply() {
       zoomLayer.setAttribute("transform", "translate(" + map.tx.toFixed(2) + "," + map.ty.toFixed(2) + ") scale(" + map.k.toFixed(5) + ")");

@@ -526,9 +526,9 @@
     var code = t ? (t.code !== undefined ? t.code : (owner[t.index] !== undefined ? states[owner[t.index]].code : null)) : null;
     if (code !== hover) { hover = code; if (map) { drawOutlines(); } }
     if (code === null) {
-      if (t && t.index !== undefined && map.features[t.index]) {
+      if (t && t.index !== undefined && map.paths[t.index]) {
         var card = el("div", "dk-card");
-        card.appendChild(el("div", "dk-card-title", map.features[t.index].properties.name || ""));
+        card.appendChild(el("div", "dk-card-title", map.names[t.index] || ""));
         card.appendChild(el("div", "dk-hint", "Not in the data: no state of the graph has this shape."));
         showTooltip(card, ev.clientX, ev.clientY);
       } else { hideTooltip(); }
@@ -544,9 +544,9 @@
     if (api.started) { return; }
     api.started = true;
     performance.mark("wv-start");
-    var topology = JSON.parse(document.getElementById("wv-atlas").textContent);
+    var atlas = JSON.parse(document.getElementById("wv-atlas").textContent);
     performance.mark("wv-atlas-read");
-    map = window.DkMap({ svg: svgEl, topology: topology, frame: raw.frame, clip: raw.clip, onView: drawOverlay, onHover: onHover, onClick: onClick });
+    map = window.DkMap({ svg: svgEl, atlas: atlas, frame: raw.frame, onView: drawOverlay, onHover: onHover, onClick: onClick });
     api.map = map;
     states.forEach(function (s, i) { if (s.box) { shapeBox[i] = { w: s.box[0], h: s.box[1] }; } });
     map.fit();
