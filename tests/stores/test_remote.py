@@ -81,6 +81,19 @@ def test_push_loads_one_graph_per_build_graph(pushed: Any, built: Any) -> None:
     assert there == here
 
 
+def test_push_uses_the_bulk_loader_on_the_oxigraph_server_alone(pushed: Any, built: Any) -> None:
+    """``no_transaction`` (the oxigraph server's bulk loader) on oxigraph only, with the same graphs as
+    the protocol alone (``bulk=False``); Virtuoso gets the protocol's requests."""
+    count = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+             'FILTER(STRSTARTS(STR(?g), "https://w3id.org/diplokg/graph/")) } GROUP BY ?g')
+    here = {str(r[0]): int(r[1]) for r in built.graph.run(vet(count)).rows}
+    for bulk in (False, True):
+        report = push(built.graph.path, pushed.gsp(), force=True, bulk=bulk)
+        assert report.bulk is (bulk and pushed.name.startswith("oxigraph"))
+        there = {str(r[0]): int(r[1]) for r in RemoteGraph(pushed.query()).run(vet(count)).rows}
+        assert there == here
+
+
 def test_push_again_is_skipped_unless_forced(pushed: Any, built: Any) -> None:
     again = push(built.graph.path, pushed.gsp())
     assert again.skipped and again.requests == 1
