@@ -7,7 +7,8 @@ one for the stores' own bulk loaders, so that each load goes into an empty store
 world's build (bench/serve_load.py makes it), and prints:
 
 - ``diplokg push`` (Graph Store Protocol, ``--chunk`` triples per request) into the oxigraph server
-  and into Virtuoso, beside ``oxigraph load`` (the server's bulk loader, into a new store folder) and
+  (with its ``no_transaction`` bulk loader, and ``--no-bulk`` into a second empty one: the protocol
+  alone) and into Virtuoso, beside ``oxigraph load`` (the server's bulk loader, into a new store folder) and
   Virtuoso's ``ld_dir`` + ``rdf_loader_run()`` of the same file, in the same run;
 - every library question's median time (``--repeat``), question by question in the same run: as
   ``diplokg query`` runs it on the local build (contained child, on-disk store: the baseline) and as
@@ -74,7 +75,7 @@ def timed(label: str, action: object) -> float:
     started = time.perf_counter()
     action()  # type: ignore[operator]
     seconds = time.perf_counter() - started
-    print(f"- {label}: {seconds:.1f} s", flush=True)
+    print(f"- {label}: {seconds:.1f} s (load average {' '.join(f'{x:.1f}' for x in os.getloadavg())})", flush=True)
     return seconds
 
 
@@ -159,9 +160,11 @@ def main() -> None:
     parser.add_argument("--listed", action="store_true",
                         help="also ask the oxigraph server with our graphs named in each request (--dataset ours)")
     parser.add_argument("--only", action="append", default=None, metavar="QUESTION", help="only these questions")
+    parser.add_argument("--build", type=Path, default=None, metavar="NQ",
+                        help="push this built diplokg.nq (e.g. the world build's) instead of the synthetic world's")
     args = parser.parse_args()
 
-    build = world_build(args.triples, args.worlds)
+    build = args.build or world_build(args.triples, args.worlds)
     quads = sum(1 for _ in build.open("rb"))
     work = Path(tempfile.mkdtemp(prefix="diplokg-stores-"))
     first, second = work / "push", work / "bulk"
@@ -176,8 +179,12 @@ def main() -> None:
         user, password = env["DIPLOKG_TEST_VIRTUOSO_USER"], env["DIPLOKG_TEST_VIRTUOSO_PASSWORD"]
         timeout = 3600.0
         print("## Loading\n")
-        timed("diplokg push into the oxigraph server (GSP)",
+        plain = env["DIPLOKG_TEST_OXIGRAPH"]
+        timed("diplokg push into the oxigraph server (GSP + its no_transaction bulk loader)",
               lambda: push(build, Endpoint(f"{union}/store", timeout=timeout), force=True, chunk=args.chunk))
+        timed("diplokg push --no-bulk into a second empty oxigraph server (GSP alone: the baseline)",
+              lambda: push(build, Endpoint(f"{plain}/store", timeout=timeout), force=True, chunk=args.chunk,
+                           bulk=False))
         timed("diplokg push into Virtuoso (GSP, digest)",
               lambda: push(build, Endpoint(f"{virt}/sparql-graph-crud-auth", user, password, timeout=timeout),
                            force=True, chunk=args.chunk))

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import DiplokgError
-from kg.store.push import graph_bodies
+from kg.store.push import graph_bodies, is_oxigraph
 
 G = "https://w3id.org/diplokg/graph/"
 
@@ -63,3 +63,18 @@ def test_a_line_outside_a_named_graph_is_refused(tmp_path: Path, line: str) -> N
     path.write_text(NQ + line + "\n", encoding="utf-8")
     with pytest.raises(DiplokgError, match="line 8 is not a quad in a named graph"):
         list(graph_bodies(path, 100))
+
+
+@pytest.mark.parametrize(
+    ("server", "oxigraph"),
+    [
+        ("Oxigraph/0.5.13", True),
+        ("oxigraph/0.4.0", True),
+        ("Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu  ", False),
+        ("Apache Jena Fuseki (5.1.0)", False),
+        ("", False),
+        ("nginx (in front of Oxigraph/0.5)", False),
+    ],
+)
+def test_only_the_oxigraph_server_gets_its_bulk_loader(server: str, oxigraph: bool) -> None:
+    assert is_oxigraph(server) is oxigraph

@@ -7,6 +7,12 @@ holds a million triples. Triples with a blank node go in one request of their ow
 node stays one node. The bodies are cut from the build's N-Quads file in one pass (:func:`graph_bodies`:
 bytes, never a Python object per term), and the next body is read while the store takes the last.
 
+On the oxigraph server (known by the ``Server`` header of its first answer), each graph's requests
+carry its ``no_transaction`` parameter, which loads a body with its bulk loader instead of one
+transaction (not part of the protocol; about twice as fast at a million triples): the push was no
+transaction across graphs anyway, and a failed request is reported as before. Every other store gets
+the protocol's requests alone (``bulk=False`` asks for those on oxigraph too).
+
 What was pushed is recorded in a graph of its own, :data:`MANIFEST` (outside our graph names, so no
 query reads it): the names of the graphs and the digest of the build. The next push reads it back and
 deletes the graphs it pushed before that the build no longer has; a push of the same build again
@@ -33,7 +39,7 @@ from rdflib import DCTERMS, Graph, Literal, URIRef
 
 from kg.answers import read_graph
 from kg.errors import DiplokgError, QueryError
-from kg.http import Endpoint, RemoteError, request
+from kg.http import Endpoint, request
 from kg.namespaces import GRAPH
 from kg.store.files import open_store
 
@@ -59,6 +65,7 @@ class PushReport:
         requests: HTTP requests sent.
         seconds: Wall time.
         skipped: The store already held this build (nothing sent).
+        bulk: The graphs went to the oxigraph server's bulk loader (``no_transaction``).
     """
 
     graphs: dict[str, int] = field(default_factory=dict)
@@ -66,6 +73,7 @@ class PushReport:
     requests: int = 0
     seconds: float = 0.0
     skipped: bool = False
+    bulk: bool = False
 
     @property
     def triples(self) -> int:
@@ -138,22 +146,31 @@ def graph_bodies(nquads: Path, size: int = CHUNK) -> Iterator[tuple[str, bytes]]
             yield name, b"".join(blank[graph])
 
 
-def read_manifest(endpoint: Endpoint) -> tuple[list[str], str | None]:
-    """The graphs the last push loaded and the digest of its build (none when the store has no manifest)."""
-    try:
-        response = request(endpoint, "GET", graph_url(endpoint.url, str(MANIFEST)),
-                           headers={"Accept": "application/n-triples, text/turtle;q=0.9"}, ok=(200,))
-    except RemoteError as exc:
-        if exc.status == 404:
-            return [], None
-        raise
+def is_oxigraph(server: str) -> bool:
+    """Whether a ``Server`` header names the oxigraph server (``Oxigraph/0.5.13``)."""
+    return server.strip().lower().startswith("oxigraph/")
+
+
+def _manifest(endpoint: Endpoint) -> tuple[list[str], str | None, str]:
+    """The graphs the last push loaded, the digest of its build, and the store's ``Server`` header."""
+    response = request(endpoint, "GET", graph_url(endpoint.url, str(MANIFEST)),
+                       headers={"Accept": "application/n-triples, text/turtle;q=0.9"}, ok=(200, 404))
+    server = response.headers.get("server", "")
+    if response.status == 404:
+        return [], None, server
     try:
         g = read_graph(response.body, response.content_type or "application/n-triples")
     except QueryError:  # an unreadable manifest is treated as none (read strictly: kg.answers)
-        return [], None
+        return [], None, server
     graphs = sorted(str(o) for o in g.objects(MANIFEST, DCTERMS.hasPart))
     ident = g.value(MANIFEST, DCTERMS.identifier)
-    return graphs, (str(ident) if ident is not None else None)
+    return graphs, (str(ident) if ident is not None else None), server
+
+
+def read_manifest(endpoint: Endpoint) -> tuple[list[str], str | None]:
+    """The graphs the last push loaded and the digest of its build (none when the store has no manifest)."""
+    graphs, ident, _ = _manifest(endpoint)
+    return graphs, ident
 
 
 def manifest_body(graphs: list[str], build_digest: str) -> bytes:
@@ -171,6 +188,7 @@ def push(
     force: bool = False,
     chunk: int = CHUNK,
     progress: Callable[[str], None] = lambda _: None,
+    bulk: bool = True,
 ) -> PushReport:
     """Load a build into a store's Graph Store Protocol endpoint, replacing what the last push loaded.
 
@@ -180,6 +198,7 @@ def push(
         force: Push even when the store's manifest says it holds this build.
         chunk: Triples per request.
         progress: Called with a line per graph.
+        bulk: On the oxigraph server, load each body with its bulk loader (``no_transaction``).
 
     Raises:
         RemoteError: The store could not be reached or refused a request.
@@ -190,8 +209,9 @@ def push(
     started = time.perf_counter()
     report = PushReport()
     build_digest = digest(nquads)
-    before, before_digest = read_manifest(endpoint)
+    before, before_digest, server = _manifest(endpoint)
     report.requests += 1
+    report.bulk = bulk and is_oxigraph(server)
     store = open_store(nquads)
     names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     if not force and before_digest == build_digest and sorted(before) == names:
@@ -208,8 +228,8 @@ def push(
         pending: deque[Future[object]] = deque()
 
         def send(method: str, name: str, body: bytes) -> None:
-            pending.append(sender.submit(request, endpoint, method, graph_url(endpoint.url, name), body=body,
-                                         headers=headers))
+            url = graph_url(endpoint.url, name) + ("&no_transaction" if report.bulk else "")
+            pending.append(sender.submit(request, endpoint, method, url, body=body, headers=headers))
             report.requests += 1
             while len(pending) > _IN_FLIGHT:
                 pending.popleft().result()
