@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +48,20 @@ def read_table_text(folder: Path, relative: str) -> str:
         raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (if it runs) while a block makes many containers that
+    cannot form cycles: it would walk them all again and again as they are made (reading the
+    870,000 votes took 2.1 s of processor time with it and 0.85 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_rows(folder: Path, relative: str) -> tuple[list[str], list[list[str]]]:
     """The header and data rows of a (gzipped) CSV table of a source folder; blank rows are left out.
 
@@ -54,20 +70,27 @@ def read_rows(folder: Path, relative: str) -> tuple[list[str], list[list[str]]]:
             or fewer cells than the header.
     """
     path = folder / relative
+    text = read_table_text(folder, relative)
     try:
-        rows = list(csv.reader(io.StringIO(read_table_text(folder, relative), newline="")))
+        with _collector_paused():  # lists of strings hold no cycles; the collector only slows the read down
+            rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(f"invalid CSV: {exc}", path=path) from None
+    del text
     if not rows:
         raise InputError("empty table: a header row is needed", path=path)
     header = rows[0]
+    width = len(header)
     body = []
     for line, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
+        if len(row) == width and row[0] and not row[0].isspace():  # (the usual row, checked cheaply)
+            body.append(row)
+        elif not "".join(row).strip():  # a blank row: every cell empty or white space
             continue
-        if len(row) != len(header):
-            raise InputError(f"row has {len(row)} cells, the header has {len(header)}", path=path, line=line)
-        body.append(row)
+        elif len(row) != width:
+            raise InputError(f"row has {len(row)} cells, the header has {width}", path=path, line=line)
+        else:
+            body.append(row)
     return header, body
 
 
