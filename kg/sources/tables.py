@@ -310,10 +310,9 @@ class Mapping:
                 constant = None
             return lambda _row: constant
         index = [columns.index(c) for c in used]
-        cache: dict[tuple[str, ...], str | None] = {}
-        if len(index) == 1 and used != ("_row",):
-            return self._memo_cell(make, used, index[0])
-        pick = operator.itemgetter(*index) if len(index) > 1 else (lambda row, i=index[0]: (row[i],))
+        cache: dict[str | tuple[str, ...], str | None] = {}
+        single = len(index) == 1
+        pick = operator.itemgetter(*index)  # one cell: the cell itself is the key (no tuple made per row)
 
         def term(row: list[str]) -> str | None:
             key = pick(row)
@@ -322,32 +321,11 @@ class Mapping:
             except KeyError:
                 pass
             try:
-                value: str | None = make(dict(zip(used, key)))
+                value: str | None = make(dict(zip(used, (key,) if single else key)))
             except _Skip:
                 value = None
             if used != ("_row",):
                 cache[key] = value
-            return value
-
-        return term
-
-    @staticmethod
-    def _memo_cell(make: Term, used: tuple[str, ...], index: int) -> Callable[[list[str]], str | None]:
-        """:meth:`_memo` of a template that reads one cell: remembered per value of the cell itself (no
-        key tuple is made per row)."""
-        cache: dict[str, str | None] = {}
-
-        def term(row: list[str]) -> str | None:
-            cell = row[index]
-            try:
-                return cache[cell]
-            except KeyError:
-                pass
-            try:
-                value: str | None = make({used[0]: cell})
-            except _Skip:
-                value = None
-            cache[cell] = value
             return value
 
         return term

@@ -1,12 +1,15 @@
-"""The on-disk store written in a child process while the build still validates.
+"""The on-disk store written in a child process while the build still reasons, derives and validates.
 
-A full build's dump (``build/.dump.*.nq``) holds the whole built graph once the alignment is derived;
-validation reads the in-memory store and never changes the dump. :class:`DiskStoreJob` bulk-loads the
-dump into a new Oxigraph store in a temporary folder beside the built file, in a child process, from
-that moment on: the bulk load (the build's longest step) then runs beside validation instead of after
-it. The folder is moved into place (:meth:`DiskStoreJob.finish`) only once the built file is
-published; when validation finds a violation, or anything fails, :meth:`DiskStoreJob.cancel` stops the
-child and removes the folder, and the previous build's store stays.
+A full build's dump (``build/.dump.*.nq``) holds the asserted quads from the start of reasoning,
+then the inferred ones appended, then the derived alignment: the whole built graph, which validation
+reads from the in-memory store and never changes. :class:`DiskStoreJob` bulk-loads the dump into a new
+Oxigraph store in a temporary folder beside the built file, in a child process, from the moment the
+asserted quads are dumped (``growing``: the build tells the child how far the dump is written, and
+when it is whole): the bulk load (the build's longest step) then runs on the second core beside the
+closure, the alignment and validation instead of after them. The folder is moved into place
+(:meth:`DiskStoreJob.finish`) only once the built file is published; when validation finds a
+violation, or anything fails, :meth:`DiskStoreJob.cancel` stops the child and removes the folder, and
+the previous build's store stays.
 
 The child loads the dump in chunks of lines (:func:`load_in_chunks`): Oxigraph's bulk loader holds
 up to a million quads per batch and thread (about 1.2 GB at 1.5 million quads), which would come on
