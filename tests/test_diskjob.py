@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 from tests_support import drop_evidence
 
+import kg.build
 import kg.store.diskjob
 import kg.store.files
 import kg.validate.shacl
@@ -164,6 +165,26 @@ def test_the_store_is_written_while_the_build_validates_and_mirrors_the_built_fi
     on_disk = kg.store.files.open_store(proj.built_graph)
     assert kg.store.files.fresh_disk_store(proj.built_graph) is not None
     assert _quads(on_disk) == _quads(kg.store.files.read_store(proj.built_graph))
+
+
+@pytest.mark.parametrize("late", ["", "1"])
+def test_the_store_starts_with_the_asserted_quads_unless_asked_to_wait(
+    project_copy: Callable[..., Project], monkeypatch: pytest.MonkeyPatch, late: str
+) -> None:
+    proj = project_copy(only_sources=[ARTICLE])
+    monkeypatch.setattr(kg.store.files, "DISK_STORE_MIN_QUADS", 0)
+    monkeypatch.setenv(kg.build.LATE_STORE_ENV, late)
+    started: list[bool] = []
+    job = kg.store.diskjob.DiskStoreJob
+
+    def watched(*args: object, growing: bool = False, **kwargs: object) -> kg.store.diskjob.DiskStoreJob:
+        started.append(growing)
+        return job(*args, growing=growing, **kwargs)  # type: ignore[arg-type, misc]
+
+    monkeypatch.setattr(kg.store.diskjob, "DiskStoreJob", watched)
+    assert build(proj, cache=False).written
+    assert started == [not late]
+    assert _quads(kg.store.files.open_store(proj.built_graph)) == _quads(kg.store.files.read_store(proj.built_graph))
 
 
 def test_a_build_with_a_violation_keeps_the_previous_store(
