@@ -10,6 +10,8 @@ import pyoxigraph as ox
 import pytest
 from tests_support import drop_evidence
 
+import kg.build
+import kg.store.diskjob
 import kg.store.files
 import kg.validate.shacl
 from kg.build import build
@@ -57,6 +59,71 @@ def test_loading_in_chunks_gives_the_store_a_whole_load_gives(tmp_path: Path, ch
     assert len(a_blank) == 1 and any(q.subject == a_blank[0].object for q in chunked), "_:b1 split in two"
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 100])
+@pytest.mark.parametrize("block", [7, 64, 1 << 24])
+def test_a_file_loaded_as_it_grows_gives_the_store_a_whole_load_gives(
+    tmp_path: Path, chunk: int, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kg.store.diskjob, "BLOCK_BYTES", block)  # lines cut across reads too
+    nquads = tmp_path / "dump.nq"
+    nquads.write_bytes(b"\n".join(LINES) + b"\n")
+    whole = ox.Store()
+    whole.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+    ends = [sum(len(line) + 1 for line in LINES[:n]) for n in (0, 1, 4, 4, 9, len(LINES))]
+    assert load_in_chunks(tmp_path / "store", nquads, chunk, iter(ends)) == len(LINES)
+    assert _quads(ox.Store.read_only(str(tmp_path / "store"))) == _quads(whole)
+
+
+def test_a_growing_load_reads_nothing_past_the_offset_it_was_given(tmp_path: Path) -> None:
+    nquads = tmp_path / "dump.nq"
+    nquads.write_bytes(b"\n".join(LINES) + b"\n<urn:x:half> <urn:x:p")  # a line still being written
+    size = sum(len(line) + 1 for line in LINES)
+    assert load_in_chunks(tmp_path / "store", nquads, 4, iter([size])) == len(LINES)
+    assert len(ox.Store.read_only(str(tmp_path / "store"))) == len(LINES)
+
+
+def test_a_last_line_without_its_newline_is_loaded(tmp_path: Path) -> None:
+    nquads = tmp_path / "dump.nq"
+    nquads.write_bytes(b"\n".join(LINES))
+    assert load_in_chunks(tmp_path / "store", nquads, 4) == len(LINES)
+    assert len(ox.Store.read_only(str(tmp_path / "store"))) == len(LINES)
+
+
+def test_a_growing_job_loads_what_is_appended_after_it_started(tmp_path: Path) -> None:
+    nquads = tmp_path / "build" / "diplokg.nq"
+    nquads.parent.mkdir()
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(b"\n".join(LINES[:5]) + b"\n")
+    job = DiskStoreJob(nquads, dump, chunk=2, growing=True)
+    job.grown(dump.stat().st_size)
+    with dump.open("ab") as handle:
+        handle.write(b"\n".join(LINES[5:12]) + b"\n")
+    job.grown(dump.stat().st_size)
+    with dump.open("ab") as handle:
+        handle.write(b"\n".join(LINES[12:]) + b"\n")
+    job.complete(dump.stat().st_size)
+    nquads.write_bytes(dump.read_bytes())
+    job.finish(nquads)
+    whole = ox.Store()
+    whole.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS, lenient=True)
+    on_disk = kg.store.files.open_store(nquads)
+    assert kg.store.files.fresh_disk_store(nquads) is not None
+    assert _quads(on_disk) == _quads(whole)
+
+
+def test_a_growing_job_whose_build_stopped_fails_and_leaves_nothing(tmp_path: Path) -> None:
+    nquads = tmp_path / "build" / "diplokg.nq"
+    nquads.parent.mkdir()
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(b"\n".join(LINES) + b"\n")
+    job = DiskStoreJob(nquads, dump, growing=True)
+    job.grown(dump.stat().st_size)
+    job._growing = False  # the build stops without saying the dump is whole: the child's input ends
+    with pytest.raises(OSError, match=r"^writing the on-disk store failed: OSError: the build stopped before"):
+        job.finish(nquads)
+    assert list(nquads.parent.iterdir()) == []
+
+
 def test_a_cancelled_job_leaves_nothing(tmp_path: Path) -> None:
     nquads = tmp_path / "build" / "diplokg.nq"
     nquads.parent.mkdir()
@@ -98,6 +165,26 @@ def test_the_store_is_written_while_the_build_validates_and_mirrors_the_built_fi
     on_disk = kg.store.files.open_store(proj.built_graph)
     assert kg.store.files.fresh_disk_store(proj.built_graph) is not None
     assert _quads(on_disk) == _quads(kg.store.files.read_store(proj.built_graph))
+
+
+@pytest.mark.parametrize("late", ["", "1"])
+def test_the_store_starts_with_the_asserted_quads_unless_asked_to_wait(
+    project_copy: Callable[..., Project], monkeypatch: pytest.MonkeyPatch, late: str
+) -> None:
+    proj = project_copy(only_sources=[ARTICLE])
+    monkeypatch.setattr(kg.store.files, "DISK_STORE_MIN_QUADS", 0)
+    monkeypatch.setenv(kg.build.LATE_STORE_ENV, late)
+    started: list[bool] = []
+    job = kg.store.diskjob.DiskStoreJob
+
+    def watched(*args: object, growing: bool = False, **kwargs: object) -> kg.store.diskjob.DiskStoreJob:
+        started.append(growing)
+        return job(*args, growing=growing, **kwargs)  # type: ignore[arg-type, misc]
+
+    monkeypatch.setattr(kg.store.diskjob, "DiskStoreJob", watched)
+    assert build(proj, cache=False).written
+    assert started == [not late]
+    assert _quads(kg.store.files.open_store(proj.built_graph)) == _quads(kg.store.files.read_store(proj.built_graph))
 
 
 def test_a_build_with_a_violation_keeps_the_previous_store(

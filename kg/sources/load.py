@@ -10,6 +10,7 @@ loaded by Oxigraph too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -183,14 +184,9 @@ def load_source_into(store: ox.Store, folder: SourceFolder) -> ox.NamedNode:
 def _load_mapped(store: ox.Store, folder: SourceFolder, graph: ox.NamedNode, chunk: int = 200_000) -> None:
     """Load the tables a folder's ``mapping.toml`` declares, in chunks of N-Triples lines (the votes
     are about a million triples: no need to hold them all as text at once)."""
-    lines: list[str] = []
-    for line in mapped_lines(folder.path, folder.base):
-        lines.append(line)
-        if len(lines) >= chunk:
-            store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-            lines.clear()
-    if lines:
-        store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    lines = mapped_lines(folder.path, folder.base)
+    while part := list(itertools.islice(lines, chunk)):
+        store.load("".join(part).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 def _extend_graph(store: ox.Store, g: Graph, graph: URIRef) -> None:

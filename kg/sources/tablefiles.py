@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.reason.rules import no_gc
 from kg.sources.jail import gunzip, read_inside
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -54,20 +55,27 @@ def read_rows(folder: Path, relative: str) -> tuple[list[str], list[list[str]]]:
             or fewer cells than the header.
     """
     path = folder / relative
+    text = read_table_text(folder, relative)
     try:
-        rows = list(csv.reader(io.StringIO(read_table_text(folder, relative), newline="")))
+        with no_gc():  # lists of strings: 2.1 s of processor time for the votes with the collector, 0.85 s without
+            rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(f"invalid CSV: {exc}", path=path) from None
+    del text
     if not rows:
         raise InputError("empty table: a header row is needed", path=path)
     header = rows[0]
+    width = len(header)
     body = []
     for line, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
+        if len(row) == width and row[0] and not row[0].isspace():  # (the usual row, checked cheaply)
+            body.append(row)
+        elif not "".join(row).strip():  # a blank row: every cell empty or white space
             continue
-        if len(row) != len(header):
-            raise InputError(f"row has {len(row)} cells, the header has {len(header)}", path=path, line=line)
-        body.append(row)
+        elif len(row) != width:
+            raise InputError(f"row has {len(row)} cells, the header has {width}", path=path, line=line)
+        else:
+            body.append(row)
     return header, body
 
 

@@ -275,11 +275,14 @@ class Mapping:
             triples = [(self._memo(p, columns), self._memo(o, columns)) for p, o in node.get("triples", [])]
             nodes.append((subject, triples))
         with_excerpts = bool(declaration.get("excerpts", False))
+        # The row's excerpt id is made only where something uses it (the votes' rows have none).
+        with_rid = with_excerpts or self._uses_row_id(declaration)
         for position, row in enumerate(rows, 1):
-            rid = f"{stem}-r{position:0{width}d}"
-            row.append(rid)
-            if with_excerpts:
-                yield from excerpt(rid, position, header, row[:-1])
+            if with_rid:
+                rid = f"{stem}-r{position:0{width}d}"
+                row.append(rid)
+                if with_excerpts:
+                    yield from excerpt(rid, position, header, row[:-1])
             try:
                 for subject, triples in nodes:
                     s = subject(row)
@@ -307,8 +310,9 @@ class Mapping:
                 constant = None
             return lambda _row: constant
         index = [columns.index(c) for c in used]
-        cache: dict[tuple[str, ...], str | None] = {}
-        pick = operator.itemgetter(*index) if len(index) > 1 else (lambda row, i=index[0]: (row[i],))
+        cache: dict[str | tuple[str, ...], str | None] = {}
+        single = len(index) == 1
+        pick = operator.itemgetter(*index)  # one cell: the cell itself is the key (no tuple made per row)
 
         def term(row: list[str]) -> str | None:
             key = pick(row)
@@ -317,7 +321,7 @@ class Mapping:
             except KeyError:
                 pass
             try:
-                value: str | None = make(dict(zip(used, key)))
+                value: str | None = make(dict(zip(used, (key,) if single else key)))
             except _Skip:
                 value = None
             if used != ("_row",):
@@ -325,6 +329,12 @@ class Mapping:
             return value
 
         return term
+
+    def _uses_row_id(self, declaration: dict) -> bool:
+        """Whether a table's templates read the row's excerpt id (``{_row}``)."""
+        return any("_row" in self._columns_of(template)
+                   for node in declaration.get("nodes", [])
+                   for template in (node["subject"], *(t for pair in node.get("triples", []) for t in pair)))
 
     def _columns_of(self, template: str) -> tuple[str, ...]:
         if template.startswith("{@") and template.endswith("}"):

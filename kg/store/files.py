@@ -64,14 +64,14 @@ def sorted_nquads_beside(
     return _write_temp(path, lines, created), len(lines)
 
 
-def child(module: str, *args: str) -> subprocess.Popen[str]:
+def child(module: str, *args: str, stdin: bool = False) -> subprocess.Popen[str]:
     """``python -m module args`` of this very package (not one that the working folder may hold: -P
     keeps the working folder off its path, and PYTHONPATH starts with the folder this kg came from),
-    its output and errors piped as text: the build's child processes (:class:`SortJob`,
-    :class:`kg.store.diskjob.DiskStoreJob`)."""
+    its output and errors (and with ``stdin``, its input) piped as text: the build's child processes
+    (:class:`SortJob`, :class:`kg.store.diskjob.DiskStoreJob`)."""
     here = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
-    return subprocess.Popen([sys.executable, "-P", "-m", module, *args],
+    return subprocess.Popen([sys.executable, "-P", "-m", module, *args], stdin=subprocess.PIPE if stdin else None,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
