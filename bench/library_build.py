@@ -8,7 +8,12 @@ a baseline checkout against this one, in the same run, three ways (``--modes``):
   (every answer computed per request, in a contained worker, as a client gets it: the JSON view), one
   server per checkout, started once.
 - ``cli``: ``diplokg ask NAME -f csv`` with the same values as a fresh process (Python start-up, the
-  on-disk store opened, the answer written), with ``DIPLOKG_BUILD`` naming the build.
+  on-disk store opened, the answer written), with ``DIPLOKG_BUILD`` naming the build; with ``--fresh``,
+  a value never asked before at each run (``asOf`` 2020-01-01, 2020-02-01 ..., ``year`` 2019, 2018 ...).
+
+Each side reads the build through a folder of its own (hard links to its files, made beside it and
+removed after), so that what a side keeps beside the build for its next process (the gate's verdicts,
+the answers) is its own: the two gates' verdicts files would otherwise replace each other.
 
 The baseline is a checkout's folder (``--baseline DIR``, e.g. ``git archive main | tar -x -C DIR``), or,
 without it, the revision ``--old`` (default: the merge-base with main) unpacked into a temporary folder;
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,14 +66,20 @@ def timed(store: ox.Store, text: str) -> tuple[float, list[tuple[str | None, ...
     return time.perf_counter() - start, rows
 
 
-def cli(code: Path, build: Path, question: Question) -> tuple[float, int]:
+#: With ``--fresh``, the values of the ``n``-th run: each one never asked before in the run.
+FRESH = {"asOf": lambda n: f"2020-{1 + n % 12:02d}-{1 + n // 12:02d}", "year": lambda n: str(2019 - n),
+         "entity": lambda n: ["iso:PRK", "iso:CHN", "iso:RUS", "iso:UGA", "iso:ESP", "iso:AGO", "iso:NPL",
+                              "iso:SEN", "iso:GIN", "iso:LBY"][n % 10]}
+
+
+def cli(code: Path, build: Path, question: Question, written: dict[str, str] = WRITTEN) -> tuple[float, int]:
     """``diplokg ask`` of ``question`` as a fresh process of the checkout ``code``: (seconds, exit status)."""
     args = [sys.executable, "-c", ENTRY, "ask", question.name, "-f", "csv", "--project", str(code)]
     for p in question.parameters:
         if p.name == "asOf":
-            args += ["--as-of", WRITTEN["asOf"]]
-        elif p.name in WRITTEN:
-            args += ["--bind", f"{p.name}={WRITTEN[p.name]}"]
+            args += ["--as-of", written["asOf"]]
+        elif p.name in written:
+            args += ["--bind", f"{p.name}={written[p.name]}"]
     env = dict(os.environ, DIPLOKG_BUILD=str(build), PYTHONPATH=str(code))
     started = time.perf_counter()
     done = subprocess.run(args, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -75,6 +87,21 @@ def cli(code: Path, build: Path, question: Question) -> tuple[float, int]:
     if done.returncode:
         print(f"  {code.name}: ask {question.name}: {done.stderr.strip()[:200]}", file=sys.stderr)
     return seconds, done.returncode
+
+
+def side_build(build: Path, side: str) -> Path:
+    """A folder of ``build``'s files for one side (hard links, beside it: nothing is copied), without
+    what a checkout keeps beside a build for the next process (the gate's verdicts, the answers): the
+    two sides' gates differ, and one side's verdicts file would replace the other's at each run."""
+    folder = Path(tempfile.mkdtemp(prefix=f".bench-{side}-", dir=build.parent))
+    for item in build.iterdir():
+        if item.name in ("verdicts.json", "answers", "cache") or item.name.startswith("."):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, folder / item.name, copy_function=os.link)
+        else:
+            os.link(item, folder / item.name)
+    return folder
 
 
 def baseline_tree(args: argparse.Namespace) -> tuple[Path, str]:
@@ -102,8 +129,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--fresh", action="store_true",
+                        help="cli: a value never asked before at each run (the gate's kept verdicts on the "
+                             "question hold, not on the values)")
     args = parser.parse_args()
     build = args.build.resolve()
+    sides = {side: side_build(build, side) for side in ("old", "new")}
     old_root, old_name = baseline_tree(args)
     store = ox.Store.read_only(str(build / "store"))
     columns = ["question", "rows"]
@@ -114,7 +145,7 @@ def main() -> None:
     servers: dict[str, Server] = {}
     if "serve" in args.modes:
         every = ("--cache-mib", "0", "--timeout", "120", "--max-rows", "1000000")  # every answer computed
-        servers = {"old": Server(old_root, build, *every), "new": Server(ROOT, build, *every)}
+        servers = {"old": Server(old_root, sides["old"], *every), "new": Server(ROOT, sides["new"], *every)}
         for server in servers.values():
             server.wait_for_workers()
     over: dict[str, list[str]] = {m: [] for m in args.modes}
@@ -145,8 +176,11 @@ def main() -> None:
                     failed.add(("serve", side))
                 return seconds
 
-            def ask(side: str, question: Question = question, failed: set[tuple[str, str]] = failed) -> float:
-                seconds, status = cli(old_root if side == "old" else ROOT, build, question)
+            def ask(side: str, question: Question = question, failed: set[tuple[str, str]] = failed,
+                    times: dict[tuple[str, str], list[float]] = times) -> float:
+                run = len(times.get(("cli", side), []))
+                written = {name: make(run) for name, make in FRESH.items()} if args.fresh else WRITTEN
+                seconds, status = cli(old_root if side == "old" else ROOT, sides[side], question, written)
                 if status:
                     failed.add(("cli", side))
                 return seconds
@@ -181,6 +215,8 @@ def main() -> None:
     finally:
         for server in servers.values():
             server.stop()
+        for folder in sides.values():
+            shutil.rmtree(folder, ignore_errors=True)
     table.note("Goals (issue 26): every question under 200 ms computed per request on serve, and under 1 s from "
                "the command line (start-up included); the process columns are the engine's part.")
     for mode in args.modes:
