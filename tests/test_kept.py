@@ -114,8 +114,8 @@ def test_a_rebuild_is_not_answered_from_the_old_build(tmp_path: Path) -> None:
 
 def _forged(path: Path, text: str, **entry: object) -> None:
     """A verdicts file holding, under ``text``'s very key, the entry given (as an attacker would write it)."""
-    key = verdicts_module._key(text, {})
-    executed = verdicts_module._executed_text(text, {})
+    key = verdicts_module._key(text)
+    executed = verdicts_module._executed_text(text)
     verdict = {"text": executed, "kind": "SELECT", "variables": ["s"], "default": [], "named": [], **entry}
     path.write_text(json.dumps({"fingerprint": verdicts_module.FINGERPRINT, "verdicts": {key: verdict}}))
 

@@ -282,18 +282,17 @@ def _with_row(node: object, old: dict[Variable, Node], new: dict[Variable, Node]
 def _template(query: VettedQuery, at: int, kinds: tuple[tuple[str, str], ...],
               kept: KeptTemplates | None) -> tuple[VettedQuery, frozenset[RowKey]]:
     """The gate's reading of ``query`` with a block of placeholder values of these kinds, and the rows
-    of its ``VALUES`` blocks: kept in the process, and in ``kept`` between processes."""
+    of its ``VALUES`` blocks: kept in ``kept`` (which keeps them in memory too), else in the process."""
     graphs = (*query.default_graphs, *query.named_graphs)
+    if kept is not None:
+        block = values_block({name: _placeholder(kind) for name, kind in kinds})
+        return kept.template(f"{query.text[:at]} {block}{query.text[at:]}", graphs, query.origin)
     key = (query.text, query.origin, tuple(str(g) for g in graphs), kinds)
     found = _TEMPLATES.get(key)
     if found is None:
         block = values_block({name: _placeholder(kind) for name, kind in kinds})
-        text = f"{query.text[:at]} {block}{query.text[at:]}"
-        if kept is not None:
-            found = kept.template(text, graphs, query.origin)
-        else:
-            vetted = vet(text, graphs, origin=query.origin)
-            found = (vetted, rows_of(vetted))
+        vetted = vet(f"{query.text[:at]} {block}{query.text[at:]}", graphs, origin=query.origin)
+        found = (vetted, rows_of(vetted))
         _TEMPLATES[key] = found
         while len(_TEMPLATES) > KEPT_TEMPLATES:
             _TEMPLATES.popitem(last=False)

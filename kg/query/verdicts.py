@@ -5,22 +5,23 @@ page does not read them again in every process.
 The gate (:func:`kg.query.gate.vet`) reads a query with rdflib's SPARQL parser, which costs 0.1-2 s for
 a library question (network-as-of, 20 kB, 1.5-6 s) and is most of what ``diplokg report`` and ``diplokg
 explore`` spent. What a verdict decides does not depend on the graph's data: only on the text, the
-graphs ``FROM`` may name, the values bound and the gate's own code. So a verdict is kept under a key
-made of those (:data:`FINGERPRINT` holds the gate's code and rdflib's and pyparsing's versions), in
-memory for the process and in ``verdicts.json`` in the build folder for the next one.
+graphs ``FROM`` may name and the gate's own code. So a verdict is kept under a key made of the text and
+the gate (:data:`FINGERPRINT` holds the gate's code and rdflib's and pyparsing's versions), in memory
+for the process and in ``verdicts.json`` in the build folder for the next one.
 
 What is kept is the verdict's outcome only: the kind, the projected variables and the dataset. The
 text an engine executes is never read from the file: it is the canonical text
-(:func:`kg.query.canonical.canonical`, cheap: our lexer, not rdflib's parser) of the text asked, with
-the values' ``VALUES`` block written by :func:`kg.query.sparqltext.values_block` exactly where
-:func:`kg.query.sparqltext.bind` writes it; an entry whose text differs is a miss. A refusal is never
-kept: a refused text is read again, and refused again, each time. rdflib's algebra of a recalled verdict
-is read when something asks for it (only rdflib's engine does).
+(:func:`kg.query.canonical.canonical`, cheap: our lexer, not rdflib's parser) of the text asked; an
+entry whose text differs is a miss. A refusal is never kept: a refused text is read again, and refused
+again, each time. rdflib's algebra of a recalled verdict is read when something asks for it (only
+rdflib's engine does).
 
-A question's reading with placeholder values (:func:`kg.query.sparqltext.bind`) is kept the same way, with
-the rows of its ``VALUES`` blocks as rdflib read them (``rows``: the placeholders' row must be among
-them): a value never asked before then costs our lexer and rdflib's reading of the values' block alone,
-not a reading of the question (network-as-of: 1.5-4 s at every start of the command line).
+Values are bound by :func:`kg.query.sparqltext.bind`, whose reading of the question with placeholder
+values is kept the same way, with the rows of its ``VALUES`` blocks as rdflib read them (``rows``: the
+placeholders' row must be among them). A value never asked before then costs our lexer and rdflib's
+reading of the values' block alone, not a reading of the question (network-as-of: 1.5-4 s at every
+start of the command line); no verdict is kept per value, so the file holds the project's texts and
+their templates, not a copy of the question for every value ever asked.
 
 The file is the build folder's, like the built graph it sits beside: whoever can write it can write the
 graph too.
@@ -53,7 +54,7 @@ from kg.query import gate as _gate_module
 from kg.query import sparqltext as _sparqltext_module
 from kg.query.canonical import Ambiguous, canonical
 from kg.query.gate import QueryKind, VettedQuery, vet
-from kg.query.sparqltext import RowKey, bind, code_of, rows_of, value_of, values_block, where_start
+from kg.query.sparqltext import RowKey, bind, code_of, rows_of
 from kg.sources.jail import read_path
 
 #: The file a build folder keeps its verdicts in.
@@ -101,26 +102,20 @@ class Recalled(VettedQuery):
     algebra = property(_get_algebra, _set_algebra)  # type: ignore[assignment]
 
 
-def _key(text: str, bindings: Mapping[str, Node]) -> str:
-    """A verdict's key: the gate's fingerprint, the text and the values bound. Not the graphs ``FROM``
-    may name: the gate's verdict on a text it passes does not depend on them but for the check that
-    its ``FROM`` graphs are among them, which :func:`_plausible` makes again on every recall (so a
-    verdict outlives a rebuild that adds or removes a source, and serves the build's checks too)."""
-    parts = [FINGERPRINT, text, sorted((name, cast(Any, term).n3()) for name, term in bindings.items())]
-    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+def _key(text: str) -> str:
+    """A verdict's key: the gate's fingerprint and the text. Not the graphs ``FROM`` may name: the
+    gate's verdict on a text it passes does not depend on them but for the check that its ``FROM``
+    graphs are among them, which :func:`_plausible` makes again on every recall (so a verdict outlives
+    a rebuild that adds or removes a source, and serves the build's checks too)."""
+    return hashlib.sha256(json.dumps([FINGERPRINT, text]).encode("utf-8")).hexdigest()
 
 
-def _executed_text(text: str, bindings: Mapping[str, Node]) -> str | None:
-    """The text the gate's verdict would have (canonical, with the values' block), or None."""
+def _executed_text(text: str) -> str | None:
+    """The text the gate's verdict would have (canonical), or None."""
     try:
-        canon = canonical(text).text
+        return canonical(text).text
     except Ambiguous:
         return None
-    if not bindings:
-        return canon
-    block = values_block({name: value_of(term, name) for name, term in bindings.items()})
-    at = where_start(canon)
-    return f"{canon[:at]} {block}{canon[at:]}"
 
 
 class Verdicts:
@@ -155,21 +150,20 @@ class Verdicts:
         Raises:
             As :func:`kg.query.gate.vet` and :func:`kg.query.sparqltext.bind`.
         """
-        bindings = bindings or {}
         allowed = list(allowed)
-        key = _key(text, bindings)
+        if bindings:
+            # The question's verdict and its reading with placeholder values are kept, not each value's
+            # (the file would grow by the whole question with every value asked): a value costs our
+            # lexer and rdflib's reading of the values' block alone.
+            return bind(self.vet(text, allowed, origin), bindings, kept=self)
+        key = _key(text)
         with self._lock:
             entry = self._entries().get(key)
-        executed = _executed_text(text, bindings) if entry is not None else None
+        executed = _executed_text(text) if entry is not None else None
         if (entry is not None and executed is not None and entry.get("text") == executed
                 and _plausible(entry, executed, allowed)):
             return _recalled(entry, executed, origin)
-        if bindings:
-            # The question's verdict and its reading with placeholder values, both kept: a value never
-            # asked before costs our lexer and rdflib's reading of the values' block alone.
-            verdict = bind(self.vet(text, allowed, origin), bindings, kept=self)
-        else:
-            verdict = vet(text, allowed, origin=origin)
+        verdict = vet(text, allowed, origin=origin)
         self._keep(key, verdict)
         return verdict
 
@@ -182,11 +176,11 @@ class Verdicts:
             As :func:`kg.query.gate.vet`.
         """
         allowed = list(allowed)
-        key = _key(text, {})
+        key = _key(text)
         with self._lock:
             entry = self._entries().get(key)
         rows = _rows_kept(entry.get("rows")) if entry is not None else None
-        executed = _executed_text(text, {}) if rows is not None else None
+        executed = _executed_text(text) if rows is not None else None
         if (entry is not None and rows is not None and executed is not None and entry.get("text") == executed
                 and _plausible(entry, executed, allowed)):
             return _recalled(entry, executed, origin), rows
