@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from kg.network.atlas import atlas
+from kg.network.atlaspage import svg_path
 from kg.network.timeline import step_at
 from kg.network.worldview import AGREEMENT_STOPS, STATUS_STYLES, WorldView, agreement_colour, world_payload
 
@@ -29,16 +30,9 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def _path(rings: Sequence[np.ndarray], k: float, dx: float, dy: float) -> str:
-    parts = []
-    for ring in rings:
-        pts = np.round((ring * k + (dx, dy)) * 2) / 2   # half a pixel: the map is 1000 wide
-        keep = np.ones(len(pts), dtype=bool)
-        keep[1:] = (np.abs(np.diff(pts, axis=0)) > 0).any(axis=1)
-        pts = pts[keep]
-        if len(pts) < 3:
-            continue
-        parts.append("M" + "L".join(f"{x:g} {y:g}" for x, y in pts) + "Z")
-    return "".join(parts)
+    """A shape's rings scaled by ``k`` and moved by ``(dx, dy)``, as the page's paths are written
+    (:func:`kg.network.atlaspage.svg_path`: tenths of a unit, relative moves)."""
+    return svg_path(ring * k + (dx, dy) for ring in rings)
 
 
 def _text_width(text: str, size: float) -> float:
