@@ -38,7 +38,8 @@ from rdflib.term import Node
 
 from kg.errors import ReasoningLimit
 from kg.namespaces import GRAPH
-from kg.reason.rules import compile_rules, no_gc, saturate
+from kg.nogc import no_gc
+from kg.reason.rules import compile_rules, saturate
 from kg.reason.sameas import ReasoningStopped, ReasonLimits
 from kg.terms import to_oxigraph
 

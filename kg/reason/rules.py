@@ -19,10 +19,8 @@ Triples with a literal as subject are never produced (they are filtered out anyw
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
@@ -82,19 +80,6 @@ class Rules:
             keys.add(p)
             keys.update(second for second, _ in pairs)
         return keys
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: building millions of tuples otherwise triggers full
-    collections again and again (the tuples hold no cycles, so nothing is lost)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _closure(edges: dict[Node, set[Node]]) -> dict[Node, frozenset[Node]]:

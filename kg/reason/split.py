@@ -23,8 +23,9 @@ from typing import cast
 
 from rdflib import OWL, Graph
 
+from kg.nogc import no_gc
 from kg.reason.closure import _is_literal_string, _keeper, stopped_at
-from kg.reason.rules import Rules, Saturation, compile_rules, no_gc
+from kg.reason.rules import Rules, Saturation, compile_rules
 from kg.reason.sameas import ReasoningStopped
 from kg.terms import to_oxigraph
 

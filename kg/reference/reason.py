@@ -12,8 +12,9 @@ from typing import cast
 from rdflib import OWL, Graph, Literal
 from rdflib.term import Node
 
+from kg.nogc import no_gc
 from kg.reason.closure import Reasoner, keep_inferred
-from kg.reason.rules import compile_rules, no_gc, saturate
+from kg.reason.rules import compile_rules, saturate
 
 __all__ = ["closure", "fast_closure", "owlrl_closure"]
 

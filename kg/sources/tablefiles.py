@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.reason.rules import no_gc
+from kg.nogc import no_gc
 from kg.sources.jail import gunzip, read_inside
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
